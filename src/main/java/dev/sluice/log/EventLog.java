@@ -1,0 +1,57 @@
+package dev.sluice.log;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The system of record: named, partitioned, totally ordered streams of events.
+ *
+ * <p>The contract, which every implementation passes in {@code EventLogContract}:
+ *
+ * <ul>
+ *   <li>An event goes to partition {@link Partitioner#partition(String, int)} of its key; offsets
+ *       in a partition are dense from 0 and never reused.
+ *   <li>{@link #append} is atomic: every event of the call is appended, or none is — across
+ *       partitions too. It completes only once the events are durable (fsynced, or replicated with
+ *       acks=all); from then on every reader sees them, at the returned positions, forever.
+ *   <li>An {@code _id} already in the stream (within the dedup window) is not appended again; its
+ *       position is returned with {@code duplicate = true}. A repeated id within one call is a
+ *       duplicate of its first occurrence.
+ *   <li>Readers see only durable events, in offset order, and never an event that fails
+ *       verification: a damaged partition raises {@link ErrorCode#CORRUPT_PARTITION} instead.
+ * </ul>
+ */
+public interface EventLog extends AutoCloseable {
+
+  /**
+   * Declares a stream. Creating one that exists fails with {@link ErrorCode#STREAM_EXISTS}, unless
+   * {@code ifNotExists} and the declaration is the same.
+   */
+  StreamSpec create(StreamSpec spec, boolean ifNotExists);
+
+  Optional<StreamSpec> stream(String name);
+
+  List<StreamSpec> streams();
+
+  StreamStats stats(String stream);
+
+  /**
+   * Appends events atomically and durably. Validation failures (unknown stream, size limits) throw
+   * {@link LogException} at once and append nothing; I/O failures complete the future
+   * exceptionally, also with nothing appended.
+   */
+  CompletableFuture<AppendResult> append(String stream, List<Event> events);
+
+  /** Up to {@code maxRecords} records of one partition from offset {@code from}, in offset order. */
+  List<Record> read(String stream, int partition, long from, int maxRecords);
+
+  /** The offset the next event of the partition will get: every offset below it is readable. */
+  long endOffset(String stream, int partition);
+
+  /** Completes once {@code endOffset(stream, partition) > offset}. */
+  CompletableFuture<Void> awaitRecord(String stream, int partition, long offset);
+
+  @Override
+  void close();
+}
