@@ -1,0 +1,128 @@
+package dev.sluice.server;
+
+import dev.sluice.log.EventLog;
+import dev.sluice.log.LogException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of SPEC.md over one {@link EventLog}. Every failure is answered as {@code
+ * {"error":{"code":…,"message":…}}} with the code's status; only a fault of the server itself is a
+ * 500, never anything a client sends.
+ */
+public final class SluiceServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+
+  private final Javalin app;
+  private final Followers followers;
+
+  private SluiceServer(Javalin app, Followers followers) {
+    this.app = app;
+    this.followers = followers;
+  }
+
+  /** Starts serving {@code log}; the caller keeps owning the log and closes it after {@link #stop()}. */
+  public static SluiceServer start(EventLog log, Config config) {
+    Followers followers = new Followers(config.followersLimit());
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.startupWatcherEnabled = false;
+      c.http.prefer405over404 = true;
+      c.http.disableCompression();
+      c.jetty.defaultHost = config.host();
+      c.jetty.defaultPort = config.port();
+      c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+    });
+    AppendRoute append = new AppendRoute(log, config);
+    ReadRoute read = new ReadRoute(log, followers);
+    StatementRoute statements = new StatementRoute(log);
+    StatusRoutes status = new StatusRoutes(log, config, followers);
+    app.post("/streams/{stream}/events", append::handle);
+    app.get("/streams/{stream}/events", read::handle);
+    app.get("/streams", status::list);
+    app.post("/statements", statements::handle);
+    app.get("/health", status::health);
+    app.get("/status", status::status);
+    app.exception(LogException.class, SluiceServer::logError);
+    app.exception(HttpResponseException.class, SluiceServer::httpError);
+    app.exception(Exception.class, SluiceServer::serverFault);
+    app.start();
+    return new SluiceServer(app, followers);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** Ends open follows, then stops accepting and finishes requests in flight. */
+  public void stop() {
+    followers.stop();
+    app.stop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The version in the jar's Maven metadata; {@code dev} when running from classes. */
+  public static String version() {
+    try (InputStream in = SluiceServer.class.getResourceAsStream("/META-INF/maven/dev.sluice/sluice/pom.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("version", "dev");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void logError(LogException e, Context ctx) {
+    Map<String, Object> where = new LinkedHashMap<>();
+    if (e instanceof InputError input) {
+      if (input.event() > 0) {
+        where.put("event", input.event());
+      }
+      where.put("line", input.line());
+      where.put("column", input.column());
+      where.put("detail", input.detail());
+    }
+    Responses.error(ctx, e.code().httpStatus(), e.code().wireName(), e.getMessage(), where);
+  }
+
+  private static void httpError(HttpResponseException e, Context ctx) {
+    int status = e.getStatus();
+    String message = switch (status) {
+      case 404 -> "no endpoint " + ctx.method() + " " + ctx.path();
+      case 405 -> ctx.method() + " is not allowed on " + ctx.path() + allowed(e);
+      default -> e.getMessage();
+    };
+    Responses.error(ctx, status, Responses.codeFor(status), message, Map.of());
+  }
+
+  private static String allowed(HttpResponseException e) {
+    String methods = e.getDetails().get("availableMethods");
+    return methods == null ? "" : "; use " + methods.replaceAll("[\\[\\]]", "");
+  }
+
+  private static void serverFault(Exception e, Context ctx) {
+    LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+    if (ctx.res().isCommitted()) {
+      Followers.abort(ctx.req(), e);
+      return;
+    }
+    Responses.error(ctx, 500, "internal", "the server failed: " + e, Map.of());
+  }
+}
