@@ -176,8 +176,11 @@ final class Writer {
       return;
     }
     r.ends = offsets;
-    List<Position> list = Arrays.asList(positions);
-    r.result = new AppendResult(list, appended, positions.length - appended, Token.of(r.name, list));
+    long[] tokenEnds = new long[offsets.length];
+    for (Position position : positions) {
+      tokenEnds[position.partition()] = Math.max(tokenEnds[position.partition()], position.offset() + 1);
+    }
+    r.result = new AppendResult(Arrays.asList(positions), appended, positions.length - appended, Token.ofEnds(r.name, tokenEnds));
   }
 
   private static final Position INVALID = new Position(-1, -1, true);
