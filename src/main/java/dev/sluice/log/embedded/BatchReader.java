@@ -119,6 +119,7 @@ final class BatchReader {
     body.position(fieldsStart);
     Varints.getInt(body);
     Varints.getLong(body);
+    int contentFrom = body.position();
     int flags = body.get() & 0xff;
     if ((flags & ~LogFormat.FLAGS_KNOWN) != 0) {
       throw new Varints.Malformed("unknown record flags " + flags);
@@ -152,7 +153,7 @@ final class BatchReader {
             causes.isEmpty() ? List.of() : List.copyOf(causes),
             (flags & LogFormat.FLAG_DELETE) != 0,
             value);
-    return new Stored(record, generated, chain, fieldsStart, chainedEnd - fieldsStart);
+    return new Stored(record, generated, chain, contentFrom, chainedEnd - contentFrom);
   }
 
   /** The bytes a chain hash covers, for verification: see {@link Chains}. */
@@ -175,11 +176,12 @@ final class BatchReader {
   }
 
   /** A decoded record with what verification needs. */
-  record Stored(Record record, boolean idGenerated, byte[] chain, int chainedFrom, int chainedLength) {
+  record Stored(Record record, boolean idGenerated, byte[] chain, int contentFrom, int contentLength) {
     boolean chainMatches(byte[] previousChain, ByteBuffer body) {
-      byte[] bytes = new byte[chainedLength];
-      body.get(chainedFrom, bytes);
-      return Arrays.equals(chain, Chains.next(previousChain, bytes, 0, chainedLength));
+      byte[] content = new byte[contentLength];
+      body.get(contentFrom, content);
+      byte[] digest = Chains.digest(content, 0, contentLength);
+      return Arrays.equals(chain, Chains.next(previousChain, record.partition(), record.offset(), digest));
     }
   }
 }

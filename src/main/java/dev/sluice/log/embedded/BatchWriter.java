@@ -1,8 +1,6 @@
 package dev.sluice.log.embedded;
 
-import dev.sluice.log.Event;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
@@ -24,56 +22,17 @@ final class BatchWriter {
     count = 0;
   }
 
-  /**
-   * Appends one record and returns its chain hash, computed from {@code previousChain}.
-   *
-   * @param id the client's id, or null when the id is generated from the position
-   */
-  byte[] add(int partition, long offset, Event event, String id, long timeMs, byte[] previousChain) {
-    byte[] key = event.key().getBytes(StandardCharsets.UTF_8);
-    byte[] idBytes = id == null ? null : id.getBytes(StandardCharsets.UTF_8);
-    int flags = (id == null ? LogFormat.FLAG_ID_GENERATED : 0) | (event.delete() ? LogFormat.FLAG_DELETE : 0);
-    int worst = 5 + 5 + 10 + 1 + 8 + 5 + key.length + 5 + (idBytes == null ? 0 : idBytes.length) + 5
-        + 5 + event.value().length + LogFormat.CHAIN_BYTES;
-    for (String cause : event.causes()) {
-      worst += 5 + cause.length() * 3;
-    }
-    ensure(worst + 5);
-    // The size prefix is written after the body, so reserve its worst case and move the body if shorter.
-    int sizeAt = buffer.position();
-    buffer.position(sizeAt + 5);
-    int bodyStart = buffer.position();
+  /** Appends one record and returns its chain hash, computed from {@code previousChain}. */
+  byte[] add(int partition, long offset, EncodedEvent event, byte[] previousChain) {
+    byte[] content = event.content();
+    int fieldsLength = Varints.sizeOfInt(partition) + Varints.sizeOfLong(offset) + content.length + LogFormat.CHAIN_BYTES;
+    ensure(5 + fieldsLength);
+    Varints.putInt(buffer, fieldsLength);
     Varints.putInt(buffer, partition);
     Varints.putLong(buffer, offset);
-    buffer.put((byte) flags);
-    buffer.putLong(timeMs);
-    Varints.putInt(buffer, key.length);
-    buffer.put(key);
-    if (idBytes == null) {
-      Varints.putInt(buffer, 0);
-    } else {
-      Varints.putInt(buffer, idBytes.length);
-      buffer.put(idBytes);
-    }
-    Varints.putInt(buffer, event.causes().size());
-    for (String cause : event.causes()) {
-      byte[] c = cause.getBytes(StandardCharsets.UTF_8);
-      Varints.putInt(buffer, c.length);
-      buffer.put(c);
-    }
-    Varints.putInt(buffer, event.value().length);
-    buffer.put(event.value());
-    int chainedEnd = buffer.position();
-    byte[] chain = Chains.next(previousChain, buffer.array(), bodyStart, chainedEnd - bodyStart);
+    buffer.put(content);
+    byte[] chain = Chains.next(previousChain, partition, offset, event.digest());
     buffer.put(chain);
-    int bodyLength = buffer.position() - bodyStart;
-    int sizeLength = Varints.sizeOfInt(bodyLength);
-    if (sizeLength < 5) {
-      System.arraycopy(buffer.array(), bodyStart, buffer.array(), sizeAt + sizeLength, bodyLength);
-    }
-    buffer.position(sizeAt);
-    Varints.putInt(buffer, bodyLength);
-    buffer.position(sizeAt + sizeLength + bodyLength);
     count++;
     return chain;
   }

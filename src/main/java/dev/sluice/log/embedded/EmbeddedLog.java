@@ -214,7 +214,8 @@ public final class EmbeddedLog implements EventLog {
   public CompletableFuture<AppendResult> append(String stream, List<Event> events) {
     StreamLog s = require(stream);
     int n = s.spec.partitions();
-    int[] partitions = new int[events.size()];
+    List<EncodedEvent> encoded = new ArrayList<>(events.size());
+    long now = options.clock().getAsLong();
     long requestBytes = 0;
     for (int i = 0; i < events.size(); i++) {
       Event e = events.get(i);
@@ -229,14 +230,16 @@ public final class EmbeddedLog implements EventLog {
             ErrorCode.INVALID_EVENT, "event " + (i + 1) + ": _delete is only allowed on tables; '" + stream + "' is a stream");
       }
       requestBytes += size;
-      partitions[i] = Partitioner.partition(e.key(), n);
+      if (requestBytes <= options.requestBytesMax()) {
+        encoded.add(EncodedEvent.of(e, Partitioner.partition(e.key(), n), now));
+      }
     }
     if (requestBytes > options.requestBytesMax()) {
       throw new LogException(
           ErrorCode.REQUEST_TOO_LARGE,
           "request is " + requestBytes + " bytes; the limit is " + options.requestBytesMax());
     }
-    return writer.submit(s, stream, events, partitions);
+    return writer.submit(s, stream, encoded);
   }
 
   @Override

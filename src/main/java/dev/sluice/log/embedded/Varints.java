@@ -22,6 +22,15 @@ final class Varints {
     b.put((byte) v);
   }
 
+  static int sizeOfLong(long v) {
+    int size = 1;
+    while ((v & ~0x7fL) != 0) {
+      size++;
+      v >>>= 7;
+    }
+    return size;
+  }
+
   static int sizeOfInt(int v) {
     int size = 1;
     while ((v & ~0x7f) != 0) {

@@ -2,7 +2,6 @@ package dev.sluice.log.embedded;
 
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.ErrorCode;
-import dev.sluice.log.Event;
 import dev.sluice.log.Ids;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Position;
@@ -47,19 +46,17 @@ final class Writer {
   private static final class Pending {
     final StreamLog stream;
     final String name;
-    final List<Event> events;
-    final int[] partitions;
+    final List<EncodedEvent> events;
     final CompletableFuture<AppendResult> future = new CompletableFuture<>();
     LogException error;
     AppendResult result;
     long[] ends;
     Segment segment;
 
-    Pending(StreamLog stream, String name, List<Event> events, int[] partitions) {
+    Pending(StreamLog stream, String name, List<EncodedEvent> events) {
       this.stream = stream;
       this.name = name;
       this.events = events;
-      this.partitions = partitions;
     }
   }
 
@@ -75,7 +72,7 @@ final class Writer {
     syncer.start();
   }
 
-  CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<Event> events, int[] partitions) {
+  CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
     LogException failed = failure;
     if (failed != null) {
       throw failed;
@@ -83,7 +80,7 @@ final class Writer {
     if (closing) {
       throw new LogException(ErrorCode.LOG_FAILED, "the log is closing");
     }
-    Pending pending = new Pending(stream, name, List.copyOf(events), partitions);
+    Pending pending = new Pending(stream, name, events);
     try {
       if (!queue.offer(pending, SUBMIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
         throw new LogException(ErrorCode.OVERLOADED, "the log's write queue stayed full for " + SUBMIT_WAIT_MS + " ms");
@@ -144,7 +141,7 @@ final class Writer {
     int appended = 0;
     batch.begin(now);
     for (int i = 0; i < positions.length; i++) {
-      Event e = r.events.get(i);
+      EncodedEvent e = r.events.get(i);
       String id = e.id();
       if (id != null) {
         Position original = original(s, id, offsets, idsInRequest);
@@ -159,10 +156,9 @@ final class Writer {
           continue;
         }
       }
-      int p = r.partitions[i];
+      int p = e.partition();
       long offset = offsets[p]++;
-      long time = e.timeMs() != null ? e.timeMs() : now;
-      chains[p] = batch.add(p, offset, e, id, time, chains[p]);
+      chains[p] = batch.add(p, offset, e, chains[p]);
       positions[i] = new Position(p, offset, false);
       if (id != null) {
         if (idsInRequest == null) {
