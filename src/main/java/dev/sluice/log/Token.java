@@ -34,6 +34,22 @@ public final class Token {
     return new Token(ends);
   }
 
+  /**
+   * The token covering offsets below {@code ends[p]} of each partition p of one stream; partitions
+   * with an end of 0 are left out.
+   */
+  public static Token ofEnds(String stream, long[] ends) {
+    Map<Integer, Long> partitionEnds = new TreeMap<>();
+    for (int p = 0; p < ends.length; p++) {
+      if (ends[p] > 0) {
+        partitionEnds.put(p, ends[p]);
+      }
+    }
+    Map<String, Map<Integer, Long>> all = new TreeMap<>();
+    all.put(stream, partitionEnds);
+    return new Token(all);
+  }
+
   public Token merge(Token other) {
     Map<String, Map<Integer, Long>> merged = new TreeMap<>();
     ends.forEach((s, m) -> merged.put(s, new TreeMap<>(m)));

@@ -1,0 +1,134 @@
+package dev.sluice.bench;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.Event;
+import dev.sluice.log.EventLog;
+import dev.sluice.log.StreamKind;
+import dev.sluice.log.StreamSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+
+/**
+ * Durable appends to the embedded log, in process: W writers each append a batch of B events and
+ * wait for its acknowledgement before the next. Every acknowledged event is counted; every event's
+ * latency is the time from its batch's submission to its acknowledgement.
+ */
+public final class SluiceAppendBench {
+  /** Bytes of each event's value, as the issue asks. */
+  public static final int VALUE_BYTES = 100;
+
+  private SluiceAppendBench() {}
+
+  public record Result(String scenario, int writers, int batch, double eventsPerS, double mbPerS, double p50Ms, double p99Ms, double p999Ms, long events) {
+    public String line() {
+      return String.format(
+          "%-34s writers=%-3d batch=%-5d %,12.0f events/s %8.1f MB/s  ack p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms",
+          scenario, writers, batch, eventsPerS, mbPerS, p50Ms, p99Ms, p999Ms);
+    }
+  }
+
+  /** A 100-byte JSON value: {"n":…,"pad":"xxx…"} padded to exactly {@link #VALUE_BYTES}. */
+  public static byte[] value(long n) {
+    String head = "{\"n\":" + n + ",\"pad\":\"";
+    StringBuilder s = new StringBuilder(head);
+    while (s.length() < VALUE_BYTES - 2) {
+      s.append('x');
+    }
+    return s.append("\"}").toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Runs one scenario for {@code duration} after {@code warmup}. With {@code ratePerS} > 0 the
+   * writers together submit at most that many events per second (open-loop pacing per writer), to
+   * measure latency below saturation.
+   */
+  public static Result run(
+      EventLog log, String scenario, int writers, int batch, Duration warmup, Duration duration, double ratePerS) throws InterruptedException {
+    String stream = "bench_" + scenario.replaceAll("[^a-z0-9]", "_") + "_" + writers + "_" + batch + "_" + System.nanoTime();
+    log.create(new StreamSpec(stream, StreamKind.STREAM, null, 4), false);
+    IntFunction<List<Event>> batches = w -> {
+      List<Event> events = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        events.add(Event.of("key-" + w + "-" + i, value(i)));
+      }
+      return events;
+    };
+    LongAdder acknowledged = new LongAdder();
+    Histogram latency = new Histogram();
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicBoolean stop = new AtomicBoolean(false);
+    List<Thread> threads = new ArrayList<>();
+    long intervalNanos = ratePerS > 0 ? (long) (1e9 * batch * writers / ratePerS) : 0;
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int w = 0; w < writers; w++) {
+      List<Event> events = batches.apply(w);
+      Thread t = new Thread(() -> {
+        Histogram mine = new Histogram();
+        long next = System.nanoTime();
+        try {
+          while (!stop.get()) {
+            if (intervalNanos > 0) {
+              long now = System.nanoTime();
+              if (now < next) {
+                java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+              }
+              next += intervalNanos;
+            }
+            long start = System.nanoTime();
+            CompletableFuture<AppendResult> f = log.append(stream, events);
+            f.get(60, TimeUnit.SECONDS);
+            long took = System.nanoTime() - start;
+            if (measuring.get()) {
+              acknowledged.add(batch);
+              for (int i = 0; i < batch; i++) {
+                mine.recordNanos(took);
+              }
+            }
+          }
+        } catch (Exception e) {
+          failures.add(e);
+        }
+        latency.add(mine);
+      }, "bench-writer-" + w);
+      threads.add(t);
+      t.start();
+    }
+    Thread.sleep(warmup.toMillis());
+    measuring.set(true);
+    long begin = System.nanoTime();
+    Thread.sleep(duration.toMillis());
+    measuring.set(false);
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
+    }
+    long events = acknowledged.sum();
+    double perS = events / seconds;
+    return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
+        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events);
+  }
+
+  /** The matrix the issue asks for: 1 and 16 writers × batches of 1, 100, 1000. */
+  public static List<Result> matrix(EventLog log, String label, Duration warmup, Duration duration, Consumer<String> progress) throws InterruptedException {
+    List<Result> results = new ArrayList<>();
+    for (int writers : new int[] {1, 16}) {
+      for (int batch : new int[] {1, 100, 1000}) {
+        Result r = run(log, label, writers, batch, warmup, duration, 0);
+        progress.accept(r.line());
+        results.add(r);
+      }
+    }
+    return results;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.sluice.log.embedded;
+
+import dev.sluice.log.Ids;
+import dev.sluice.log.Record;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads one batch (docs/log-format.md §2, §3). A batch is checked whole — length, CRC32C, magic,
+ * and that its records parse to exactly their declared sizes and count — before any record of it is
+ * handed out, so a reader never sees a byte that failed its checksum.
+ */
+final class BatchReader {
+  private final ByteBuffer body;
+  private final long appendTimeMs;
+  private int recordsLeft;
+  private int recordEnd;
+  private int fieldsStart;
+  private int partition;
+  private long offset;
+
+  private BatchReader(ByteBuffer body) {
+    this.body = body;
+    body.position(1 + 1);
+    this.appendTimeMs = body.getLong();
+    this.recordsLeft = body.getInt();
+    this.recordEnd = body.position();
+  }
+
+  /**
+   * Checks a whole batch, prefix included ({@code batch} holds exactly its bytes); returns null if it
+   * is sound, else what is wrong with it.
+   */
+  static String verify(ByteBuffer batch) {
+    if (batch.remaining() < LogFormat.BATCH_PREFIX_BYTES + LogFormat.BATCH_BODY_HEADER_BYTES) {
+      return "batch shorter than its header";
+    }
+    int length = batch.getInt(batch.position());
+    if (length != batch.remaining() - 4) {
+      return "batch length " + length + " does not match its " + (batch.remaining() - 4) + " bytes";
+    }
+    int expected = batch.getInt(batch.position() + 4);
+    CRC32C crc = new CRC32C();
+    ByteBuffer body = batch.duplicate().position(batch.position() + LogFormat.BATCH_PREFIX_BYTES);
+    crc.update(body.duplicate());
+    if ((int) crc.getValue() != expected) {
+      return "CRC32C mismatch";
+    }
+    return checkStructure(body.slice());
+  }
+
+  /** Structure of a body whose CRC matched: a mismatch here means a writer bug, still never served. */
+  private static String checkStructure(ByteBuffer body) {
+    if (body.get(0) != LogFormat.BATCH_MAGIC) {
+      return "bad batch magic";
+    }
+    try {
+      BatchReader reader = new BatchReader(body);
+      int declared = body.getInt(1 + 1 + 8);
+      if (declared < 0) {
+        return "negative record count";
+      }
+      int seen = 0;
+      while (reader.next()) {
+        reader.decode();
+        seen++;
+      }
+      if (seen != declared || reader.body.position() != body.limit()) {
+        return "records do not fill the batch";
+      }
+      return null;
+    } catch (Varints.Malformed | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      return "malformed record: " + e.getMessage();
+    }
+  }
+
+  /** A reader over the body of a batch that {@link #verify} accepted. */
+  static BatchReader over(ByteBuffer verifiedBatch) {
+    ByteBuffer body = verifiedBatch.duplicate().position(verifiedBatch.position() + LogFormat.BATCH_PREFIX_BYTES).slice();
+    return new BatchReader(body);
+  }
+
+  long appendTimeMs() {
+    return appendTimeMs;
+  }
+
+  /** Moves to the next record; reads only its partition and offset. */
+  boolean next() {
+    body.position(recordEnd);
+    if (recordsLeft == 0) {
+      return false;
+    }
+    recordsLeft--;
+    int size = Varints.getInt(body);
+    if (size > body.remaining()) {
+      throw new Varints.Malformed("record runs past the batch");
+    }
+    fieldsStart = body.position();
+    recordEnd = fieldsStart + size;
+    partition = Varints.getInt(body);
+    offset = Varints.getLong(body);
+    return true;
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  long offset() {
+    return offset;
+  }
+
+  /** The current record, whole. */
+  Stored decode() {
+    body.position(fieldsStart);
+    Varints.getInt(body);
+    Varints.getLong(body);
+    int contentFrom = body.position();
+    int flags = body.get() & 0xff;
+    if ((flags & ~LogFormat.FLAGS_KNOWN) != 0) {
+      throw new Varints.Malformed("unknown record flags " + flags);
+    }
+    long timeMs = body.getLong();
+    String key = string(body);
+    String id = string(body);
+    boolean generated = (flags & LogFormat.FLAG_ID_GENERATED) != 0;
+    if (generated != id.isEmpty()) {
+      throw new Varints.Malformed("id flag disagrees with id");
+    }
+    int causeCount = Varints.getInt(body);
+    List<String> causes = causeCount == 0 ? List.of() : new ArrayList<>(Math.min(causeCount, 64));
+    for (int i = 0; i < causeCount; i++) {
+      causes.add(string(body));
+    }
+    byte[] value = bytes(body);
+    int chainedEnd = body.position();
+    byte[] chain = new byte[LogFormat.CHAIN_BYTES];
+    body.get(chain);
+    if (body.position() != recordEnd) {
+      throw new Varints.Malformed("record size disagrees with its fields");
+    }
+    Record record =
+        new Record(
+            partition,
+            offset,
+            key,
+            generated ? Ids.generated(partition, offset) : id,
+            timeMs,
+            causes.isEmpty() ? List.of() : List.copyOf(causes),
+            (flags & LogFormat.FLAG_DELETE) != 0,
+            value);
+    return new Stored(record, generated, chain, contentFrom, chainedEnd - contentFrom);
+  }
+
+  /** The bytes a chain hash covers, for verification: see {@link Chains}. */
+  ByteBuffer body() {
+    return body;
+  }
+
+  private static String string(ByteBuffer b) {
+    return new String(bytes(b), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    int n = Varints.getInt(b);
+    if (n > b.remaining()) {
+      throw new Varints.Malformed("field runs past the record");
+    }
+    byte[] out = new byte[n];
+    b.get(out);
+    return out;
+  }
+
+  /** A decoded record with what verification needs. */
+  record Stored(Record record, boolean idGenerated, byte[] chain, int contentFrom, int contentLength) {
+    boolean chainMatches(byte[] previousChain, ByteBuffer body) {
+      byte[] content = new byte[contentLength];
+      body.get(contentFrom, content);
+      byte[] digest = Chains.digest(content, 0, contentLength);
+      return Arrays.equals(chain, Chains.next(previousChain, record.partition(), record.offset(), digest));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.sluice.log.embedded;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@link Storage} on the local file system through {@link FileChannel}. */
+public final class DiskStorage implements Storage {
+
+  @Override
+  public StorageFile open(Path path, boolean create) throws IOException {
+    FileChannel channel =
+        create
+            ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+            : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return new DiskFile(channel);
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(dir)) {
+      entries.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Files.createDirectories(dir);
+  }
+
+  @Override
+  public void rename(Path source, Path target) throws IOException {
+    try {
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the file system cannot rename atomically: " + source, e);
+    }
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    try {
+      Files.delete(path);
+    } catch (NoSuchFileException e) {
+      // Already gone is what the caller wanted.
+    }
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  private static final class DiskFile implements StorageFile {
+    private final FileChannel channel;
+
+    DiskFile(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public void append(ByteBuffer src) throws IOException {
+      long position = channel.size();
+      while (src.hasRemaining()) {
+        position += channel.write(src, position);
+      }
+    }
+
+    @Override
+    public void readFully(ByteBuffer dst, long position) throws IOException {
+      while (dst.hasRemaining()) {
+        int n = channel.read(dst, position);
+        if (n < 0) {
+          throw new EOFException("end of file at " + position);
+        }
+        position += n;
+      }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public void sync() throws IOException {
+      channel.force(false);
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      channel.truncate(size);
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.sluice.log.embedded;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * One segment file of a stream (docs/log-format.md §1–§2) and its position index. All partitions of
+ * a stream share the segment, so one batch — one request — is one write and one checksum, which is
+ * what makes a request atomic across partitions.
+ */
+final class Segment implements AutoCloseable {
+  private static final int READ_AHEAD_BYTES = 64 * 1024;
+
+  final Path path;
+  final SegmentHeader header;
+  final Storage.StorageFile file;
+  /** Bytes of whole batches in the file; the writer appends at this position. */
+  volatile long size;
+
+  volatile PositionIndex index;
+  volatile long lastAppendTimeMs;
+
+  Segment(Path path, SegmentHeader header, Storage.StorageFile file, long size, PositionIndex index, long lastAppendTimeMs) {
+    this.path = path;
+    this.header = header;
+    this.file = file;
+    this.size = size;
+    this.index = index;
+    this.lastAppendTimeMs = lastAppendTimeMs;
+  }
+
+  long endOffset(int p) {
+    return header.baseOffsets()[p] + index.count(p);
+  }
+
+  String fileName() {
+    return path.getFileName().toString();
+  }
+
+  /**
+   * Reads and verifies the batch starting at {@code position}; throws {@link Damaged} with the
+   * reason when the bytes there are not a sound batch.
+   */
+  ByteBuffer readBatch(long position, long limit) throws IOException, Damaged {
+    if (position < header.size() || position + LogFormat.BATCH_PREFIX_BYTES > limit) {
+      throw new Damaged("batch position " + position + " is outside the segment");
+    }
+    ByteBuffer head = ByteBuffer.allocate((int) Math.min(READ_AHEAD_BYTES, limit - position));
+    file.readFully(head, position);
+    int length = head.getInt(0);
+    if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > limit) {
+      throw new Damaged("implausible batch length " + length);
+    }
+    ByteBuffer batch;
+    if (length + 4 <= head.capacity()) {
+      batch = head.position(0).limit(length + 4).slice();
+    } else {
+      batch = ByteBuffer.allocate(length + 4);
+      file.readFully(batch, position);
+      batch.flip();
+    }
+    String problem = BatchReader.verify(batch);
+    if (problem != null) {
+      throw new Damaged(problem);
+    }
+    return batch;
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+    if (index instanceof SealedIndex sealed) {
+      sealed.close();
+    }
+  }
+
+  /** Bytes that are not a sound batch. */
+  static final class Damaged extends Exception {
+    Damaged(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.log.embedded;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The file operations the embedded log uses, and nothing more. Tests put a fault-injecting
+ * implementation here that loses unsynced bytes, tears the last write, flips bits, or fills the
+ * disk; production uses {@link DiskStorage}.
+ */
+public interface Storage {
+
+  /** Opens a file for positional reads and appends, creating it (empty) when {@code create}. */
+  StorageFile open(Path path, boolean create) throws IOException;
+
+  boolean exists(Path path);
+
+  /** Names of the entries of a folder, sorted; empty when it does not exist. */
+  List<String> list(Path dir) throws IOException;
+
+  void createDirectories(Path dir) throws IOException;
+
+  /** Atomically replaces {@code target} with {@code source}. */
+  void rename(Path source, Path target) throws IOException;
+
+  void delete(Path path) throws IOException;
+
+  /** Makes the folder's entries (created, renamed, deleted files) durable. */
+  void syncDirectory(Path dir) throws IOException;
+
+  /** Writes a small file durably and atomically: temporary file, fsync, rename, fsync folder. */
+  default void writeAtomically(Path path, byte[] content) throws IOException {
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    if (exists(tmp)) {
+      delete(tmp);
+    }
+    try (StorageFile file = open(tmp, true)) {
+      file.append(java.nio.ByteBuffer.wrap(content));
+      file.sync();
+    }
+    rename(tmp, path);
+    syncDirectory(path.getParent());
+  }
+
+  /** Reads a whole small file. */
+  default byte[] readAll(Path path) throws IOException {
+    try (StorageFile file = open(path, false)) {
+      long size = file.size();
+      if (size > Integer.MAX_VALUE) {
+        throw new IOException(path + " is too large to read whole");
+      }
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) size);
+      file.readFully(buffer, 0);
+      return buffer.array();
+    }
+  }
+
+  /** An open file: appends at its end, reads anywhere. */
+  interface StorageFile extends AutoCloseable {
+    long size() throws IOException;
+
+    /** Appends all remaining bytes of {@code src} at the end of the file. */
+    void append(java.nio.ByteBuffer src) throws IOException;
+
+    /** Reads into {@code dst} from {@code position} until it is full; fails at end of file. */
+    void readFully(java.nio.ByteBuffer dst, long position) throws IOException;
+
+    /** Reads what there is, up to the space in {@code dst}; returns bytes read, -1 at end. */
+    int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+    /** Makes appended bytes durable (fdatasync). */
+    void sync() throws IOException;
+
+    void truncate(long size) throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+}

@@ -1,0 +1,485 @@
+package dev.sluice.log.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.log.ErrorCode;
+import dev.sluice.log.LogException;
+import dev.sluice.log.Record;
+import dev.sluice.log.StreamKind;
+import dev.sluice.log.StreamSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * One stream on disk: its segments, the per-partition ends and chains, and its dedup index. The
+ * writer thread alone changes it; readers see what the syncer published as durable.
+ */
+final class StreamLog implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final StreamSpec spec;
+  final Path dir;
+  final DedupIndex dedup;
+  private final Storage storage;
+  private final long dedupWindowMs;
+
+  /** Sealed segments then the active one; replaced whole (copy on write) when a segment rolls. */
+  volatile List<Segment> segments;
+
+  /** Writer-owned: next offset and last chain per partition, including written, unsynced records. */
+  final long[] nextOffset;
+  final byte[][] chain;
+
+  /** Every offset below it is durable and readable. */
+  private final AtomicLongArray durableEnd;
+  private final AtomicReferenceArray<CompletableFuture<Void>> appended;
+
+  /** Per partition: the offset from which reads are refused (damage found), or -1. */
+  private final long[] corruptFrom;
+  private final String[] corruptReason;
+  /** Set when damage makes the next offsets unknowable: the stream refuses appends. */
+  volatile LogException writeRefusal;
+
+  private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs) {
+    this.spec = spec;
+    this.dir = dir;
+    this.storage = storage;
+    this.dedup = new DedupIndex(dedupWindowMs);
+    this.dedupWindowMs = dedupWindowMs;
+    int n = spec.partitions();
+    this.nextOffset = new long[n];
+    this.chain = new byte[n][];
+    Arrays.fill(chain, Chains.GENESIS);
+    this.durableEnd = new AtomicLongArray(n);
+    this.appended = new AtomicReferenceArray<>(n);
+    for (int p = 0; p < n; p++) {
+      appended.set(p, new CompletableFuture<>());
+    }
+    this.corruptFrom = new long[n];
+    Arrays.fill(corruptFrom, -1);
+    this.corruptReason = new String[n];
+  }
+
+  // ---- creation and recovery (docs/log-format.md §6) ----
+
+  static StreamLog create(Storage storage, Path dir, StreamSpec spec, long nowMs, long dedupWindowMs) throws IOException {
+    storage.createDirectories(dir);
+    storage.syncDirectory(dir.getParent());
+    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs);
+    long[] bases = new long[spec.partitions()];
+    byte[][] chains = new byte[spec.partitions()][];
+    Arrays.fill(chains, Chains.GENESIS);
+    log.segments = List.of(log.newSegment(0, nowMs, bases, chains));
+    // The metadata file is written last: a folder without it is an interrupted create.
+    storage.writeAtomically(dir.resolve(LogFormat.META_FILE), metaJson(spec, nowMs));
+    return log;
+  }
+
+  static boolean isComplete(Storage storage, Path dir) {
+    return storage.exists(dir.resolve(LogFormat.META_FILE));
+  }
+
+  static StreamLog open(Storage storage, Path dir, long nowMs, long dedupWindowMs) throws IOException {
+    StreamSpec spec = readMeta(storage, dir);
+    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs);
+    log.recover(nowMs);
+    return log;
+  }
+
+  private void recover(long nowMs) throws IOException {
+    List<Long> numbers = new ArrayList<>();
+    for (String name : storage.list(dir)) {
+      if (name.endsWith(".tmp")) {
+        storage.delete(dir.resolve(name)); // step 2: an interrupted atomic write
+      } else if (name.endsWith(LogFormat.SEGMENT_SUFFIX)) {
+        numbers.add(Long.parseLong(name.substring(0, name.length() - LogFormat.SEGMENT_SUFFIX.length())));
+      }
+    }
+    int n = spec.partitions();
+    if (numbers.isEmpty()) {
+      byte[][] chains = new byte[n][];
+      Arrays.fill(chains, Chains.GENESIS);
+      segments = List.of(newSegment(0, nowMs, new long[n], chains));
+      return;
+    }
+    List<Segment> opened = new ArrayList<>();
+    List<SegmentScan.IdAt> tailIds = List.of();
+    long[] ends = new long[n];
+    byte[][] chains = new byte[n][];
+    Arrays.fill(chains, Chains.GENESIS);
+    for (int i = 0; i < numbers.size(); i++) {
+      long number = numbers.get(i);
+      boolean last = i == numbers.size() - 1;
+      Path path = dir.resolve(LogFormat.segmentName(number));
+      Storage.StorageFile file = storage.open(path, false);
+      SegmentHeader header;
+      try {
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
+        file.readFully(head, 0);
+        header = SegmentHeader.decode(head.flip(), number);
+        if (header.partitions() != n) {
+          throw new SegmentHeader.FormatException(
+              "segment has " + header.partitions() + " partitions, the stream " + n);
+        }
+      } catch (SegmentHeader.FormatException e) {
+        file.close();
+        refuseFrom(ends, path, 0, e.getMessage());
+        break;
+      }
+      // Step 3: each segment continues exactly where the one before it ended.
+      if (!Arrays.equals(header.baseOffsets(), ends) || !chainsEqual(header.baseChains(), chains)) {
+        file.close();
+        refuseFrom(ends, path, header.size(), "segment does not continue the previous one (offsets or chain)");
+        break;
+      }
+      Segment segment = new Segment(path, header, file, file.size(), null, header.createdMs());
+      SealedIndex sealed = last ? null : SealedIndex.open(storage, dir.resolve(LogFormat.indexName(number)), number, n);
+      if (sealed != null
+          && sealed.summary().sealedSize() == file.size()
+          && Arrays.equals(sealed.summary().baseOffsets(), header.baseOffsets())) {
+        segment.index = sealed;
+        segment.lastAppendTimeMs = sealed.summary().lastAppendTimeMs();
+        for (int p = 0; p < n; p++) {
+          ends[p] = header.baseOffsets()[p] + sealed.count(p);
+          chains[p] = sealed.summary().endChains()[p];
+        }
+        opened.add(segment);
+        continue;
+      }
+      if (sealed != null) {
+        sealed.close();
+      }
+      SegmentScan scan = SegmentScan.run(segment, true);
+      segment.index = scan.index;
+      segment.lastAppendTimeMs = scan.lastAppendTimeMs;
+      System.arraycopy(scan.endOffsets, 0, ends, 0, n);
+      System.arraycopy(scan.endChains, 0, chains, 0, n);
+      opened.add(segment);
+      if (scan.damage != null) {
+        for (int p = 0; p < n; p++) {
+          if (scan.damage.corruptFrom()[p] >= 0) {
+            corrupt(p, scan.damage.corruptFrom()[p], describe(path, scan.damage.bytePosition(), p, scan.damage.corruptFrom()[p], scan.damage.reason()));
+          }
+        }
+        segment.size = scan.validEnd;
+        refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + "; see the partitions' errors");
+        break;
+      }
+      if (!last) {
+        // Step 5: a sealed segment without a sound index gets one again.
+        SealedIndex.write(storage, dir.resolve(LogFormat.indexName(number)), summaryOf(segment, scan, number), snapshot(scan.index, n));
+        segment.index = SealedIndex.open(storage, dir.resolve(LogFormat.indexName(number)), number, n);
+      } else {
+        if (scan.tornTail) {
+          // Step 7: bytes after the last sound batch were never acknowledged.
+          file.truncate(scan.validEnd);
+          file.sync();
+        }
+        segment.size = scan.validEnd;
+        storage.delete(dir.resolve(LogFormat.indexName(number)));
+        tailIds = scan.ids;
+      }
+    }
+    if (opened.isEmpty()) {
+      segments = List.of();
+      return;
+    }
+    segments = List.copyOf(opened);
+    for (int p = 0; p < n; p++) {
+      nextOffset[p] = ends[p];
+      chain[p] = chains[p];
+      durableEnd.set(p, ends[p]);
+    }
+    loadIds(tailIds, nowMs);
+  }
+
+  /** Step 8: the dedup index holds the ids of the window, added oldest first so expiry stays right. */
+  private void loadIds(List<SegmentScan.IdAt> tailIds, long nowMs) throws IOException {
+    List<Segment> all = segments;
+    for (Segment segment : all.subList(0, all.size() - 1)) {
+      if (segment.lastAppendTimeMs >= nowMs - dedupWindowMs) {
+        for (SegmentScan.IdAt id : SegmentScan.run(segment, true).ids) {
+          dedup.add(id.id(), id.partition(), id.offset(), id.appendTimeMs());
+        }
+      }
+    }
+    for (SegmentScan.IdAt id : tailIds) {
+      dedup.add(id.id(), id.partition(), id.offset(), id.appendTimeMs());
+    }
+    dedup.expire(nowMs);
+  }
+
+  private SealedIndex.Summary summaryOf(Segment segment, SegmentScan scan, long number) {
+    int n = spec.partitions();
+    long[] counts = new long[n];
+    for (int p = 0; p < n; p++) {
+      counts[p] = scan.index.count(p);
+    }
+    return new SealedIndex.Summary(
+        number, scan.validEnd, scan.lastAppendTimeMs, segment.header.baseOffsets(), counts, scan.endChains.clone());
+  }
+
+  private static int[][] snapshot(ActiveIndex index, int partitions) {
+    int[][] positions = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      positions[p] = index.snapshot(p);
+    }
+    return positions;
+  }
+
+  private void refuseFrom(long[] ends, Path path, long bytePosition, String reason) {
+    for (int p = 0; p < spec.partitions(); p++) {
+      corrupt(p, ends[p], describe(path, bytePosition, p, ends[p], reason));
+    }
+    refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + ": " + reason);
+  }
+
+  private String describe(Path segment, long bytePosition, int p, long offset, String reason) {
+    return "stream '" + spec.name() + "' partition " + p + " is damaged from offset " + offset
+        + " (segment " + segment.getFileName() + ", byte " + bytePosition + "): " + reason
+        + "; reads from that offset are refused";
+  }
+
+  private void corrupt(int p, long offset, String reason) {
+    corruptFrom[p] = offset;
+    corruptReason[p] = reason;
+  }
+
+  void refuseWrites(String reason) {
+    writeRefusal = new LogException(ErrorCode.CORRUPT_PARTITION, reason);
+  }
+
+  private static boolean chainsEqual(byte[][] a, byte[][] b) {
+    for (int i = 0; i < a.length; i++) {
+      if (!Arrays.equals(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Damage found in every partition's state at open, for reports: partition → message. */
+  List<String> damageReports() {
+    List<String> reports = new ArrayList<>();
+    for (String reason : corruptReason) {
+      if (reason != null) {
+        reports.add(reason);
+      }
+    }
+    return reports;
+  }
+
+  // ---- segments ----
+
+  Segment active() {
+    List<Segment> all = segments;
+    return all.get(all.size() - 1);
+  }
+
+  /** Creates a segment durably: header to a temporary file, fsync, rename, fsync the folder. */
+  Segment newSegment(long number, long nowMs, long[] bases, byte[][] chains) throws IOException {
+    SegmentHeader header = new SegmentHeader(number, nowMs, bases.clone(), chains.clone());
+    Path path = dir.resolve(LogFormat.segmentName(number));
+    ByteBuffer bytes = header.encode();
+    storage.writeAtomically(path, Arrays.copyOf(bytes.array(), bytes.remaining()));
+    Storage.StorageFile file = storage.open(path, false);
+    return new Segment(path, header, file, header.size(), new ActiveIndex(spec.partitions()), nowMs);
+  }
+
+  /**
+   * Seals the active segment (fsync, index file) and starts the next; called by the writer before
+   * a batch that would not fit.
+   */
+  void roll(long nowMs) throws IOException {
+    Segment old = active();
+    old.file.sync();
+    int n = spec.partitions();
+    ActiveIndex index = (ActiveIndex) old.index;
+    long[] counts = new long[n];
+    for (int p = 0; p < n; p++) {
+      counts[p] = index.count(p);
+    }
+    long number = old.header.number();
+    Path indexPath = dir.resolve(LogFormat.indexName(number));
+    SealedIndex.write(
+        storage,
+        indexPath,
+        new SealedIndex.Summary(number, old.size, old.lastAppendTimeMs, old.header.baseOffsets(), counts, chain.clone()),
+        snapshot(index, n));
+    Segment next = newSegment(number + 1, nowMs, nextOffset, chain);
+    List<Segment> all = new ArrayList<>(segments);
+    all.add(next);
+    segments = List.copyOf(all);
+    // Readers holding the in-memory index keep working; new lookups go to the file.
+    old.index = SealedIndex.open(storage, indexPath, number, n);
+  }
+
+  // ---- reads ----
+
+  long endOffset(int p) {
+    return durableEnd.get(p);
+  }
+
+  void publishDurable(int p, long end) {
+    if (end > durableEnd.get(p)) {
+      durableEnd.set(p, end);
+      CompletableFuture<Void> waiting = appended.getAndSet(p, new CompletableFuture<>());
+      waiting.complete(null);
+    }
+  }
+
+  CompletableFuture<Void> awaitRecord(int p, long offset) {
+    CompletableFuture<Void> next = appended.get(p);
+    if (durableEnd.get(p) > offset) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return next.thenCompose(ignored -> awaitRecord(p, offset));
+  }
+
+  List<Record> read(int p, long from, int maxRecords) {
+    if (p < 0 || p >= spec.partitions()) {
+      throw new LogException(
+          ErrorCode.UNKNOWN_PARTITION,
+          "stream '" + spec.name() + "' has partitions 0.." + (spec.partitions() - 1) + ", not " + p);
+    }
+    if (from < 0) {
+      throw new LogException(ErrorCode.INVALID_ARGUMENT, "offset must not be negative, got " + from);
+    }
+    long end = durableEnd.get(p);
+    if (corruptFrom[p] >= 0) {
+      if (from >= corruptFrom[p]) {
+        throw new LogException(ErrorCode.CORRUPT_PARTITION, corruptReason[p]);
+      }
+      end = Math.min(end, corruptFrom[p]);
+    }
+    int wanted = (int) Math.min(maxRecords, end - from);
+    if (wanted <= 0) {
+      return List.of();
+    }
+    List<Record> out = new ArrayList<>(wanted);
+    List<Segment> all = segments;
+    int s = segmentFor(all, p, from);
+    long next = from;
+    try {
+      while (out.size() < wanted && s < all.size()) {
+        Segment segment = all.get(s);
+        PositionIndex index = segment.index;
+        long base = segment.header.baseOffsets()[p];
+        int n = (int) Math.min(wanted - out.size(), base + index.count(p) - next);
+        if (n <= 0) {
+          s++;
+          continue;
+        }
+        int[] positions = new int[n];
+        index.positions(p, next - base, positions, n);
+        next = readRecords(segment, p, next, positions, out);
+        s++;
+      }
+    } catch (IOException e) {
+      throw new LogException(
+          ErrorCode.LOG_FAILED, "reading stream '" + spec.name() + "' partition " + p + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** Reads the records at {@code positions} (one per offset from {@code first}); returns the next offset. */
+  private long readRecords(Segment segment, int p, long first, int[] positions, List<Record> out) throws IOException {
+    long next = first;
+    long limit = segment.size;
+    int i = 0;
+    while (i < positions.length) {
+      int position = positions[i];
+      ByteBuffer batch;
+      try {
+        batch = segment.readBatch(position, limit);
+      } catch (Segment.Damaged d) {
+        throw damagedAt(segment, position, p, next, d.getMessage());
+      }
+      BatchReader reader = BatchReader.over(batch);
+      while (reader.next() && i < positions.length && positions[i] == position) {
+        if (reader.partition() != p || reader.offset() < next) {
+          continue;
+        }
+        if (reader.offset() != next) {
+          throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
+        }
+        out.add(reader.decode().record());
+        next++;
+        i++;
+      }
+      if (i < positions.length && positions[i] == position) {
+        throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
+      }
+    }
+    return next;
+  }
+
+  private LogException damagedAt(Segment segment, long position, int p, long offset, String reason) {
+    return new LogException(ErrorCode.CORRUPT_PARTITION, describe(segment.path, position, p, offset, reason));
+  }
+
+  private static int segmentFor(List<Segment> all, int p, long offset) {
+    int lo = 0;
+    int hi = all.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (all.get(mid).header.baseOffsets()[p] <= offset) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    // Segments without records of p share a base: the first one holding the offset is further on.
+    while (lo > 0 && all.get(lo - 1).header.baseOffsets()[p] == all.get(lo).header.baseOffsets()[p]) {
+      lo--;
+    }
+    return lo;
+  }
+
+  long sizeBytes() {
+    long total = 0;
+    for (Segment segment : segments) {
+      total += segment.size;
+    }
+    return total;
+  }
+
+  // ---- metadata ----
+
+  private static byte[] metaJson(StreamSpec spec, long createdMs) throws IOException {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("name", spec.name());
+    node.put("kind", spec.kind().name());
+    node.put("key", spec.keyField());
+    node.put("partitions", spec.partitions());
+    node.put("created_ms", createdMs);
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node);
+  }
+
+  private static StreamSpec readMeta(Storage storage, Path dir) throws IOException {
+    var node = JSON.readTree(storage.readAll(dir.resolve(LogFormat.META_FILE)));
+    return new StreamSpec(
+        node.get("name").asText(),
+        StreamKind.valueOf(node.get("kind").asText()),
+        node.get("key").isNull() ? null : node.get("key").asText(),
+        node.get("partitions").asInt());
+  }
+
+  @Override
+  public void close() {
+    for (Segment segment : segments) {
+      try {
+        segment.close();
+      } catch (IOException e) {
+        // Closing read handles of a log being shut down: nothing left to protect.
+      }
+    }
+  }
+}

@@ -1,0 +1,352 @@
+package dev.sluice.log.embedded;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.ErrorCode;
+import dev.sluice.log.Ids;
+import dev.sluice.log.LogException;
+import dev.sluice.log.Position;
+import dev.sluice.log.Token;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The write path. A sequencer thread takes requests in arrival order, decides duplicates, assigns
+ * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
+ * thread fsyncs every file written since its last fsync and then acknowledges those requests in
+ * order: one fsync covers every request that arrived while the previous one ran (group commit), and
+ * the sequencer keeps writing while the syncer waits on the disk.
+ */
+final class Writer {
+  /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
+  private static final int GROUP_MAX = 1024;
+
+  private static final long SUBMIT_WAIT_MS = 30_000;
+
+  private final EmbeddedLog.Options options;
+  private final BlockingQueue<Pending> queue;
+  private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
+  private final BatchWriter batch = new BatchWriter();
+  private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
+  private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
+  private volatile LogException failure;
+  private volatile boolean closing;
+
+  /** One append request on its way through the writer. */
+  private static final class Pending {
+    final StreamLog stream;
+    final String name;
+    final List<EncodedEvent> events;
+    final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+    LogException error;
+    AppendResult result;
+    long[] ends;
+    Segment segment;
+
+    Pending(StreamLog stream, String name, List<EncodedEvent> events) {
+      this.stream = stream;
+      this.name = name;
+      this.events = events;
+    }
+  }
+
+  Writer(EmbeddedLog.Options options) {
+    this.options = options;
+    this.queue = new ArrayBlockingQueue<>(options.queuedRequestsMax());
+    sequencer.setDaemon(true);
+    syncer.setDaemon(true);
+  }
+
+  void start() {
+    sequencer.start();
+    syncer.start();
+  }
+
+  CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
+    LogException failed = failure;
+    if (failed != null) {
+      throw failed;
+    }
+    if (closing) {
+      throw new LogException(ErrorCode.LOG_FAILED, "the log is closing");
+    }
+    Pending pending = new Pending(stream, name, events);
+    try {
+      if (!queue.offer(pending, SUBMIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        throw new LogException(ErrorCode.OVERLOADED, "the log's write queue stayed full for " + SUBMIT_WAIT_MS + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LogException(ErrorCode.OVERLOADED, "interrupted while waiting to append");
+    }
+    return pending.future;
+  }
+
+  // ---- sequencer ----
+
+  private void sequence() {
+    List<Pending> group = new ArrayList<>();
+    try {
+      while (!(closing && queue.isEmpty())) {
+        Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        queue.drainTo(group, GROUP_MAX - 1);
+        for (Pending pending : group) {
+          place(pending);
+        }
+        written.put(group);
+        group = new ArrayList<>();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
+      group.forEach(p -> p.error = failure);
+      written.add(group);
+    } finally {
+      written.add(List.of());
+    }
+  }
+
+  /** Decides duplicates, assigns offsets, writes the batch; on failure leaves the stream unchanged. */
+  private void place(Pending r) {
+    if (failure != null) {
+      r.error = failure;
+      return;
+    }
+    StreamLog s = r.stream;
+    if (s.writeRefusal != null) {
+      r.error = s.writeRefusal;
+      return;
+    }
+    long now = options.clock().getAsLong();
+    s.dedup.expire(now);
+    long[] offsets = s.nextOffset.clone();
+    byte[][] chains = s.chain.clone();
+    Position[] positions = new Position[r.events.size()];
+    Map<String, Position> idsInRequest = null;
+    int appended = 0;
+    batch.begin(now);
+    for (int i = 0; i < positions.length; i++) {
+      EncodedEvent e = r.events.get(i);
+      String id = e.id();
+      if (id != null) {
+        Position original = original(s, id, offsets, idsInRequest);
+        if (original == INVALID) {
+          r.error = new LogException(
+              ErrorCode.INVALID_ID,
+              "event " + (i + 1) + ": _id '" + id + "' has the form of a generated id ('@partition.offset') but names no event of '" + r.name + "'");
+          return;
+        }
+        if (original != null) {
+          positions[i] = original;
+          continue;
+        }
+      }
+      int p = e.partition();
+      long offset = offsets[p]++;
+      chains[p] = batch.add(p, offset, e, chains[p]);
+      positions[i] = new Position(p, offset, false);
+      if (id != null) {
+        if (idsInRequest == null) {
+          idsInRequest = new HashMap<>();
+        }
+        idsInRequest.put(id, new Position(p, offset, true));
+      }
+      appended++;
+    }
+    if (appended > 0 && !write(r, s, now, positions, offsets, chains, idsInRequest)) {
+      return;
+    }
+    r.ends = offsets;
+    long[] tokenEnds = new long[offsets.length];
+    for (Position position : positions) {
+      tokenEnds[position.partition()] = Math.max(tokenEnds[position.partition()], position.offset() + 1);
+    }
+    r.result = new AppendResult(Arrays.asList(positions), appended, positions.length - appended, Token.ofEnds(r.name, tokenEnds));
+  }
+
+  private static final Position INVALID = new Position(-1, -1, true);
+
+  private static Position original(StreamLog s, String id, long[] offsets, Map<String, Position> idsInRequest) {
+    long[] generated = Ids.parseGenerated(id);
+    if (generated != null) {
+      int p = (int) generated[0];
+      return p < offsets.length && generated[1] < offsets[p] ? new Position(p, generated[1], true) : INVALID;
+    }
+    if (Ids.isGeneratedForm(id)) {
+      return INVALID;
+    }
+    if (idsInRequest != null) {
+      Position inRequest = idsInRequest.get(id);
+      if (inRequest != null) {
+        return inRequest;
+      }
+    }
+    long packed = s.dedup.lookup(id);
+    return packed < 0 ? null : new Position(DedupIndex.partitionOf(packed), DedupIndex.offsetOf(packed), true);
+  }
+
+  private boolean write(
+      Pending r, StreamLog s, long now, Position[] positions, long[] offsets, byte[][] chains, Map<String, Position> ids) {
+    ByteBuffer bytes = batch.finish();
+    int length = bytes.remaining();
+    Segment segment = s.active();
+    try {
+      if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+        s.roll(now);
+        segment = s.active();
+      }
+    } catch (IOException e) {
+      r.error = fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
+      return false;
+    }
+    long at = segment.size;
+    try {
+      segment.file.append(bytes);
+    } catch (IOException e) {
+      r.error = undoWrite(segment, at, r.name, e);
+      return false;
+    }
+    segment.size = at + length;
+    segment.lastAppendTimeMs = Math.max(segment.lastAppendTimeMs, now);
+    ActiveIndex index = (ActiveIndex) segment.index;
+    for (Position position : positions) {
+      if (!position.duplicate()) {
+        index.add(position.partition(), (int) at);
+      }
+    }
+    System.arraycopy(offsets, 0, s.nextOffset, 0, offsets.length);
+    System.arraycopy(chains, 0, s.chain, 0, chains.length);
+    if (ids != null) {
+      ids.forEach((id, position) -> s.dedup.add(id, position.partition(), position.offset(), now));
+    }
+    r.segment = segment;
+    return true;
+  }
+
+  /** A failed append leaves no bytes behind; if even that fails, the log stops taking writes. */
+  private LogException undoWrite(Segment segment, long at, String stream, IOException cause) {
+    try {
+      segment.file.truncate(at);
+    } catch (IOException truncateFailed) {
+      return fail(new LogException(
+          ErrorCode.LOG_FAILED,
+          "append to '" + stream + "' failed (" + cause.getMessage() + ") and could not be undone; restart Sluice",
+          cause));
+    }
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("No space left") || message.contains("Disk quota")) {
+      return new LogException(ErrorCode.STORAGE_FULL, "no space left to append to '" + stream + "'; nothing was appended", cause);
+    }
+    return new LogException(ErrorCode.LOG_FAILED, "append to '" + stream + "' failed: " + message + "; nothing was appended", cause);
+  }
+
+  private LogException fail(LogException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    return failure;
+  }
+
+  // ---- syncer ----
+
+  private void sync() {
+    boolean always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
+    long intervalMs = options.fsyncInterval().toMillis();
+    Map<Storage.StorageFile, Boolean> dirty = new IdentityHashMap<>();
+    long lastSync = System.nanoTime();
+    List<List<Pending>> groups = new ArrayList<>();
+    boolean done = false;
+    while (!done) {
+      groups.clear();
+      try {
+        List<Pending> first = always ? written.take() : written.poll(intervalMs, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          groups.add(first);
+          written.drainTo(groups);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        done = true;
+      }
+      for (List<Pending> group : groups) {
+        if (group.isEmpty()) {
+          done = true; // the sequencer's last word
+        }
+        for (Pending r : group) {
+          if (r.error == null && r.segment != null) {
+            dirty.put(r.segment.file, Boolean.TRUE);
+          }
+        }
+      }
+      if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
+        LogException syncFailure = syncAll(dirty);
+        lastSync = System.nanoTime();
+        if (syncFailure != null) {
+          for (List<Pending> group : groups) {
+            group.forEach(r -> r.error = r.error == null ? syncFailure : r.error);
+          }
+        }
+      }
+      for (List<Pending> group : groups) {
+        for (Pending r : group) {
+          acknowledge(r);
+        }
+      }
+    }
+  }
+
+  private LogException syncAll(Map<Storage.StorageFile, Boolean> dirty) {
+    LogException result = null;
+    for (Storage.StorageFile file : dirty.keySet()) {
+      try {
+        file.sync();
+      } catch (IOException e) {
+        // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
+        result = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+      }
+    }
+    dirty.clear();
+    return result;
+  }
+
+  private static void acknowledge(Pending r) {
+    if (r.error != null) {
+      r.future.completeExceptionally(r.error);
+      return;
+    }
+    long[] ends = r.ends;
+    for (int p = 0; p < ends.length; p++) {
+      r.stream.publishDurable(p, ends[p]);
+    }
+    r.future.complete(r.result);
+  }
+
+  void close() {
+    closing = true;
+    try {
+      sequencer.join(60_000);
+      syncer.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LogException closed = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+    for (Pending left; (left = queue.poll()) != null; ) {
+      left.future.completeExceptionally(closed);
+    }
+  }
+}
