@@ -11,18 +11,20 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppendAndReadTest {
   private TestServer server;
 
   @BeforeEach
-  void start() {
-    server = TestServer.withMemoryLog();
+  void start(@TempDir Path dataDir) {
+    server = TestServer.onEmbeddedLog(dataDir, Config.defaults());
     server.exec("CREATE STREAM orders KEY order_id PARTITIONS 4; CREATE TABLE customers KEY id");
   }
 

@@ -6,10 +6,12 @@ import dev.sluice.log.Partitioner;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,8 +25,8 @@ class RejectionTest {
   private static TestServer server;
 
   @BeforeAll
-  static void start() {
-    server = new TestServer(new MemoryLog(),
+  static void start(@TempDir Path dataDir) {
+    server = TestServer.onEmbeddedLog(dataDir,
         Config.defaults().withEventBytesLimit(1000).withRequestBytesLimit(64 * 1024));
     server.exec("CREATE STREAM orders KEY order_id PARTITIONS 2; CREATE STREAM keyless");
     server.post("/streams/orders/events", GOOD);

@@ -3,6 +3,7 @@ package dev.sluice.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.log.EventLog;
+import dev.sluice.log.embedded.EmbeddedLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /** A real server on a free port over a log, and a client that speaks to it the way users do. */
 final class TestServer implements AutoCloseable {
@@ -43,8 +45,9 @@ final class TestServer implements AutoCloseable {
     this.server = SluiceServer.start(log, config.withPort(0));
   }
 
-  static TestServer withMemoryLog() {
-    return new TestServer(new MemoryLog(), Config.defaults());
+  /** The server as {@code sluice serve} runs it: over the embedded log in {@code dataDir}. */
+  static TestServer onEmbeddedLog(Path dataDir, Config config) {
+    return new TestServer(EmbeddedLog.open(dataDir, EmbeddedLog.Options.defaults()), config.withDataDir(dataDir));
   }
 
   String url() {
