@@ -1,0 +1,83 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "exec", mixinStandardHelpOptions = true, description = "Run statements (';'-separated) and print their results.")
+final class ExecCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Mixin ServerUrl server;
+
+  @Parameters(arity = "0..1", paramLabel = "STATEMENTS", description = "the statements to run")
+  String statements;
+
+  @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the statements from FILE ('-' for stdin)")
+  Path file;
+
+  @Override
+  public Integer call() throws IOException {
+    if ((statements == null) == (file == null)) {
+      throw new CliFailure("give the statements, or -f FILE, but not both", Main.USAGE);
+    }
+    byte[] text = statements != null ? statements.getBytes(StandardCharsets.UTF_8) : read(file);
+    JsonNode results = server.client().post("/statements", text, "text/plain; charset=utf-8");
+    for (JsonNode result : results) {
+      print(result);
+    }
+    return 0;
+  }
+
+  private byte[] read(Path path) throws IOException {
+    if (path.toString().equals("-")) {
+      return main.in.readAllBytes();
+    }
+    if (!Files.isReadable(path)) {
+      throw new CliFailure("cannot read " + path);
+    }
+    return Files.readAllBytes(path);
+  }
+
+  /** Rows as a table; an acknowledgement as one line. */
+  private void print(JsonNode result) {
+    if (result.has("columns") && result.has("rows")) {
+      List<String> columns = new ArrayList<>();
+      result.get("columns").forEach(c -> columns.add(c.asText()));
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode row : result.get("rows")) {
+        List<String> cells = new ArrayList<>();
+        row.forEach(cell -> cells.add(cell.isNull() ? "" : cell.asText()));
+        rows.add(cells);
+      }
+      TextTable.print(columns, rows, main.out);
+      return;
+    }
+    String statement = result.path("statement").asText("OK");
+    if (result.has("created")) {
+      String what = result.path("stream").asText();
+      main.out.println(statement + " " + what + ": " + (result.get("created").asBoolean() ? "created" : "exists already, unchanged"));
+      return;
+    }
+    StringBuilder line = new StringBuilder(statement);
+    for (Iterator<Map.Entry<String, JsonNode>> it = result.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> member = it.next();
+      if (!member.getKey().equals("statement")) {
+        line.append(' ').append(member.getKey()).append('=').append(member.getValue().isTextual()
+            ? member.getValue().asText() : member.getValue().toString());
+      }
+    }
+    main.out.println(line);
+  }
+}
