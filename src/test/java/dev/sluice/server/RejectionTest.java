@@ -56,7 +56,10 @@ class RejectionTest {
         Arguments.of("duplicate member", GOOD + "{\"order_id\":1,\"order_id\":2}", 400, "bad_json", "Duplicate field"),
         Arguments.of("event over the limit", GOOD + "{\"order_id\":1,\"text\":\"" + "x".repeat(2000) + "\"}", 413,
             "event_too_large", "event 2"),
-        Arguments.of("no events", "[]", 400, "invalid_event", "no events"));
+        Arguments.of("no events", "[]", 400, "invalid_event", "no events"),
+        Arguments.of("nesting too deep", GOOD + "{\"order_id\":1,\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}",
+            400, "bad_json", "nesting depth"),
+        Arguments.of("_time beyond a long", GOOD + "{\"order_id\":1,\"_time\":1e400}", 400, "invalid_event", "_time"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -67,6 +70,17 @@ class RejectionTest {
     TestServer.Answer answer = server.post("/streams/orders/events", body);
 
     assertRejected(answer, status, code, mentions);
+    assertThat(server.endOffsets()).isEqualTo(before);
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8IsMalformedJson() {
+    String before = server.endOffsets();
+    byte[] body = "{\"order_id\":\"ab\"}".getBytes(StandardCharsets.UTF_8);
+    body[14] = (byte) 0xff;
+
+    assertRejected(server.send(HttpRequest.newBuilder(server.uri("/streams/orders/events"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()), 400, "bad_json", "UTF-8");
     assertThat(server.endOffsets()).isEqualTo(before);
   }
 
