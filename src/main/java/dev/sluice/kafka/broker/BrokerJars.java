@@ -36,8 +36,8 @@ final class BrokerJars {
   }
 
   /**
-   * The checkout holding {@link #TOOL_POM}: above the working directory (tests, {@code ./sluice} run
-   * at the root), else above this class's jar or classes folder ({@code ./sluice} run elsewhere).
+   * The checkout holding {@link #TOOL_POM}: above the working directory (tests, {@code ./sluice}
+   * run at the root), else above this class's jar or classes folder ({@code ./sluice} elsewhere).
    */
   static Path repositoryRoot() {
     List<Path> starts = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.sluice.kafka.broker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker and controller) in a child JVM,
@@ -44,20 +50,24 @@ public final class KafkaBroker implements AutoCloseable {
   // Controlled shutdown of one node takes a few seconds; past this the process is killed.
   private static final long STOP_LIMIT_S = 30;
   private static final int LOG_TAIL_LINES = 40;
+  private static final long TOPIC_LIMIT_S = 60;
 
   private final Process process;
   private final String bootstrapServers;
   private final Path logFile;
-  private final Thread stopAtExit;
+  private final Path workDirToDelete;
+  private final Thread exitHook;
 
-  private KafkaBroker(Process process, String bootstrapServers, Path logFile) {
+  private KafkaBroker(Process process, String bootstrapServers, Path logFile,
+      Path workDirToDelete) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
     this.logFile = logFile;
+    this.workDirToDelete = workDirToDelete;
     // Stops the broker when the JVM that started it exits without closing it (Ctrl-C, a test run
     // aborted). Only SIGKILL of this JVM leaves the broker behind; its pid is in broker.pid.
-    this.stopAtExit = new Thread(this::stop, "kafka-broker-stop");
-    Runtime.getRuntime().addShutdownHook(stopAtExit);
+    this.exitHook = new Thread(this::shutDownAtExit, "kafka-broker-stop");
+    Runtime.getRuntime().addShutdownHook(exitHook);
   }
 
   /**
@@ -66,6 +76,25 @@ public final class KafkaBroker implements AutoCloseable {
    * none (needs mvn on PATH, once).
    */
   public static KafkaBroker start(Path workDir) throws IOException, InterruptedException {
+    return start(workDir, null);
+  }
+
+  /**
+   * Starts a broker in a fresh temporary folder that {@link #close()} deletes, for benchmarks that
+   * write gigabytes nobody needs afterwards.
+   */
+  public static KafkaBroker startTemporary() throws IOException, InterruptedException {
+    Path workDir = Files.createTempDirectory("sluice-kafka-");
+    try {
+      return start(workDir, workDir);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      BrokerJars.deleteRecursively(workDir);
+      throw e;
+    }
+  }
+
+  private static KafkaBroker start(Path workDir, Path workDirToDelete)
+      throws IOException, InterruptedException {
     requireEmpty(workDir);
     Files.createDirectories(workDir);
     Path lib = BrokerJars.ensure();
@@ -81,7 +110,7 @@ public final class KafkaBroker implements AutoCloseable {
         .redirectOutput(log.toFile())
         .start();
     Files.writeString(workDir.resolve("broker.pid"), process.pid() + "\n");
-    KafkaBroker broker = new KafkaBroker(process, bootstrap, log);
+    KafkaBroker broker = new KafkaBroker(process, bootstrap, log, workDirToDelete);
     try {
       broker.awaitReady();
       return broker;
@@ -96,23 +125,72 @@ public final class KafkaBroker implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /**
+   * Creates a topic on any cluster and returns once each of its partitions is served by its leader.
+   * Producing sooner is unsafe: an idempotent producer whose first request to a partition is
+   * refused (NOT_LEADER_OR_FOLLOWER) while its second is accepted retries the first until
+   * delivery.timeout.ms and then drops it (KAFKA-15591, fixed after 4.3).
+   */
+  public static void createTopic(Admin admin, NewTopic topic)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TOPIC_LIMIT_S);
+    admin.createTopics(List.of(topic)).all().get(TOPIC_LIMIT_S, TimeUnit.SECONDS);
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (int p = 0; p < topic.numPartitions(); p++) {
+      partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+    }
+    while (true) {
+      try {
+        // The metadata first: asked about a topic it does not know yet, listOffsets logs an error.
+        boolean led = admin.describeTopics(List.of(topic.name())).allTopicNames()
+            .get(TOPIC_LIMIT_S, TimeUnit.SECONDS).get(topic.name()).partitions().stream()
+            .allMatch(partition -> partition.leader() != null);
+        if (led) {
+          // Answered by a partition's leader only once it has applied the topic's creation.
+          admin.listOffsets(partitions).all().get(TOPIC_LIMIT_S, TimeUnit.SECONDS);
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** The broker's stdout and stderr. */
   public Path logFile() {
     return logFile;
   }
 
-  /** Stops the broker: a controlled shutdown, then a kill if it takes over 30 s. */
+  /**
+   * Stops the broker: a controlled shutdown, then a kill if it takes over 30 s. A broker from
+   * {@link #startTemporary()} then deletes its folder.
+   */
   @Override
   public void close() {
-    stop();
     try {
-      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+      Runtime.getRuntime().removeShutdownHook(exitHook);
     } catch (IllegalStateException jvmAlreadyExiting) {
-      // The hook is running or about to run stop(), which is idempotent.
+      // The hook is running or about to run; shutting down twice is harmless.
+    }
+    try {
+      shutDown();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + workDirToDelete, e);
     }
   }
 
-  private void stop() {
+  private void shutDownAtExit() {
+    try {
+      shutDown();
+    } catch (IOException e) {
+      System.err.println("cannot delete " + workDirToDelete + ": " + e);
+    }
+  }
+
+  private void shutDown() throws IOException {
     process.destroy();
     try {
       if (!process.waitFor(STOP_LIMIT_S, TimeUnit.SECONDS)) {
@@ -121,6 +199,9 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    if (workDirToDelete != null) {
+      BrokerJars.deleteRecursively(workDirToDelete);
     }
   }
 

@@ -109,7 +109,7 @@ class KafkaBrokerTest {
   private static void createTopic(String name) throws Exception {
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get();
+      KafkaBroker.createTopic(admin, new NewTopic(name, PARTITIONS, (short) 1));
     }
   }
 
