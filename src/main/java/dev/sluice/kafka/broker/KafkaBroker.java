@@ -129,7 +129,7 @@ public final class KafkaBroker implements AutoCloseable {
    * Creates a topic on any cluster and returns once each of its partitions is served by its leader.
    * Producing sooner is unsafe: an idempotent producer whose first request to a partition is
    * refused (NOT_LEADER_OR_FOLLOWER) while its second is accepted retries the first until
-   * delivery.timeout.ms and then drops it (KAFKA-15591, fixed after 4.3).
+   * delivery.timeout.ms and then drops it (KAFKA-15591; 4.3.1 has it).
    */
   public static void createTopic(Admin admin, NewTopic topic)
       throws InterruptedException, ExecutionException, TimeoutException {
