@@ -1,5 +1,6 @@
 package dev.sluice.bench.kafka;
 
+import dev.sluice.bench.Histogram;
 import dev.sluice.kafka.broker.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -182,20 +183,20 @@ public final class KafkaAppendBench {
     long events = window.acknowledged().sum();
     double eventsPerS = events / seconds;
     return new Result(durability.scenario(), writers, batch, lingerMs, events, eventsPerS,
-        eventsPerS * VALUE_BYTES / 1e6, millis(window.latency().valueAt(0.50)),
-        millis(window.latency().valueAt(0.99)), millis(window.latency().valueAt(0.999)));
+        eventsPerS * VALUE_BYTES / 1e6, window.latency().quantileMs(0.50),
+        window.latency().quantileMs(0.99), window.latency().quantileMs(0.999));
   }
 
   /** What the writers of one scenario share: when to count, what was counted, the first error. */
-  private record Window(long fromNanos, long untilNanos, LatencyHistogram latency,
+  private record Window(long fromNanos, long untilNanos, Histogram latency,
       LongAdder acknowledged, AtomicReference<Throwable> failure) {
     Window(long fromNanos, long untilNanos) {
-      this(fromNanos, untilNanos, new LatencyHistogram(), new LongAdder(), new AtomicReference<>());
+      this(fromNanos, untilNanos, new Histogram(), new LongAdder(), new AtomicReference<>());
     }
 
     void acknowledged(long sentNanos, long ackNanos) {
       if (ackNanos >= fromNanos && ackNanos < untilNanos) {
-        latency.record(ackNanos - sentNanos);
+        latency.recordNanos(ackNanos - sentNanos);
         acknowledged.increment();
       }
     }
@@ -259,10 +260,6 @@ public final class KafkaAppendBench {
    */
   static int lingerMs(int writers, int batch) {
     return writers > 1 && batch >= 100 ? 5 : 0;
-  }
-
-  private static double millis(long nanos) {
-    return nanos / 1e6;
   }
 
   /**
