@@ -33,6 +33,11 @@ class ScriptParsingTest {
   }
 
   @Test
+  void twoMinusesStartACommentEvenAfterAnOperator() {
+    assertSameTree(Parser.parseStatement("FROM t |> SELECT a --b\n"), Parser.parseStatement("FROM t |> SELECT a"));
+  }
+
+  @Test
   void aSemicolonInsideAStringOrQuotedNameDoesNotEndTheStatement() {
     var statements = Parser.parseScript("FROM orders |> WHERE note = 'a;b' |> SELECT \"x;y\"; SHOW VIEWS");
     assertThat(statements).hasSize(2);
