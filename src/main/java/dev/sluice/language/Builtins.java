@@ -18,7 +18,8 @@ public final class Builtins {
   public record Signature(String name, int minArguments, int maxArguments) {
     public Signature {
       if (minArguments < 0 || maxArguments < minArguments || maxArguments > ARGUMENTS_LIMIT) {
-        throw new IllegalArgumentException(name + ": bad arity " + minArguments + ".." + maxArguments);
+        throw new IllegalArgumentException(
+            name + ": bad arity " + minArguments + ".." + maxArguments);
       }
     }
 

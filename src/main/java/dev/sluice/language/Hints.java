@@ -4,7 +4,9 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Suggestions for names the user probably mistyped: "unknown field custmer_id — did you mean …". */
+/**
+ * Suggestions for names the user probably mistyped: "unknown field custmer_id — did you mean …".
+ */
 public final class Hints {
   private Hints() {}
 
@@ -24,8 +26,7 @@ public final class Hints {
         continue;
       }
       var distance = distance(needle, lower);
-      var plausible =
-          distance <= allowed && distance < Math.min(needle.length(), lower.length());
+      var plausible = distance <= allowed && distance < Math.min(needle.length(), lower.length());
       var better =
           distance < bestDistance || (distance == bestDistance && candidate.compareTo(best) < 0);
       if (plausible && better) {

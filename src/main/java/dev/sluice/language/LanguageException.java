@@ -17,11 +17,7 @@ public final class LanguageException extends RuntimeException {
 
   private LanguageException(
       ErrorCode code, Position position, String reason, String hint, String sourceLine) {
-    super(
-        position + ": " + reason + (hint == null ? "" : " — " + hint),
-        null,
-        false,
-        false);
+    super(position + ": " + reason + (hint == null ? "" : " — " + hint));
     this.code = code;
     this.position = position;
     this.reason = reason;

@@ -82,7 +82,9 @@ class ExpressionParsingTest {
 
   @Test
   void quotedNamesKeepCaseSpacesAndQuotes() {
-    assertSameTree(parse("\"Order Lines\".`a``b`.\"say \"\"hi\"\"\""), field("Order Lines", "a`b", "say \"hi\""));
+    assertSameTree(
+        parse("\"Order Lines\".`a``b`.\"say \"\"hi\"\"\""),
+        field("Order Lines", "a`b", "say \"hi\""));
   }
 
   @Test
@@ -106,19 +108,31 @@ class ExpressionParsingTest {
             binary(
                 AND,
                 field("b"),
-                not(binary(EQ, field("c"), binary(ADD, field("d"), binary(MULTIPLY, field("e"), field("f"))))))));
+                not(
+                    binary(
+                        EQ,
+                        field("c"),
+                        binary(ADD, field("d"), binary(MULTIPLY, field("e"), field("f"))))))));
   }
 
   @Test
   void arithmeticIsLeftAssociative() {
-    assertSameTree(parse("a - b - c"), binary(SUBTRACT, binary(SUBTRACT, field("a"), field("b")), field("c")));
-    assertSameTree(parse("a / b * c % d"), binary(MODULO, binary(MULTIPLY, binary(DIVIDE, field("a"), field("b")), field("c")), field("d")));
+    assertSameTree(
+        parse("a - b - c"), binary(SUBTRACT, binary(SUBTRACT, field("a"), field("b")), field("c")));
+    assertSameTree(
+        parse("a / b * c % d"),
+        binary(
+            MODULO,
+            binary(MULTIPLY, binary(DIVIDE, field("a"), field("b")), field("c")),
+            field("d")));
   }
 
   @Test
   void andAndOrAreLeftAssociative() {
-    assertSameTree(parse("a AND b AND c"), binary(AND, binary(AND, field("a"), field("b")), field("c")));
-    assertSameTree(parse("a OR b OR c"), binary(OR, binary(OR, field("a"), field("b")), field("c")));
+    assertSameTree(
+        parse("a AND b AND c"), binary(AND, binary(AND, field("a"), field("b")), field("c")));
+    assertSameTree(
+        parse("a OR b OR c"), binary(OR, binary(OR, field("a"), field("b")), field("c")));
   }
 
   @Test
@@ -130,8 +144,10 @@ class ExpressionParsingTest {
 
   @Test
   void parenthesesOverridePrecedence() {
-    assertSameTree(parse("(a + b) * c"), binary(MULTIPLY, binary(ADD, field("a"), field("b")), field("c")));
-    assertSameTree(parse("(a OR b) AND c"), binary(AND, binary(OR, field("a"), field("b")), field("c")));
+    assertSameTree(
+        parse("(a + b) * c"), binary(MULTIPLY, binary(ADD, field("a"), field("b")), field("c")));
+    assertSameTree(
+        parse("(a OR b) AND c"), binary(AND, binary(OR, field("a"), field("b")), field("c")));
   }
 
   @ParameterizedTest
@@ -166,27 +182,35 @@ class ExpressionParsingTest {
 
   @Test
   void inAndNotInTakeAList() {
-    assertSameTree(parse("status IN ('paid', 'shipped')"), new Expr.In(field("status"), List.of(string("paid"), string("shipped")), false, Trees.P));
-    assertSameTree(parse("n NOT IN (1)"), new Expr.In(field("n"), List.of(integer(1)), true, Trees.P));
+    assertSameTree(
+        parse("status IN ('paid', 'shipped')"),
+        new Expr.In(field("status"), List.of(string("paid"), string("shipped")), false, Trees.P));
+    assertSameTree(
+        parse("n NOT IN (1)"), new Expr.In(field("n"), List.of(integer(1)), true, Trees.P));
   }
 
   @Test
   void likeAndNotLike() {
-    assertSameTree(parse("name LIKE 'A%'"), new Expr.Like(field("name"), string("A%"), false, Trees.P));
-    assertSameTree(parse("name NOT LIKE 'A%'"), new Expr.Like(field("name"), string("A%"), true, Trees.P));
+    assertSameTree(
+        parse("name LIKE 'A%'"), new Expr.Like(field("name"), string("A%"), false, Trees.P));
+    assertSameTree(
+        parse("name NOT LIKE 'A%'"), new Expr.Like(field("name"), string("A%"), true, Trees.P));
   }
 
   @Test
   void isNullAndIsNotNullBindLooserThanComparison() {
     assertSameTree(parse("a IS NULL"), new Expr.IsNull(field("a"), false, Trees.P));
-    assertSameTree(parse("a = b IS NOT NULL"), new Expr.IsNull(binary(EQ, field("a"), field("b")), true, Trees.P));
+    assertSameTree(
+        parse("a = b IS NOT NULL"),
+        new Expr.IsNull(binary(EQ, field("a"), field("b")), true, Trees.P));
   }
 
   @Test
   void betweenTakesItsOwnAndBeforeLogicalAnd() {
     assertSameTree(
         parse("a BETWEEN 1 AND 2 AND b"),
-        binary(AND, new Expr.Between(field("a"), integer(1), integer(2), false, Trees.P), field("b")));
+        binary(
+            AND, new Expr.Between(field("a"), integer(1), integer(2), false, Trees.P), field("b")));
     assertSameTree(
         parse("a NOT BETWEEN x - 1 AND x + 1"),
         new Expr.Between(
@@ -223,16 +247,24 @@ class ExpressionParsingTest {
 
   @Test
   void functionCallsRecordNameAndArguments() {
-    assertSameTree(parse("COALESCE(a, b, 'x')"), call("coalesce", field("a"), field("b"), string("x")));
+    assertSameTree(
+        parse("COALESCE(a, b, 'x')"), call("coalesce", field("a"), field("b"), string("x")));
     assertSameTree(parse("now()"), call("now"));
-    assertSameTree(parse("date_trunc('minute', _time)"), call("date_trunc", string("minute"), field("_time")));
-    assertSameTree(parse("substr(lower(name), 1, 3)"), call("substr", call("lower", field("name")), integer(1), integer(3)));
+    assertSameTree(
+        parse("date_trunc('minute', _time)"), call("date_trunc", string("minute"), field("_time")));
+    assertSameTree(
+        parse("substr(lower(name), 1, 3)"),
+        call("substr", call("lower", field("name")), integer(1), integer(3)));
   }
 
   @Test
   void nonReservedKeywordsAreOrdinaryFieldNames() {
-    assertSameTree(parse("key + count + window + partitions"),
-        binary(ADD, binary(ADD, binary(ADD, field("key"), field("count")), field("window")), field("partitions")));
+    assertSameTree(
+        parse("key + count + window + partitions"),
+        binary(
+            ADD,
+            binary(ADD, binary(ADD, field("key"), field("count")), field("window")),
+            field("partitions")));
   }
 
   @Test

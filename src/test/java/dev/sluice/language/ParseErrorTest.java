@@ -23,7 +23,8 @@ class ParseErrorTest {
             """
             line 2, column 12: expected an expression after WHERE, found '|>'
               |> WHERE |> SELECT a
-                       ^""");
+                       ^\
+            """);
   }
 
   @Test
@@ -41,7 +42,8 @@ class ParseErrorTest {
             """
             line 1, column 21: expected an expression after WHERE, found end of input
             FROM orders |> WHERE  \s
-                                ^""");
+                                ^\
+            """);
   }
 
   @Test
@@ -91,7 +93,9 @@ class ParseErrorTest {
   @Test
   void unknownFunctionWithoutANearNameListsTheKnownOnes() {
     var e = error("FROM t |> SELECT frobnicate(x)");
-    assertThat(e.hint()).hasValueSatisfying(hint -> assertThat(hint).startsWith("known functions: ").contains("coalesce"));
+    assertThat(e.hint())
+        .hasValueSatisfying(
+            hint -> assertThat(hint).startsWith("known functions: ").contains("coalesce"));
   }
 
   @Test
@@ -104,8 +108,10 @@ class ParseErrorTest {
     var e = error("FROM t |> SELECT substr(name)");
     assertThat(e.code()).isEqualTo("wrong_argument_count");
     assertThat(e.reason()).isEqualTo("substr takes 2 or 3 arguments, found 1");
-    assertThat(error("FROM t |> SELECT now(1)").reason()).isEqualTo("now takes 0 arguments, found 1");
-    assertThat(error("FROM t |> SELECT coalesce()").reason()).isEqualTo("coalesce takes at least 1 argument, found 0");
+    assertThat(error("FROM t |> SELECT now(1)").reason())
+        .isEqualTo("now takes 0 arguments, found 1");
+    assertThat(error("FROM t |> SELECT coalesce()").reason())
+        .isEqualTo("coalesce takes at least 1 argument, found 0");
     assertThat(error("FROM t |> AGGREGATE sum(a, b)").code()).isEqualTo("wrong_argument_count");
     assertThat(error("FROM t |> AGGREGATE count()").code()).isEqualTo("wrong_argument_count");
   }
@@ -116,14 +122,16 @@ class ParseErrorTest {
     assertThat(e.code()).isEqualTo("invalid_aggregate");
     assertThat(e.column()).isEqualTo(17);
     assertThat(e.hint()).contains("aggregate with |> AGGREGATE sum(…)");
-    assertThat(error("FROM t |> AGGREGATE count(*) GROUP BY max(x)").code()).isEqualTo("invalid_aggregate");
+    assertThat(error("FROM t |> AGGREGATE count(*) GROUP BY max(x)").code())
+        .isEqualTo("invalid_aggregate");
   }
 
   @Test
   void aggregatesDoNotNest() {
     var e = error("FROM t |> AGGREGATE sum(count(*))");
     assertThat(e.code()).isEqualTo("invalid_aggregate");
-    assertThat(e.reason()).isEqualTo("aggregate functions cannot be nested: count inside another aggregate");
+    assertThat(e.reason())
+        .isEqualTo("aggregate functions cannot be nested: count inside another aggregate");
   }
 
   @Test
@@ -136,9 +144,12 @@ class ParseErrorTest {
 
   @Test
   void onlyCountTakesStarOrDistinct() {
-    assertThat(error("FROM t |> AGGREGATE sum(*)").reason()).isEqualTo("* is only allowed in count(*)");
-    assertThat(error("FROM t |> AGGREGATE count(DISTINCT *)").reason()).isEqualTo("* is only allowed in count(*)");
-    assertThat(error("FROM t |> AGGREGATE max(DISTINCT a)").reason()).isEqualTo("only count takes DISTINCT");
+    assertThat(error("FROM t |> AGGREGATE sum(*)").reason())
+        .isEqualTo("* is only allowed in count(*)");
+    assertThat(error("FROM t |> AGGREGATE count(DISTINCT *)").reason())
+        .isEqualTo("* is only allowed in count(*)");
+    assertThat(error("FROM t |> AGGREGATE max(DISTINCT a)").reason())
+        .isEqualTo("only count takes DISTINCT");
   }
 
   @Test
@@ -148,7 +159,8 @@ class ParseErrorTest {
     assertThat(e.column()).isEqualTo(15);
     assertThat(e.reason()).isEqualTo("a name cannot contain '-': orders-v2");
     assertThat(e.hint()).contains("quote it as \"orders-v2\" or write orders_v2");
-    assertThat(error("FROM web-clicks-2024 |> LIMIT 1").reason()).isEqualTo("a name cannot contain '-': web-clicks-2024");
+    assertThat(error("FROM web-clicks-2024 |> LIMIT 1").reason())
+        .isEqualTo("a name cannot contain '-': web-clicks-2024");
     assertThat(error("CREATE INDEX i ON t (customer-id)").code()).isEqualTo("invalid_name");
   }
 
@@ -178,6 +190,13 @@ class ParseErrorTest {
     var e = error("CREATE STREAM 2fast");
     assertThat(e.code()).isEqualTo("invalid_name");
     assertThat(e.reason()).isEqualTo("a name cannot start with a digit: 2fast");
+  }
+
+  @Test
+  void digitsGroupedWithUnderscoresAreExplained() {
+    var e = error("FROM t |> LIMIT 1_000");
+    assertThat(e.reason()).isEqualTo("digits cannot be grouped with _: 1_000");
+    assertThat(e.hint()).contains("write 1000");
   }
 
   @Test
@@ -231,7 +250,8 @@ class ParseErrorTest {
   @Test
   void sqlSelectFromExplainsThatPipelinesStartWithFrom() {
     var e = error("SELECT * FROM orders");
-    assertThat(e.hint()).contains("a pipeline starts with its source, as in FROM orders |> SELECT …");
+    assertThat(e.hint())
+        .contains("a pipeline starts with its source, as in FROM orders |> SELECT …");
   }
 
   @Test
@@ -244,13 +264,15 @@ class ParseErrorTest {
   void unionWithoutAllIsExplained() {
     var e = error("FROM a |> UNION (FROM b)");
     assertThat(e.reason()).isEqualTo("expected ALL after UNION, found '('");
-    assertThat(e.hint()).hasValueSatisfying(hint -> assertThat(hint).startsWith("only UNION ALL exists"));
+    assertThat(e.hint())
+        .hasValueSatisfying(hint -> assertThat(hint).startsWith("only UNION ALL exists"));
   }
 
   @Test
   void missingClosingParenthesisSaysWhichOneIsOpen() {
     var e = error("FROM t |> WHERE (a + 1");
-    assertThat(e.reason()).isEqualTo("expected ')' to close the '(' at line 1, column 17, found end of input");
+    assertThat(e.reason())
+        .isEqualTo("expected ')' to close the '(' at line 1, column 17, found end of input");
   }
 
   @Test
@@ -258,11 +280,13 @@ class ParseErrorTest {
     var e = error("CREATE STREAM s KEY a PARTITIONS 2 KEY b");
     assertThat(e.code()).isEqualTo("duplicate_clause");
     assertThat(e.column()).isEqualTo(36);
-    assertThat(error("CREATE VIEW v WITH (a = 1, a = 2) AS FROM t").code()).isEqualTo("duplicate_clause");
+    assertThat(error("CREATE VIEW v WITH (a = 1, a = 2) AS FROM t").code())
+        .isEqualTo("duplicate_clause");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"PARTITIONS 0", "PARTITIONS 2147483648", "PARTITIONS 99999999999999999999"})
+  @ValueSource(
+      strings = {"PARTITIONS 0", "PARTITIONS 2147483648", "PARTITIONS 99999999999999999999"})
   void partitionsMustBeAPositiveInt(String clause) {
     var e = error("CREATE STREAM s " + clause);
     assertThat(e.code()).isEqualTo("invalid_number");
@@ -279,14 +303,16 @@ class ParseErrorTest {
 
   @Test
   void windowsMustBeLongerThanZero() {
-    assertThat(error("FROM t |> WINDOW TUMBLE(_time, INTERVAL 0 SECONDS)").reason()).isEqualTo("window size must be longer than 0");
+    assertThat(error("FROM t |> WINDOW TUMBLE(_time, INTERVAL 0 SECONDS)").reason())
+        .isEqualTo("window size must be longer than 0");
     assertThat(error("FROM t |> WINDOW HOP(_time, INTERVAL 1 MINUTE, INTERVAL 0 SECONDS)").reason())
         .isEqualTo("window advance must be longer than 0");
   }
 
   @Test
   void intervalsMustFitInMilliseconds() {
-    assertThat(error("FROM t |> WHERE _time > INTERVAL 9223372036854775807 DAYS").code()).isEqualTo("invalid_number");
+    assertThat(error("FROM t |> WHERE _time > INTERVAL 9223372036854775807 DAYS").code())
+        .isEqualTo("invalid_number");
   }
 
   @Test
@@ -298,7 +324,8 @@ class ParseErrorTest {
 
   @Test
   void streamsTablesAndConstraintsCannotBeReplaced() {
-    assertThat(error("CREATE OR REPLACE STREAM s").reason()).startsWith("a stream cannot be replaced");
+    assertThat(error("CREATE OR REPLACE STREAM s").reason())
+        .startsWith("a stream cannot be replaced");
     assertThat(error("CREATE OR REPLACE CONSTRAINT c UNIQUE s (a)").column()).isEqualTo(8);
   }
 
@@ -312,28 +339,33 @@ class ParseErrorTest {
   @Test
   void extendNeedsANameForEachField() {
     var e = error("FROM t |> EXTEND a + 1");
-    assertThat(e.reason()).isEqualTo("expected AS and the new field's name after the expression, found end of input");
+    assertThat(e.reason())
+        .isEqualTo("expected AS and the new field's name after the expression, found end of input");
   }
 
   @Test
   void doubleEqualsAndBarePipeAndBangAreExplained() {
     assertThat(error("FROM t |> WHERE a == 1").hint()).contains("compare with a single '='");
     assertThat(error("FROM t | WHERE a").hint()).contains("write |> to pipe or || to concatenate");
-    assertThat(error("FROM t |> WHERE !a").hint()).contains("write != or <> for 'not equal', NOT to negate");
+    assertThat(error("FROM t |> WHERE !a").hint())
+        .contains("write != or <> for 'not equal', NOT to negate");
   }
 
   @Test
   void unexpectedCharactersAreNamedVisibly() {
     assertThat(error("FROM t |> WHERE a = $1").reason()).isEqualTo("unexpected character '$'");
-    assertThat(error("FROM t |> WHERE a = \u0007").reason()).isEqualTo("unexpected character U+0007");
+    assertThat(error("FROM t |> WHERE a = \u0007").reason())
+        .isEqualTo("unexpected character U+0007");
   }
 
   @Test
   void nestingDeeperThanTheLimitIsRefusedNotOverflowed() {
     var deep = "(".repeat(5_000) + "1" + ")".repeat(5_000);
     assertThat(error("FROM t |> WHERE " + deep).code()).isEqualTo("too_deeply_nested");
-    assertThat(error("FROM t |> WHERE " + "NOT ".repeat(5_000) + "a").code()).isEqualTo("too_deeply_nested");
-    assertThat(error("FROM t |> SELECT " + "- ".repeat(5_000) + "a").code()).isEqualTo("too_deeply_nested");
+    assertThat(error("FROM t |> WHERE " + "NOT ".repeat(5_000) + "a").code())
+        .isEqualTo("too_deeply_nested");
+    assertThat(error("FROM t |> SELECT " + "- ".repeat(5_000) + "a").code())
+        .isEqualTo("too_deeply_nested");
   }
 
   @Test
@@ -345,6 +377,7 @@ class ParseErrorTest {
   @Test
   void longTokensAreShortenedInMessages() {
     var e = error("FROM t |> WHERE a = 1 '" + "x".repeat(100) + "'");
-    assertThat(e.reason()).isEqualTo("expected '|>', ';' or end of input, found string '" + "x".repeat(39) + "…");
+    assertThat(e.reason())
+        .isEqualTo("expected '|>', ';' or end of input, found string '" + "x".repeat(39) + "…");
   }
 }

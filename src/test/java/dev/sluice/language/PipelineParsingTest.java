@@ -39,7 +39,9 @@ class PipelineParsingTest {
 
   @Test
   void whereKeepsItsCondition() {
-    assertSameTree(op("WHERE a IS NULL"), new PipeOp.Where(new Expr.IsNull(field("a"), false, Trees.P), Trees.P));
+    assertSameTree(
+        op("WHERE a IS NULL"),
+        new PipeOp.Where(new Expr.IsNull(field("a"), false, Trees.P), Trees.P));
   }
 
   @Test
@@ -68,18 +70,26 @@ class PipelineParsingTest {
   @Test
   void aggregateEveryFunctionWithGroupByAliases() {
     assertSameTree(
-        op("AGGREGATE count(*), count(x), count(DISTINCT customer_id) AS customers, sum(a), avg(a), min(a), max(a)"
-            + " GROUP BY country, date_trunc('day', _time) AS day"),
+        op(
+            "AGGREGATE count(*), count(x), count(DISTINCT customer_id) AS customers, sum(a),"
+                + " avg(a), min(a), max(a) GROUP BY country, date_trunc('day', _time) AS day"),
         new PipeOp.Aggregate(
             List.of(
-                item(new Expr.AggregateCall(AggregateFunction.COUNT, Optional.empty(), false, Trees.P)),
+                item(
+                    new Expr.AggregateCall(
+                        AggregateFunction.COUNT, Optional.empty(), false, Trees.P)),
                 item(aggregate(AggregateFunction.COUNT, field("x"))),
-                item(new Expr.AggregateCall(AggregateFunction.COUNT, Optional.of(field("customer_id")), true, Trees.P), "customers"),
+                item(
+                    new Expr.AggregateCall(
+                        AggregateFunction.COUNT, Optional.of(field("customer_id")), true, Trees.P),
+                    "customers"),
                 item(aggregate(AggregateFunction.SUM, field("a"))),
                 item(aggregate(AggregateFunction.AVG, field("a"))),
                 item(aggregate(AggregateFunction.MIN, field("a"))),
                 item(aggregate(AggregateFunction.MAX, field("a")))),
-            List.of(item(field("country")), item(call("date_trunc", Trees.string("day"), field("_time")), "day")),
+            List.of(
+                item(field("country")),
+                item(call("date_trunc", Trees.string("day"), field("_time")), "day")),
             Trees.P));
   }
 
@@ -93,7 +103,8 @@ class PipelineParsingTest {
                     binary(
                         BinaryOperator.DIVIDE,
                         aggregate(AggregateFunction.SUM, field("amount")),
-                        new Expr.AggregateCall(AggregateFunction.COUNT, Optional.empty(), false, Trees.P)),
+                        new Expr.AggregateCall(
+                            AggregateFunction.COUNT, Optional.empty(), false, Trees.P)),
                     "mean")),
             List.of(),
             Trees.P));
@@ -101,21 +112,31 @@ class PipelineParsingTest {
 
   @Test
   void aggregateWithOnlyGroupByListsTheDistinctKeys() {
-    assertSameTree(op("AGGREGATE GROUP BY country"), new PipeOp.Aggregate(List.of(), List.of(item(field("country"))), Trees.P));
+    assertSameTree(
+        op("AGGREGATE GROUP BY country"),
+        new PipeOp.Aggregate(List.of(), List.of(item(field("country"))), Trees.P));
   }
 
   @Test
   void joinUsingFields() {
     assertSameTree(
         op("JOIN customers USING (customer_id)"),
-        new PipeOp.Join(PipeOp.JoinKind.INNER, name("customers"), new PipeOp.Using(fields("customer_id"), Trees.P), Trees.P));
+        new PipeOp.Join(
+            PipeOp.JoinKind.INNER,
+            name("customers"),
+            new PipeOp.Using(fields("customer_id"), Trees.P),
+            Trees.P));
   }
 
   @Test
   void leftJoinUsingSeveralFields() {
     assertSameTree(
         op("LEFT JOIN rates USING (currency, day)"),
-        new PipeOp.Join(PipeOp.JoinKind.LEFT, name("rates"), new PipeOp.Using(fields("currency", "day"), Trees.P), Trees.P));
+        new PipeOp.Join(
+            PipeOp.JoinKind.LEFT,
+            name("rates"),
+            new PipeOp.Using(fields("currency", "day"), Trees.P),
+            Trees.P));
   }
 
   @Test
@@ -125,7 +146,8 @@ class PipelineParsingTest {
         new PipeOp.Join(
             PipeOp.JoinKind.INNER,
             name("customers"),
-            new PipeOp.On(binary(BinaryOperator.EQ, field("customer_id"), field("customers", "id")), Trees.P),
+            new PipeOp.On(
+                binary(BinaryOperator.EQ, field("customer_id"), field("customers", "id")), Trees.P),
             Trees.P));
   }
 
@@ -133,7 +155,8 @@ class PipelineParsingTest {
   void unionAllTakesAPipelineInParentheses() {
     assertSameTree(
         op("UNION ALL (FROM returns |> WHERE approved)"),
-        new PipeOp.UnionAll(from("returns", new PipeOp.Where(field("approved"), Trees.P)), Trees.P));
+        new PipeOp.UnionAll(
+            from("returns", new PipeOp.Where(field("approved"), Trees.P)), Trees.P));
   }
 
   @Test
@@ -147,7 +170,11 @@ class PipelineParsingTest {
   void hoppingWindowAlsoHasAnAdvance() {
     assertSameTree(
         op("window hop(created_at, interval 1 hour, interval 10 minutes)"),
-        new PipeOp.HoppingWindow(field("created_at"), interval(1, IntervalUnit.HOUR), interval(10, IntervalUnit.MINUTE), Trees.P));
+        new PipeOp.HoppingWindow(
+            field("created_at"),
+            interval(1, IntervalUnit.HOUR),
+            interval(10, IntervalUnit.MINUTE),
+            Trees.P));
   }
 
   @Test
@@ -170,7 +197,9 @@ class PipelineParsingTest {
   @Test
   void operatorsRunInTheOrderWritten() {
     var ops = pipeline("FROM t |> LIMIT 5 |> WHERE a |> SELECT a |> LIMIT 1").ops();
-    assertThat(ops).map(op -> op.getClass().getSimpleName()).containsExactly("Limit", "Where", "Select", "Limit");
+    assertThat(ops)
+        .map(op -> op.getClass().getSimpleName())
+        .containsExactly("Limit", "Where", "Select", "Limit");
   }
 
   @Test

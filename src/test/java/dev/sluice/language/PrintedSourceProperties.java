@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.language.ast.Expr;
 import dev.sluice.language.ast.Statement;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -28,7 +27,8 @@ class PrintedSourceProperties {
   }
 
   @Property(tries = 100)
-  void aScriptOfPrintedStatementsParsesBackInOrder(@ForAll("statementLists") List<Statement> statements) {
+  void aScriptOfPrintedStatementsParsesBackInOrder(
+      @ForAll("statementLists") List<Statement> statements) {
     var script = String.join(";\n", statements.stream().map(Statement::toSql).toList());
     assertSameTree(Parser.parseScript(script), statements);
   }

@@ -28,18 +28,22 @@ class ScriptParsingTest {
   @Test
   void commentsMayStandBetweenAnyTokens() {
     assertSameTree(
-        Parser.parseStatement("FROM /* the source */ orders -- all of it\n|> LIMIT /* rows */ 5 --"),
+        Parser.parseStatement(
+            "FROM /* the source */ orders -- all of it\n|> LIMIT /* rows */ 5 --"),
         Parser.parseStatement("FROM orders |> LIMIT 5"));
   }
 
   @Test
   void twoMinusesStartACommentEvenAfterAnOperator() {
-    assertSameTree(Parser.parseStatement("FROM t |> SELECT a --b\n"), Parser.parseStatement("FROM t |> SELECT a"));
+    assertSameTree(
+        Parser.parseStatement("FROM t |> SELECT a --b\n"),
+        Parser.parseStatement("FROM t |> SELECT a"));
   }
 
   @Test
   void aSemicolonInsideAStringOrQuotedNameDoesNotEndTheStatement() {
-    var statements = Parser.parseScript("FROM orders |> WHERE note = 'a;b' |> SELECT \"x;y\"; SHOW VIEWS");
+    var statements =
+        Parser.parseScript("FROM orders |> WHERE note = 'a;b' |> SELECT \"x;y\"; SHOW VIEWS");
     assertThat(statements).hasSize(2);
     assertThat(statements.get(1)).isInstanceOf(Statement.Show.class);
   }
@@ -58,7 +62,9 @@ class ScriptParsingTest {
   @Test
   void parseStatementRefusesEmptyText() {
     assertThatThrownBy(() -> Parser.parseStatement("  "))
-        .hasMessage("line 1, column 1: expected a statement (CREATE, DROP, SHOW, DESCRIBE or FROM), found end of input");
+        .hasMessage(
+            "line 1, column 1: expected a statement (CREATE, DROP, SHOW, DESCRIBE or FROM), found"
+                + " end of input");
   }
 
   @Test

@@ -39,7 +39,13 @@ class StatementParsingTest {
     assertSameTree(
         parse("CREATE STREAM orders KEY order_id PARTITIONS 4;"),
         new Statement.CreateStream(
-            name("orders"), false, Optional.of(field("order_id")), OptionalInt.of(4), List.of(), Optional.empty(), Trees.P));
+            name("orders"),
+            false,
+            Optional.of(field("order_id")),
+            OptionalInt.of(4),
+            List.of(),
+            Optional.empty(),
+            Trees.P));
   }
 
   @Test
@@ -47,18 +53,27 @@ class StatementParsingTest {
     assertSameTree(
         parse("CREATE STREAM clicks"),
         new Statement.CreateStream(
-            name("clicks"), false, Optional.empty(), OptionalInt.empty(), List.of(), Optional.empty(), Trees.P));
+            name("clicks"),
+            false,
+            Optional.empty(),
+            OptionalInt.empty(),
+            List.of(),
+            Optional.empty(),
+            Trees.P));
   }
 
   @Test
   void createStreamClausesMayComeInAnyOrder() {
-    assertSameTree(parse("CREATE STREAM s PARTITIONS 2 KEY k"), parse("CREATE STREAM s KEY k PARTITIONS 2"));
+    assertSameTree(
+        parse("CREATE STREAM s PARTITIONS 2 KEY k"), parse("CREATE STREAM s KEY k PARTITIONS 2"));
   }
 
   @Test
   void createStreamIfNotExistsWithNestedKeyAndOptions() {
     assertSameTree(
-        parse("CREATE STREAM IF NOT EXISTS payments KEY payment.id WITH (retention = INTERVAL 30 DAYS)"),
+        parse(
+            "CREATE STREAM IF NOT EXISTS payments KEY payment.id WITH (retention = INTERVAL 30"
+                + " DAYS)"),
         new Statement.CreateStream(
             name("payments"),
             true,
@@ -72,14 +87,20 @@ class StatementParsingTest {
   @Test
   void derivedStreamCarriesItsPipeline() {
     assertSameTree(
-        parse("CREATE STREAM big_orders KEY order_id PARTITIONS 2 AS FROM orders |> WHERE amount > 1000"),
+        parse(
+            "CREATE STREAM big_orders KEY order_id PARTITIONS 2 AS FROM orders |> WHERE amount >"
+                + " 1000"),
         new Statement.CreateStream(
             name("big_orders"),
             false,
             Optional.of(field("order_id")),
             OptionalInt.of(2),
             List.of(),
-            Optional.of(from("orders", new PipeOp.Where(binary(BinaryOperator.GT, field("amount"), integer(1000)), Trees.P))),
+            Optional.of(
+                from(
+                    "orders",
+                    new PipeOp.Where(
+                        binary(BinaryOperator.GT, field("amount"), integer(1000)), Trees.P))),
             Trees.P));
   }
 
@@ -88,7 +109,12 @@ class StatementParsingTest {
     assertSameTree(
         parse("CREATE TABLE customers KEY customer_id;"),
         new Statement.CreateTable(
-            name("customers"), false, Optional.of(field("customer_id")), OptionalInt.empty(), List.of(), Trees.P));
+            name("customers"),
+            false,
+            Optional.of(field("customer_id")),
+            OptionalInt.empty(),
+            List.of(),
+            Trees.P));
   }
 
   @Test
@@ -111,12 +137,26 @@ class StatementParsingTest {
             List.of(),
             from(
                 "orders",
-                new PipeOp.Where(binary(BinaryOperator.EQ, field("status"), string("paid")), Trees.P),
-                new PipeOp.Join(PipeOp.JoinKind.INNER, name("customers"), new PipeOp.Using(fields("customer_id"), Trees.P), Trees.P),
+                new PipeOp.Where(
+                    binary(BinaryOperator.EQ, field("status"), string("paid")), Trees.P),
+                new PipeOp.Join(
+                    PipeOp.JoinKind.INNER,
+                    name("customers"),
+                    new PipeOp.Using(fields("customer_id"), Trees.P),
+                    Trees.P),
                 new PipeOp.Aggregate(
                     List.of(
-                        item(new Expr.AggregateCall(AggregateFunction.COUNT, Optional.empty(), false, Trees.P), "orders"),
-                        item(new Expr.AggregateCall(AggregateFunction.SUM, Optional.of(field("amount")), false, Trees.P), "revenue")),
+                        item(
+                            new Expr.AggregateCall(
+                                AggregateFunction.COUNT, Optional.empty(), false, Trees.P),
+                            "orders"),
+                        item(
+                            new Expr.AggregateCall(
+                                AggregateFunction.SUM,
+                                Optional.of(field("amount")),
+                                false,
+                                Trees.P),
+                            "revenue")),
                     List.of(item(field("country"))),
                     Trees.P)),
             Trees.P));
@@ -126,8 +166,8 @@ class StatementParsingTest {
   void createOrReplaceViewWithOptions() {
     assertSameTree(
         parse(
-            "CREATE OR REPLACE VIEW late WITH (lateness = INTERVAL 5 SECOND, emit = 'final', ratio = 0.5, strict = TRUE, skew = -2)"
-                + " AS FROM orders"),
+            "CREATE OR REPLACE VIEW late WITH (lateness = INTERVAL 5 SECOND, emit = 'final', ratio"
+                + " = 0.5, strict = TRUE, skew = -2) AS FROM orders"),
         new Statement.CreateView(
             name("late"),
             true,
@@ -153,13 +193,21 @@ class StatementParsingTest {
   void createIndexOnANamedSourceIsAPipelineWithoutOperators() {
     assertSameTree(
         parse("CREATE INDEX orders_by_customer ON orders (customer_id)"),
-        new Statement.CreateIndex(name("orders_by_customer"), false, false, from("orders"), fields("customer_id"), Trees.P));
+        new Statement.CreateIndex(
+            name("orders_by_customer"),
+            false,
+            false,
+            from("orders"),
+            fields("customer_id"),
+            Trees.P));
   }
 
   @Test
   void createIndexOnAPipelineWithTwoFields() {
     assertSameTree(
-        parse("CREATE OR REPLACE INDEX paid_by_customer ON (FROM orders |> WHERE paid) (customer_id, _time)"),
+        parse(
+            "CREATE OR REPLACE INDEX paid_by_customer ON (FROM orders |> WHERE paid) (customer_id,"
+                + " _time)"),
         new Statement.CreateIndex(
             name("paid_by_customer"),
             true,
@@ -172,7 +220,9 @@ class StatementParsingTest {
   @Test
   void createSearchIndexWithFacets() {
     assertSameTree(
-        parse("CREATE SEARCH INDEX product_search ON products (title, description) FACETS (category, brand)"),
+        parse(
+            "CREATE SEARCH INDEX product_search ON products (title, description) FACETS (category,"
+                + " brand)"),
         new Statement.CreateSearchIndex(
             name("product_search"),
             false,
@@ -185,7 +235,9 @@ class StatementParsingTest {
 
   @Test
   void searchIndexFacetsAreOptional() {
-    var search = (Statement.CreateSearchIndex) parse("CREATE OR REPLACE SEARCH INDEX s ON (FROM p |> LIMIT 5) (title)");
+    var search =
+        (Statement.CreateSearchIndex)
+            parse("CREATE OR REPLACE SEARCH INDEX s ON (FROM p |> LIMIT 5) (title)");
     assertThat(search.facets()).isEmpty();
     assertThat(search.orReplace()).isTrue();
   }
@@ -194,10 +246,12 @@ class StatementParsingTest {
   void createUniqueConstraint() {
     assertSameTree(
         parse("CREATE CONSTRAINT unique_username UNIQUE users (username)"),
-        new Statement.CreateConstraint(name("unique_username"), false, name("users"), fields("username"), Trees.P));
+        new Statement.CreateConstraint(
+            name("unique_username"), false, name("users"), fields("username"), Trees.P));
     assertSameTree(
         parse("CREATE CONSTRAINT IF NOT EXISTS one_seat UNIQUE bookings (flight, seat)"),
-        new Statement.CreateConstraint(name("one_seat"), true, name("bookings"), fields("flight", "seat"), Trees.P));
+        new Statement.CreateConstraint(
+            name("one_seat"), true, name("bookings"), fields("flight", "seat"), Trees.P));
   }
 
   @ParameterizedTest
@@ -228,7 +282,9 @@ class StatementParsingTest {
 
   @Test
   void describeNamesTheObject() {
-    assertSameTree(parse("DESCRIBE revenue_by_country"), new Statement.Describe(name("revenue_by_country"), Trees.P));
+    assertSameTree(
+        parse("DESCRIBE revenue_by_country"),
+        new Statement.Describe(name("revenue_by_country"), Trees.P));
   }
 
   @Test
@@ -239,14 +295,17 @@ class StatementParsingTest {
             from(
                 "orders",
                 new PipeOp.Where(binary(BinaryOperator.GT, field("amount"), integer(100)), Trees.P),
-                new PipeOp.OrderBy(List.of(new PipeOp.SortKey(field("amount"), PipeOp.SortOrder.DESC)), Trees.P),
+                new PipeOp.OrderBy(
+                    List.of(new PipeOp.SortKey(field("amount"), PipeOp.SortOrder.DESC)), Trees.P),
                 new PipeOp.Limit(10, Trees.P)),
             Trees.P));
   }
 
   @Test
   void keywordsAreCaseInsensitiveAndUnquotedNamesFoldToLowerCase() {
-    assertSameTree(parse("create Stream Orders key Order_Id partitions 3"), parse("CREATE STREAM orders KEY order_id PARTITIONS 3"));
+    assertSameTree(
+        parse("create Stream Orders key Order_Id partitions 3"),
+        parse("CREATE STREAM orders KEY order_id PARTITIONS 3"));
   }
 
   @Test
@@ -265,6 +324,7 @@ class StatementParsingTest {
   void statementsStartWhereTheirFirstWordIs() {
     var statements = Parser.parseScript("SHOW STREAMS;\n\n  DESCRIBE orders");
     assertThat(statements.get(1).pos()).hasToString("line 3, column 3");
-    assertThat(((Statement.Describe) statements.get(1)).name().pos()).hasToString("line 3, column 12");
+    assertThat(((Statement.Describe) statements.get(1)).name().pos())
+        .hasToString("line 3, column 12");
   }
 }

@@ -85,7 +85,8 @@ final class SyntaxTreeArbitraries {
                 .as((value, low, high, negated) -> new Expr.Between(value, low, high, negated, P))),
         Tuple.of(
             1,
-            Combinators.combine(e, bools()).as((value, negated) -> new Expr.IsNull(value, negated, P))),
+            Combinators.combine(e, bools())
+                .as((value, negated) -> new Expr.IsNull(value, negated, P))),
         Tuple.of(
             1,
             Combinators.combine(
@@ -119,10 +120,16 @@ final class SyntaxTreeArbitraries {
     var e = expressions(NESTED_EXPRESSION_DEPTH_MAX);
     Arbitrary<Expr> call =
         Arbitraries.oneOf(
-            Arbitraries.just(new Expr.AggregateCall(AggregateFunction.COUNT, Optional.empty(), false, P)),
-            e.map(argument -> new Expr.AggregateCall(AggregateFunction.COUNT, Optional.of(argument), true, P)),
+            Arbitraries.just(
+                new Expr.AggregateCall(AggregateFunction.COUNT, Optional.empty(), false, P)),
+            e.map(
+                argument ->
+                    new Expr.AggregateCall(
+                        AggregateFunction.COUNT, Optional.of(argument), true, P)),
             Combinators.combine(Arbitraries.of(AggregateFunction.class), e)
-                .as((function, argument) -> new Expr.AggregateCall(function, Optional.of(argument), false, P)));
+                .as(
+                    (function, argument) ->
+                        new Expr.AggregateCall(function, Optional.of(argument), false, P)));
     return Arbitraries.oneOf(
         call,
         Combinators.combine(Arbitraries.of(BinaryOperator.class), call, e)
@@ -135,13 +142,17 @@ final class SyntaxTreeArbitraries {
         bools().map(value -> new Expr.BooleanLiteral(value, P)),
         Arbitraries.longs().map(value -> new Expr.IntegerLiteral(value, P)),
         Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 6))
-            .as((unscaled, scale) -> new Expr.DecimalLiteral(new BigDecimal(BigInteger.valueOf(unscaled), scale), P)),
+            .as(
+                (unscaled, scale) ->
+                    new Expr.DecimalLiteral(
+                        new BigDecimal(BigInteger.valueOf(unscaled), scale), P)),
         Arbitraries.strings().ofMaxLength(12).map(value -> new Expr.StringLiteral(value, P)),
         intervals(0));
   }
 
   private static Arbitrary<Expr.IntervalLiteral> intervals(long least) {
-    return Combinators.combine(Arbitraries.longs().between(least, 100_000_000L), Arbitraries.of(IntervalUnit.class))
+    return Combinators.combine(
+            Arbitraries.longs().between(least, 100_000_000L), Arbitraries.of(IntervalUnit.class))
         .as((amount, unit) -> new Expr.IntervalLiteral(amount, unit, P));
   }
 
@@ -177,9 +188,26 @@ final class SyntaxTreeArbitraries {
         Tuple.of(
             2,
             Arbitraries.of(
-                "select", "from", "and", "key", "count", "window", "stream", "Orders", "orders-v2",
-                "a b", "say \"hi\"", "it's", "prénom", "1st", "back`tick", "x;y", "--x", "/*")),
-        Tuple.of(2, Arbitraries.strings().withChars("aZ9_ -\"'é`|>;.").ofMinLength(1).ofMaxLength(6)));
+                "select",
+                "from",
+                "and",
+                "key",
+                "count",
+                "window",
+                "stream",
+                "Orders",
+                "orders-v2",
+                "a b",
+                "say \"hi\"",
+                "it's",
+                "prénom",
+                "1st",
+                "back`tick",
+                "x;y",
+                "--x",
+                "/*")),
+        Tuple.of(
+            2, Arbitraries.strings().withChars("aZ9_ -\"'é`|>;.").ofMinLength(1).ofMaxLength(6)));
   }
 
   private static Arbitrary<Boolean> bools() {
@@ -193,10 +221,12 @@ final class SyntaxTreeArbitraries {
 
   private static Arbitrary<PipeOp> ops(int depth) {
     var e = expressions(NESTED_EXPRESSION_DEPTH_MAX);
-    var projections =
-        Combinators.combine(e, names().optional()).as(PipeOp.Projection::new);
-    var named = Combinators.combine(e, names()).as((expr, name) -> new PipeOp.Projection(expr, Optional.of(name)));
-    var aggregates = Combinators.combine(aggregateItems(), names().optional()).as(PipeOp.Projection::new);
+    var projections = Combinators.combine(e, names().optional()).as(PipeOp.Projection::new);
+    var named =
+        Combinators.combine(e, names())
+            .as((expr, name) -> new PipeOp.Projection(expr, Optional.of(name)));
+    var aggregates =
+        Combinators.combine(aggregateItems(), names().optional()).as(PipeOp.Projection::new);
     Arbitrary<PipeOp.SelectItem> selectItems =
         Arbitraries.oneOf(Arbitraries.just(new PipeOp.Star(P)), projections);
     Arbitrary<PipeOp.JoinCondition> conditions =
@@ -207,14 +237,25 @@ final class SyntaxTreeArbitraries {
         new ArrayList<Arbitrary<? extends PipeOp>>(
             List.of(
                 e.map(condition -> new PipeOp.Where(condition, P)),
-                selectItems.list().ofMinSize(1).ofMaxSize(3).map(items -> new PipeOp.Select(items, P)),
+                selectItems
+                    .list()
+                    .ofMinSize(1)
+                    .ofMaxSize(3)
+                    .map(items -> new PipeOp.Select(items, P)),
                 named.list().ofMinSize(1).ofMaxSize(3).map(items -> new PipeOp.Extend(items, P)),
-                Combinators.combine(aggregates.list().ofMinSize(1).ofMaxSize(3), projections.list().ofMaxSize(2))
+                Combinators.combine(
+                        aggregates.list().ofMinSize(1).ofMaxSize(3),
+                        projections.list().ofMaxSize(2))
                     .as((items, groupBy) -> new PipeOp.Aggregate(items, groupBy, P)),
-                projections.list().ofMinSize(1).ofMaxSize(2).map(groupBy -> new PipeOp.Aggregate(List.of(), groupBy, P)),
+                projections
+                    .list()
+                    .ofMinSize(1)
+                    .ofMaxSize(2)
+                    .map(groupBy -> new PipeOp.Aggregate(List.of(), groupBy, P)),
                 Combinators.combine(Arbitraries.of(PipeOp.JoinKind.class), names(), conditions)
                     .as((kind, table, condition) -> new PipeOp.Join(kind, table, condition, P)),
-                Combinators.combine(e, intervals(1)).as((time, size) -> new PipeOp.TumblingWindow(time, size, P)),
+                Combinators.combine(e, intervals(1))
+                    .as((time, size) -> new PipeOp.TumblingWindow(time, size, P)),
                 Combinators.combine(e, intervals(1), intervals(1))
                     .as((time, size, advance) -> new PipeOp.HoppingWindow(time, size, advance, P)),
                 Combinators.combine(e, Arbitraries.of(PipeOp.SortOrder.class))
@@ -223,7 +264,9 @@ final class SyntaxTreeArbitraries {
                     .ofMinSize(1)
                     .ofMaxSize(3)
                     .map(keys -> new PipeOp.OrderBy(keys, P)),
-                Arbitraries.longs().between(0, Long.MAX_VALUE).map(count -> new PipeOp.Limit(count, P))));
+                Arbitraries.longs()
+                    .between(0, Long.MAX_VALUE)
+                    .map(count -> new PipeOp.Limit(count, P))));
     if (depth > 0) {
       choices.add(pipelines(depth - 1).map(other -> new PipeOp.UnionAll(other, P)));
     }
@@ -236,7 +279,9 @@ final class SyntaxTreeArbitraries {
         .map(
             map ->
                 map.entrySet().stream()
-                    .map(entry -> new Statement.Option(new Name(entry.getKey(), P), entry.getValue()))
+                    .map(
+                        entry ->
+                            new Statement.Option(new Name(entry.getKey(), P), entry.getValue()))
                     .toList());
   }
 
@@ -248,15 +293,18 @@ final class SyntaxTreeArbitraries {
   }
 
   private static Arbitrary<Statement> createStreams() {
-    return Combinators.combine(names(), bools(), fields().optional(), partitions(), options(), pipelines(1).optional())
-        .as((name, ifNotExists, key, partitions, options, query) ->
-            new Statement.CreateStream(name, ifNotExists, key, partitions, options, query, P));
+    return Combinators.combine(
+            names(), bools(), fields().optional(), partitions(), options(), pipelines(1).optional())
+        .as(
+            (name, ifNotExists, key, partitions, options, query) ->
+                new Statement.CreateStream(name, ifNotExists, key, partitions, options, query, P));
   }
 
   private static Arbitrary<Statement> createTables() {
     return Combinators.combine(names(), bools(), fields().optional(), partitions(), options())
-        .as((name, ifNotExists, key, partitions, options) ->
-            new Statement.CreateTable(name, ifNotExists, key, partitions, options, P));
+        .as(
+            (name, ifNotExists, key, partitions, options) ->
+                new Statement.CreateTable(name, ifNotExists, key, partitions, options, P));
   }
 
   /** 0 is plain CREATE, 1 is CREATE OR REPLACE, 2 is CREATE … IF NOT EXISTS. */
@@ -266,7 +314,9 @@ final class SyntaxTreeArbitraries {
 
   private static Arbitrary<Statement> createViews() {
     return Combinators.combine(names(), createModes(), options(), pipelines(1))
-        .as((name, mode, options, query) -> new Statement.CreateView(name, mode == 1, mode == 2, options, query, P));
+        .as(
+            (name, mode, options, query) ->
+                new Statement.CreateView(name, mode == 1, mode == 2, options, query, P));
   }
 
   private static Arbitrary<Pipeline> indexSources() {
@@ -274,8 +324,11 @@ final class SyntaxTreeArbitraries {
   }
 
   private static Arbitrary<Statement> createIndexes() {
-    return Combinators.combine(names(), createModes(), indexSources(), fields().list().ofMinSize(1).ofMaxSize(3))
-        .as((name, mode, source, fields) -> new Statement.CreateIndex(name, mode == 1, mode == 2, source, fields, P));
+    return Combinators.combine(
+            names(), createModes(), indexSources(), fields().list().ofMinSize(1).ofMaxSize(3))
+        .as(
+            (name, mode, source, fields) ->
+                new Statement.CreateIndex(name, mode == 1, mode == 2, source, fields, P));
   }
 
   private static Arbitrary<Statement> createSearchIndexes() {
@@ -285,12 +338,16 @@ final class SyntaxTreeArbitraries {
             indexSources(),
             fields().list().ofMinSize(1).ofMaxSize(3),
             fields().list().ofMaxSize(2))
-        .as((name, mode, source, fields, facets) ->
-            new Statement.CreateSearchIndex(name, mode == 1, mode == 2, source, fields, facets, P));
+        .as(
+            (name, mode, source, fields, facets) ->
+                new Statement.CreateSearchIndex(
+                    name, mode == 1, mode == 2, source, fields, facets, P));
   }
 
   private static Arbitrary<Statement> createConstraints() {
     return Combinators.combine(names(), bools(), names(), fields().list().ofMinSize(1).ofMaxSize(3))
-        .as((name, ifNotExists, stream, fields) -> new Statement.CreateConstraint(name, ifNotExists, stream, fields, P));
+        .as(
+            (name, ifNotExists, stream, fields) ->
+                new Statement.CreateConstraint(name, ifNotExists, stream, fields, P));
   }
 }

@@ -20,7 +20,9 @@ final class Trees {
 
   private Trees() {}
 
-  /** Equal trees up to positions; node types count, so NOT x and -x differ though alike in shape. */
+  /**
+   * Equal trees up to positions; node types count, so NOT x and -x differ though alike in shape.
+   */
   static void assertSameTree(Object actual, Object expected) {
     assertThat(withoutPositions(actual)).isEqualTo(withoutPositions(expected));
   }

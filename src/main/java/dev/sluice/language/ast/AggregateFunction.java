@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The aggregates {@code AGGREGATE} can maintain incrementally. They are a closed set, not entries in
- * the function registry, because each needs its own retractable state.
+ * The aggregates {@code AGGREGATE} can maintain incrementally. They are a closed set, not entries
+ * in the function registry, because each needs its own retractable state.
  */
 public enum AggregateFunction {
   COUNT,

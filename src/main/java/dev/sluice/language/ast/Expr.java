@@ -60,7 +60,8 @@ public sealed interface Expr
       Objects.requireNonNull(value, "value");
       Objects.requireNonNull(pos, "pos");
       if (value.scale() < 1) {
-        throw new IllegalArgumentException("a decimal literal has digits after its point: " + value);
+        throw new IllegalArgumentException(
+            "a decimal literal has digits after its point: " + value);
       }
     }
   }

@@ -94,7 +94,9 @@ final class ExprPrinter {
         if (aggregate.distinct()) {
           out.append("DISTINCT ");
         }
-        aggregate.argument().ifPresentOrElse(argument -> write(out, argument, 0), () -> out.append('*'));
+        aggregate
+            .argument()
+            .ifPresentOrElse(argument -> write(out, argument, 0), () -> out.append('*'));
         out.append(')');
       }
     }

@@ -1,8 +1,8 @@
 package dev.sluice.language.ast;
 
 /**
- * Where a node starts in the source text. Lines and columns are 1-based and columns count chars,
- * so an error can point a caret at the exact spot the user typed.
+ * Where a node starts in the source text. Lines and columns are 1-based and columns count chars, so
+ * an error can point a caret at the exact spot the user typed.
  */
 public record Position(int line, int column) {
   public Position {

@@ -113,7 +113,8 @@ final class StatementPrinter {
           "ORDER BY "
               + join(
                   orderBy.keys(),
-                  key -> key.expr().toSql() + (key.order() == PipeOp.SortOrder.DESC ? " DESC" : ""));
+                  key ->
+                      key.expr().toSql() + (key.order() == PipeOp.SortOrder.DESC ? " DESC" : ""));
       case PipeOp.Limit limit -> "LIMIT " + limit.count();
     };
   }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The parsers' shared view of the tokens: where they are, what comes next, and how to say
- * "expected …, found …" about it.
+ * The parsers' shared view of the tokens: where they are, what comes next, and how to say "expected
+ * …, found …" about it.
  */
 final class Cursor {
   /** Deeper nesting than this is refused rather than risking the parsing thread's stack. */
@@ -93,17 +93,22 @@ final class Cursor {
   }
 
   /**
-   * "expected {expected}, found {next token}". When the next token is a word close to one of
-   * {@code keywords}, the hint asks whether that keyword was meant.
+   * "expected {expected}, found {next token}". When the next token is a word close to one of {@code
+   * keywords}, the hint asks whether that keyword was meant.
    */
   LanguageException failHere(String expected, Collection<String> keywords) {
     var found = peek();
     String hint = null;
     if (found.kind() == TokenKind.WORD
         && !keywords.contains(found.text().toUpperCase(Locale.ROOT))) {
-      hint = Hints.didYouMean(found.raw(), keywords).map(k -> "did you mean " + k + "?").orElse(null);
+      hint =
+          Hints.didYouMean(found.raw(), keywords).map(k -> "did you mean " + k + "?").orElse(null);
     }
-    return error(found.pos(), ErrorCode.SYNTAX_ERROR, "expected " + expected + ", found " + found(found), hint);
+    return error(
+        found.pos(),
+        ErrorCode.SYNTAX_ERROR,
+        "expected " + expected + ", found " + found(found),
+        hint);
   }
 
   LanguageException error(Position at, ErrorCode code, String reason, String hint) {
@@ -174,7 +179,9 @@ final class Cursor {
       throw error(
           token.pos(),
           ErrorCode.INVALID_NAME,
-          "name is " + token.text().length() + " characters long, more than the limit of "
+          "name is "
+              + token.text().length()
+              + " characters long, more than the limit of "
               + NAME_LENGTH_LIMIT,
           null);
     }

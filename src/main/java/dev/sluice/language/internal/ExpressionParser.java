@@ -83,22 +83,19 @@ final class ExpressionParser {
     return switch (token.kind()) {
       case INTEGER, DECIMAL -> number(in.advance(), token.text(), token.pos());
       case STRING -> new Expr.StringLiteral(in.advance().text(), token.pos());
-      case WORD -> {
-        switch (token.text()) {
-          case "null" -> {
-            in.advance();
-            yield new Expr.NullLiteral(token.pos());
-          }
-          case "true", "false" -> {
-            in.advance();
-            yield new Expr.BooleanLiteral(token.text().equals("true"), token.pos());
-          }
-          case "interval" -> {
-            yield interval();
-          }
-          default -> throw literalExpected();
-        }
-      }
+      case WORD ->
+          switch (token.text()) {
+            case "null" -> {
+              in.advance();
+              yield new Expr.NullLiteral(token.pos());
+            }
+            case "true", "false" -> {
+              in.advance();
+              yield new Expr.BooleanLiteral(token.text().equals("true"), token.pos());
+            }
+            case "interval" -> interval();
+            default -> throw literalExpected();
+          };
       default -> throw literalExpected();
     };
   }
@@ -127,7 +124,10 @@ final class ExpressionParser {
       interval.millis();
     } catch (ArithmeticException tooLong) {
       throw in.error(
-          start.pos(), ErrorCode.INVALID_NUMBER, "interval is too long to count in milliseconds", null);
+          start.pos(),
+          ErrorCode.INVALID_NUMBER,
+          "interval is too long to count in milliseconds",
+          null);
     }
     return interval;
   }
@@ -167,7 +167,8 @@ final class ExpressionParser {
       var op = in.advance();
       var negated = in.acceptWord("not");
       if (!in.acceptWord("null")) {
-        throw in.failHere(negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS", List.of("NULL"));
+        throw in.failHere(
+            negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS", List.of("NULL"));
       }
       value = new Expr.IsNull(value, negated, op.pos());
     }
@@ -374,12 +375,17 @@ final class ExpressionParser {
           aggregates == AggregateContext.INSIDE
               ? "aggregate functions cannot be nested: " + fn + " inside another aggregate"
               : fn + " is an aggregate function, allowed only in AGGREGATE",
-          aggregates == AggregateContext.INSIDE ? null : "aggregate with |> AGGREGATE " + fn + "(…)");
+          aggregates == AggregateContext.INSIDE
+              ? null
+              : "aggregate with |> AGGREGATE " + fn + "(…)");
     }
     var distinct = in.atWord("distinct") ? in.advance() : null;
     if (distinct != null && function != AggregateFunction.COUNT) {
       throw in.error(
-          distinct.pos(), ErrorCode.SYNTAX_ERROR, "only count takes DISTINCT", "write count(DISTINCT …)");
+          distinct.pos(),
+          ErrorCode.SYNTAX_ERROR,
+          "only count takes DISTINCT",
+          "write count(DISTINCT …)");
     }
     if (in.at(TokenKind.RIGHT_PAREN)) {
       throw in.error(
@@ -485,7 +491,8 @@ final class ExpressionParser {
         Hints.didYouMean(name.text(), known)
             .map(candidate -> "did you mean " + candidate + "?")
             .orElse("known functions: " + String.join(", ", known));
-    return in.error(name.pos(), ErrorCode.UNKNOWN_FUNCTION, "unknown function " + name.text(), hint);
+    return in.error(
+        name.pos(), ErrorCode.UNKNOWN_FUNCTION, "unknown function " + name.text(), hint);
   }
 
   private LanguageException expressionExpected() {
@@ -494,6 +501,7 @@ final class ExpressionParser {
 
   private LanguageException literalExpected() {
     return in.failHere(
-        "a literal (number, string, TRUE, FALSE, NULL or INTERVAL) " + in.afterPrevious(), List.of());
+        "a literal (number, string, TRUE, FALSE, NULL or INTERVAL) " + in.afterPrevious(),
+        List.of());
   }
 }

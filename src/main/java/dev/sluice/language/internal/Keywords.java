@@ -7,20 +7,37 @@ import java.util.TreeSet;
 
 /** Keyword sets in upper case, as offered in "did you mean" hints. */
 final class Keywords {
-  static final List<String> STATEMENT_STARTS = List.of("CREATE", "DROP", "SHOW", "DESCRIBE", "FROM");
+  static final List<String> STATEMENT_STARTS =
+      List.of("CREATE", "DROP", "SHOW", "DESCRIBE", "FROM");
 
   static final List<String> CREATABLE =
       List.of("STREAM", "TABLE", "VIEW", "INDEX", "SEARCH", "CONSTRAINT");
 
   static final List<String> PIPE_OPERATORS =
       List.of(
-          "WHERE", "SELECT", "EXTEND", "AGGREGATE", "JOIN", "LEFT", "UNION", "WINDOW", "ORDER",
+          "WHERE",
+          "SELECT",
+          "EXTEND",
+          "AGGREGATE",
+          "JOIN",
+          "LEFT",
+          "UNION",
+          "WINDOW",
+          "ORDER",
           "LIMIT");
 
   static final List<String> UNITS =
       List.of(
-          "MILLISECOND", "MILLISECONDS", "SECOND", "SECONDS", "MINUTE", "MINUTES", "HOUR", "HOURS",
-          "DAY", "DAYS");
+          "MILLISECOND",
+          "MILLISECONDS",
+          "SECOND",
+          "SECONDS",
+          "MINUTE",
+          "MINUTES",
+          "HOUR",
+          "HOURS",
+          "DAY",
+          "DAYS");
 
   /** Every word the grammar gives a meaning to, for hints where any of them could fit. */
   static final Set<String> ALL = all();
@@ -35,8 +52,22 @@ final class Keywords {
     all.addAll(UNITS);
     all.addAll(
         List.of(
-            "ASC", "DESC", "EXISTS", "FACETS", "HOP", "IF", "KEY", "PARTITIONS", "REPLACE",
-            "TUMBLE", "UNIQUE", "STREAMS", "TABLES", "VIEWS", "INDEXES", "CONSTRAINTS"));
+            "ASC",
+            "DESC",
+            "EXISTS",
+            "FACETS",
+            "HOP",
+            "IF",
+            "KEY",
+            "PARTITIONS",
+            "REPLACE",
+            "TUMBLE",
+            "UNIQUE",
+            "STREAMS",
+            "TABLES",
+            "VIEWS",
+            "INDEXES",
+            "CONSTRAINTS"));
     return Set.copyOf(all);
   }
 }

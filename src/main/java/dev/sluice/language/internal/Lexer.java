@@ -76,11 +76,14 @@ final class Lexer {
           yield symbol(TokenKind.NE, 2);
         }
         throw error(
-            ErrorCode.SYNTAX_ERROR, "unexpected '!'", "write != or <> for 'not equal', NOT to negate");
+            ErrorCode.SYNTAX_ERROR,
+            "unexpected '!'",
+            "write != or <> for 'not equal', NOT to negate");
       }
-      case '<' -> peek(1) == '=' ? symbol(TokenKind.LE, 2)
-          : peek(1) == '>' ? symbol(TokenKind.NE, 2)
-          : symbol(TokenKind.LT, 1);
+      case '<' ->
+          peek(1) == '='
+              ? symbol(TokenKind.LE, 2)
+              : peek(1) == '>' ? symbol(TokenKind.NE, 2) : symbol(TokenKind.LT, 1);
       case '>' -> peek(1) == '=' ? symbol(TokenKind.GE, 2) : symbol(TokenKind.GT, 1);
       default -> throw unexpectedCharacter(c);
     };
@@ -93,7 +96,8 @@ final class Lexer {
       throw badName("names without quotes use only the letters A-Z, digits and _");
     }
     var raw = source.substring(tokenStart, offset);
-    return new Token(TokenKind.WORD, raw.toLowerCase(Locale.ROOT), raw, tokenPos, tokenStart, offset);
+    return new Token(
+        TokenKind.WORD, raw.toLowerCase(Locale.ROOT), raw, tokenPos, tokenStart, offset);
   }
 
   private Token number() {
@@ -113,6 +117,13 @@ final class Lexer {
             "numbers are written as digits with an optional decimal point, without exponent");
       }
       advanceWhile(c -> Character.isLetterOrDigit(c) || c == '_');
+      var written = source.substring(tokenStart, offset);
+      if (written.chars().allMatch(c -> isDigit((char) c) || c == '_')) {
+        throw error(
+            ErrorCode.SYNTAX_ERROR,
+            "digits cannot be grouped with _: " + written,
+            "write " + written.replace("_", ""));
+      }
       throw badName("a name cannot start with a digit");
     }
     var raw = source.substring(tokenStart, offset);
@@ -141,7 +152,9 @@ final class Lexer {
     return new Token(TokenKind.QUOTED_NAME, value, raw(), tokenPos, tokenStart, offset);
   }
 
-  /** The text between quotes with doubled quotes undone, or null if the closing quote is missing. */
+  /**
+   * The text between quotes with doubled quotes undone, or null if the closing quote is missing.
+   */
   private String enclosed(char quote) {
     advance();
     var value = new StringBuilder();

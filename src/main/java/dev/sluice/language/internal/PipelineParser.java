@@ -79,7 +79,9 @@ final class PipelineParser {
               ErrorCode.SYNTAX_ERROR,
               "GROUP BY is part of AGGREGATE, not an operator of its own",
               "write |> AGGREGATE count(*) AS n GROUP BY …");
-      default -> throw in.failHere("a pipe operator (" + OPERATORS + ") after '|>'", Keywords.PIPE_OPERATORS);
+      default ->
+          throw in.failHere(
+              "a pipe operator (" + OPERATORS + ") after '|>'", Keywords.PIPE_OPERATORS);
     };
   }
 
@@ -142,7 +144,8 @@ final class PipelineParser {
     } else if (in.acceptWord("on")) {
       condition = new PipeOp.On(expressions.expression(), word.pos());
     } else {
-      throw in.failHere("USING (fields) or ON condition after the joined table", List.of("USING", "ON"));
+      throw in.failHere(
+          "USING (fields) or ON condition after the joined table", List.of("USING", "ON"));
     }
     return new PipeOp.Join(kind, table, condition, start.pos());
   }
@@ -184,7 +187,8 @@ final class PipelineParser {
 
   private Expr.IntervalLiteral positive(Expr.IntervalLiteral interval, String what) {
     if (interval.amount() == 0) {
-      throw in.error(interval.pos(), ErrorCode.INVALID_NUMBER, what + " must be longer than 0", null);
+      throw in.error(
+          interval.pos(), ErrorCode.INVALID_NUMBER, what + " must be longer than 0", null);
     }
     return interval;
   }
@@ -216,7 +220,11 @@ final class PipelineParser {
     try {
       return new PipeOp.Limit(Long.parseLong(count.text()), start.pos());
     } catch (NumberFormatException outOfRange) {
-      throw in.error(count.pos(), ErrorCode.INVALID_NUMBER, "LIMIT " + count.text() + " does not fit in 64 bits", null);
+      throw in.error(
+          count.pos(),
+          ErrorCode.INVALID_NUMBER,
+          "LIMIT " + count.text() + " does not fit in 64 bits",
+          null);
     }
   }
 

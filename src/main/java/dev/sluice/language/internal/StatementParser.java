@@ -15,8 +15,7 @@ import java.util.OptionalInt;
 /** Statements and scripts; the entry point {@code dev.sluice.language.Parser} delegates to. */
 public final class StatementParser {
   private static final String STATEMENTS = "a statement (CREATE, DROP, SHOW, DESCRIBE or FROM)";
-  private static final String CREATABLE =
-      "STREAM, TABLE, VIEW, INDEX, SEARCH INDEX or CONSTRAINT";
+  private static final String CREATABLE = "STREAM, TABLE, VIEW, INDEX, SEARCH INDEX or CONSTRAINT";
 
   private final Cursor in;
   private final ExpressionParser expressions;
@@ -151,9 +150,7 @@ public final class StatementParser {
         }
       }
       case "view", "index", "search" -> {}
-      default ->
-          throw in.failHere(
-              CREATABLE + " " + in.afterPrevious(), Keywords.CREATABLE);
+      default -> throw in.failHere(CREATABLE + " " + in.afterPrevious(), Keywords.CREATABLE);
     }
     in.advance();
     if (word.equals("search")) {
@@ -168,7 +165,12 @@ public final class StatementParser {
         var name = in.name("an index name");
         var source = indexSource();
         yield new Statement.CreateIndex(
-            name, orReplace != null, ifNotExists, source, pipelines.fieldList("the source"), start.pos());
+            name,
+            orReplace != null,
+            ifNotExists,
+            source,
+            pipelines.fieldList("the source"),
+            start.pos());
       }
       case "search" -> createSearchIndex(start, orReplace != null, ifNotExists);
       default -> createConstraint(start, ifNotExists);
@@ -195,7 +197,8 @@ public final class StatementParser {
   private Statement createStream(Token start, boolean ifNotExists) {
     var name = in.name("a stream name");
     var clauses = sourceClauses();
-    var query = in.acceptWord("as") ? Optional.of(pipelines.pipeline()) : Optional.<Pipeline>empty();
+    var query =
+        in.acceptWord("as") ? Optional.of(pipelines.pipeline()) : Optional.<Pipeline>empty();
     return new Statement.CreateStream(
         name, ifNotExists, clauses.key, clauses.partitions, clauses.options, query, start.pos());
   }
@@ -282,7 +285,10 @@ public final class StatementParser {
       var name = in.name("an option name");
       if (!names.add(name.value())) {
         throw in.error(
-            name.pos(), ErrorCode.DUPLICATE_CLAUSE, "option " + name.value() + " is given twice", null);
+            name.pos(),
+            ErrorCode.DUPLICATE_CLAUSE,
+            "option " + name.value() + " is given twice",
+            null);
       }
       in.expect(TokenKind.EQ, "'=' after the option name");
       options.add(new Statement.Option(name, expressions.literal()));
