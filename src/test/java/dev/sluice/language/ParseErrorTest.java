@@ -248,6 +248,15 @@ class ParseErrorTest {
   }
 
   @Test
+  void pipeOperatorWithoutPipeInsideParenthesesSaysToAddIt() {
+    var e = error("FROM a |> UNION ALL (FROM b LIMIT 3)");
+    assertThat(e.reason())
+        .isEqualTo(
+            "expected '|>' or ')' to close the pipeline after UNION ALL, found keyword LIMIT");
+    assertThat(e.hint()).contains("each pipe operator follows |>, as in |> LIMIT …");
+  }
+
+  @Test
   void sqlSelectFromExplainsThatPipelinesStartWithFrom() {
     var e = error("SELECT * FROM orders");
     assertThat(e.hint())

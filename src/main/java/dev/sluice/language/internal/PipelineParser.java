@@ -1,6 +1,7 @@
 package dev.sluice.language.internal;
 
 import dev.sluice.language.ErrorCode;
+import dev.sluice.language.LanguageException;
 import dev.sluice.language.ast.Expr;
 import dev.sluice.language.ast.Name;
 import dev.sluice.language.ast.PipeOp;
@@ -43,10 +44,27 @@ final class PipelineParser {
     in.expect(TokenKind.LEFT_PAREN, "'(' and a pipeline " + context);
     var pipeline = pipeline();
     if (!in.at(TokenKind.RIGHT_PAREN)) {
-      throw in.failHere("'|>' or ')' to close the pipeline " + context, Keywords.PIPE_OPERATORS);
+      throw unexpectedAfterPipeline("'|>' or ')' to close the pipeline " + context);
     }
     in.advance();
     return pipeline;
+  }
+
+  /**
+   * The next token cannot follow a pipeline. An operator keyword there most likely lacks its {@code
+   * |>}, so say that rather than only what was expected.
+   */
+  LanguageException unexpectedAfterPipeline(String expected) {
+    var found = in.peek();
+    var upper = found.text().toUpperCase(Locale.ROOT);
+    if (found.kind() == TokenKind.WORD && Keywords.PIPE_OPERATORS.contains(upper)) {
+      return in.error(
+          found.pos(),
+          ErrorCode.SYNTAX_ERROR,
+          "expected " + expected + ", found " + in.found(found),
+          "each pipe operator follows |>, as in |> " + upper + " …");
+    }
+    return in.failHere(expected, Keywords.ALL);
   }
 
   private PipeOp op() {

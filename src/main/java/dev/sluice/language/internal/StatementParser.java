@@ -70,17 +70,10 @@ public final class StatementParser {
     if (in.accept(TokenKind.SEMICOLON) || in.at(TokenKind.END_OF_INPUT)) {
       return statement;
     }
-    var found = in.peek();
-    var upper = found.text().toUpperCase(Locale.ROOT);
-    var pipeline = endsWithPipeline(statement);
-    if (pipeline && found.kind() == TokenKind.WORD && Keywords.PIPE_OPERATORS.contains(upper)) {
-      throw in.error(
-          found.pos(),
-          ErrorCode.SYNTAX_ERROR,
-          "expected '|>', ';' or end of input, found " + in.found(found),
-          "each pipe operator follows |>, as in |> " + upper + " …");
+    if (endsWithPipeline(statement)) {
+      throw pipelines.unexpectedAfterPipeline("'|>', ';' or end of input");
     }
-    throw in.failHere((pipeline ? "'|>', ';'" : "';'") + " or end of input", Keywords.ALL);
+    throw in.failHere("';' or end of input", Keywords.ALL);
   }
 
   private static boolean endsWithPipeline(Statement statement) {
