@@ -1,0 +1,30 @@
+package dev.sluice.language;
+
+import java.util.Locale;
+
+/**
+ * Why a statement was refused. The lower-case id is part of the outside contract: clients and the
+ * HTTP API match on it, so an id never changes meaning once released.
+ */
+public enum ErrorCode {
+  /** The text does not follow the grammar. */
+  SYNTAX_ERROR,
+  /** A name that cannot be written unquoted, or is empty or too long. */
+  INVALID_NAME,
+  /** A number out of its allowed range: partitions, LIMIT, interval lengths, integer literals. */
+  INVALID_NUMBER,
+  /** A clause or option given twice. */
+  DUPLICATE_CLAUSE,
+  UNKNOWN_FUNCTION,
+  WRONG_ARGUMENT_COUNT,
+  /** An aggregate outside AGGREGATE, nested in another, or an AGGREGATE item without one. */
+  INVALID_AGGREGATE,
+  /** A field starting with {@code _} that the envelope does not have. */
+  UNKNOWN_ENVELOPE_FIELD,
+  /** Parentheses, CASE or pipelines nested deeper than the parser's limit. */
+  TOO_DEEPLY_NESTED;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
