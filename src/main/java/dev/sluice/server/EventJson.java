@@ -45,6 +45,7 @@ public final class EventJson {
 
   private final JsonParser parser;
   private final StreamSpec spec;
+  private final List<String> keyPath;
   private final Limits limits;
   private final ByteArrayBuilder valueBytes = new ByteArrayBuilder(256);
   private final JsonGenerator value;
@@ -59,6 +60,7 @@ public final class EventJson {
   private EventJson(JsonParser parser, StreamSpec spec, Limits limits) throws IOException {
     this.parser = parser;
     this.spec = spec;
+    this.keyPath = KeyPath.of(spec);
     this.limits = limits;
     this.value = JSON.createGenerator(valueBytes);
   }
@@ -125,10 +127,11 @@ public final class EventJson {
         envelope.read(name, member, parser);
       } else {
         value.writeFieldName(name);
-        if (name.equals(spec.keyField())) {
-          envelope.keyField(member, parser);
+        if (keyPath != null && name.equals(keyPath.get(0))) {
+          copyFindingKey(member, envelope, 1);
+        } else {
+          copyValue(member);
         }
-        copyValue(member);
       }
     }
     value.writeEndObject();
@@ -142,6 +145,31 @@ public final class EventJson {
     }
     events.add(event);
     inEvent = false;
+  }
+
+  /** Copies a value on the way down to the KEY member ({@code payment.id}), noting the key there. */
+  private void copyFindingKey(JsonToken token, Envelope envelope, int level) throws IOException {
+    if (level == keyPath.size()) {
+      envelope.keyField(token, parser);
+      copyValue(token);
+      return;
+    }
+    if (token != JsonToken.START_OBJECT) {
+      copyValue(token);
+      return;
+    }
+    value.writeStartObject();
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken member = parser.nextToken();
+      value.writeFieldName(name);
+      if (name.equals(keyPath.get(level))) {
+        copyFindingKey(member, envelope, level + 1);
+      } else {
+        copyValue(member);
+      }
+    }
+    value.writeEndObject();
   }
 
   /** Copies the value at the current token, keeping numbers exactly as written. */

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.language.LanguageException;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import io.javalin.Javalin;
@@ -54,6 +55,7 @@ public final class SluiceServer implements AutoCloseable {
     app.get("/health", status::health);
     app.get("/status", status::status);
     app.exception(LogException.class, SluiceServer::logError);
+    app.exception(LanguageException.class, SluiceServer::languageError);
     app.exception(HttpResponseException.class, SluiceServer::httpError);
     app.exception(Exception.class, SluiceServer::serverFault);
     app.start();
@@ -100,6 +102,16 @@ public final class SluiceServer implements AutoCloseable {
       where.put("detail", input.detail());
     }
     Responses.error(ctx, e.code().httpStatus(), e.code().wireName(), e.getMessage(), where);
+  }
+
+  /** Statements the language refuses: its codes ({@code syntax_error}, …) are part of the contract. */
+  private static void languageError(LanguageException e, Context ctx) {
+    Map<String, Object> where = new LinkedHashMap<>();
+    where.put("line", e.line());
+    where.put("column", e.column());
+    where.put("detail", e.reason());
+    e.hint().ifPresent(hint -> where.put("hint", hint));
+    Responses.error(ctx, 400, e.code(), e.getMessage(), where);
   }
 
   private static void httpError(HttpResponseException e, Context ctx) {

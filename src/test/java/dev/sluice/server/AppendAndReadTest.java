@@ -118,6 +118,21 @@ class AppendAndReadTest {
   }
 
   @Test
+  void aNestedKeyFieldIsFoundInsideTheValue() {
+    server.exec("CREATE TABLE payments KEY payment.id");
+
+    TestServer.Answer answer = server.post("/streams/payments/events",
+        "{\"payment\":{\"amount\":5,\"id\":\"p1\"},\"id\":\"not this\"}");
+    TestServer.Answer missing = server.post("/streams/payments/events", "{\"payment\":{\"amount\":5},\"id\":\"x\"}");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(server.get("/streams/payments/events").body())
+        .startsWith("{\"_key\":\"p1\",").endsWith("\"payment\":{\"amount\":5,\"id\":\"p1\"},\"id\":\"not this\"}\n");
+    assertThat(missing.errorCode()).isEqualTo("missing_key");
+    assertThat(missing.errorMessage()).contains("'payment.id'");
+  }
+
+  @Test
   void readStartsAtFromAndStopsAtLimit() {
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 2500; i++) {
