@@ -73,7 +73,7 @@ public final class EventJson {
       throws IOException {
     try (JsonParser parser = JSON.createParser(body)) {
       EventJson reader = new EventJson(parser, spec, limits);
-      try {
+      try (JsonGenerator ignored = reader.value) {
         reader.readBody(format);
       } catch (JsonProcessingException e) {
         throw reader.malformed(e);

@@ -179,6 +179,22 @@ class AppendAndReadTest {
   }
 
   @Test
+  void aFollowBeyondTheLimitIsRefusedAsOverload(@TempDir Path otherDir) throws Exception {
+    try (TestServer small = TestServer.onEmbeddedLog(otherDir, Config.defaults().withFollowersLimit(1))) {
+      small.exec("CREATE STREAM s");
+      HttpRequest follow = HttpRequest.newBuilder(small.uri("/streams/s/events?follow=true")).build();
+      HttpResponse<InputStream> first = small.http.send(follow, HttpResponse.BodyHandlers.ofInputStream());
+
+      TestServer.Answer second = small.get("/streams/s/events?follow=true");
+
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(second.status()).isEqualTo(503);
+      assertThat(second.errorCode()).isEqualTo("overloaded");
+      first.body().close();
+    }
+  }
+
+  @Test
   void streamsAndStatusDescribeWhatIsStored() {
     server.post("/streams/orders/events", "[{\"order_id\":\"a\"},{\"order_id\":\"b\"}]");
 
