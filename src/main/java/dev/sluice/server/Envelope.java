@@ -9,7 +9,6 @@ import dev.sluice.log.LogException;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
