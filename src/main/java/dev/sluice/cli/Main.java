@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       AppendCommand.class,
       ReadCommand.class,
       StatusCommand.class,
-      StreamsCommand.class
+      StreamsCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Callable<Integer> {
   static final int FAILED = 1;

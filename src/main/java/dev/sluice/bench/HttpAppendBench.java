@@ -1,0 +1,88 @@
+package dev.sluice.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Durable appends over HTTP: W client threads each POST an NDJSON body of B events (100-byte
+ * values) and wait for the answer before the next. Counts acknowledged events; latency is per
+ * request, from send to answer.
+ */
+public final class HttpAppendBench {
+  private HttpAppendBench() {}
+
+  static byte[] ndjson(int writer, int batch) {
+    StringBuilder body = new StringBuilder(batch * 140);
+    for (int i = 0; i < batch; i++) {
+      body.append("{\"_key\":\"key-").append(writer).append('-').append(i).append("\",")
+          .append(new String(SluiceAppendBench.value(i), StandardCharsets.US_ASCII), 1, SluiceAppendBench.VALUE_BYTES)
+          .append('\n');
+    }
+    return body.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static SluiceAppendBench.Result run(String baseUrl, String stream, int writers, int batch, Duration warmup, Duration duration)
+      throws InterruptedException {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI uri = URI.create(baseUrl + "/streams/" + stream + "/events");
+    LongAdder acknowledged = new LongAdder();
+    Histogram latency = new Histogram();
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicBoolean stop = new AtomicBoolean(false);
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      byte[] body = ndjson(w, batch);
+      Thread t = new Thread(() -> {
+        HttpRequest request = HttpRequest.newBuilder(uri)
+            .header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+        try {
+          while (!stop.get()) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            long took = System.nanoTime() - start;
+            if (response.statusCode() != 200) {
+              throw new IllegalStateException("append answered " + response.statusCode() + ": " + response.body());
+            }
+            if (measuring.get()) {
+              acknowledged.add(batch);
+              latency.recordNanos(took);
+            }
+          }
+        } catch (Exception e) {
+          failures.add(e);
+        }
+      }, "bench-http-" + w);
+      threads.add(t);
+      t.start();
+    }
+    Thread.sleep(warmup.toMillis());
+    measuring.set(true);
+    long begin = System.nanoTime();
+    Thread.sleep(duration.toMillis());
+    measuring.set(false);
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    client.close();
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("an HTTP append failed during the benchmark", failures.get(0));
+    }
+    double perS = acknowledged.sum() / seconds;
+    return new SluiceAppendBench.Result("http ndjson fsync=always", writers, batch, perS, perS * SluiceAppendBench.VALUE_BYTES / 1e6,
+        latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(0.999), acknowledged.sum());
+  }
+}

@@ -1,0 +1,104 @@
+package dev.sluice.bench;
+
+import dev.sluice.bench.kafka.KafkaAppendBench;
+import dev.sluice.kafka.broker.KafkaBroker;
+import dev.sluice.log.StreamKind;
+import dev.sluice.log.StreamSpec;
+import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.server.Config;
+import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code sluice bench log}: durable appends to Sluice's embedded log, in process and over HTTP, and
+ * to a real Kafka broker started from Maven Central's jars, in one run on one machine. Prints each
+ * scenario as it finishes and ends with one JSON line of the headline figures.
+ */
+public final class LogBench {
+  /** How long each scenario warms up and is measured. */
+  public record Settings(Duration warmup, Duration duration, boolean kafka) {}
+
+  private LogBench() {}
+
+  public static void run(Settings settings, PrintStream out) throws Exception {
+    out.printf(Locale.ROOT, "bench log: %d cores, %s, %s; %s warm-up + %s measured per scenario; values of %d bytes%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), "Java " + Runtime.version(),
+        settings.warmup(), settings.duration(), SluiceAppendBench.VALUE_BYTES);
+    List<SluiceAppendBench.Result> sluice = new ArrayList<>();
+    SluiceAppendBench.Result halfPeak;
+    SluiceAppendBench.Result http;
+    Path dir = Files.createTempDirectory("sluice-bench-log");
+    try {
+      out.println("-- Sluice, in process, fsync before every acknowledgement (group commit)");
+      try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("always"), EmbeddedLog.Options.defaults())) {
+        sluice.addAll(SluiceAppendBench.matrix(log, "sluice in-process fsync=always", settings.warmup(), settings.duration(), out::println));
+        SluiceAppendBench.Result peak = sluice.stream().filter(r -> r.writers() == 16 && r.batch() == 100).findFirst().orElseThrow();
+        out.printf(Locale.ROOT, "-- Sluice, in process, 16 writers × 100 paced at half of that scenario's peak (%.0f events/s)%n", peak.eventsPerS() / 2);
+        halfPeak = SluiceAppendBench.run(log, "sluice half-peak fsync=always", 16, 100, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
+        out.println(halfPeak.line());
+        out.println("-- Sluice over HTTP (NDJSON batches of 1000, 4 client threads on the same machine)");
+        SluiceServer server = SluiceServer.start(log, Config.defaults().withPort(0));
+        try {
+          log.create(new StreamSpec("bench_http", StreamKind.STREAM, null, 4), false);
+          http = HttpAppendBench.run("http://127.0.0.1:" + server.port(), "bench_http", 4, 1000, settings.warmup(), settings.duration());
+          out.println(http.line());
+        } finally {
+          server.stop();
+        }
+      }
+      out.println("-- Sluice, in process, --fsync interval (acknowledged before fsync; fsync every 100 ms)");
+      try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("interval"), EmbeddedLog.Options.defaults().withFsync(EmbeddedLog.Fsync.INTERVAL))) {
+        for (int writers : new int[] {1, 16}) {
+          SluiceAppendBench.Result r = SluiceAppendBench.run(log, "sluice in-process fsync=interval", writers, 1000, settings.warmup(), settings.duration(), 0);
+          out.println(r.line());
+          sluice.add(r);
+        }
+      }
+    } finally {
+      deleteTree(dir);
+    }
+
+    List<KafkaAppendBench.Result> kafka = List.of();
+    if (settings.kafka()) {
+      out.println("-- Apache Kafka 4.x, one KRaft broker on this machine, idempotent producer, acks=all");
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+      try (KafkaBroker broker = KafkaBroker.startTemporary()) {
+        KafkaAppendBench.Settings kafkaSettings = KafkaAppendBench.Settings.defaults().withDuration(settings.duration());
+        kafka = KafkaAppendBench.run(broker.bootstrapServers(), kafkaSettings, out::println);
+      }
+    }
+
+    SluiceAppendBench.Result sluiceBest = sluice.stream()
+        .filter(r -> r.scenario().contains("fsync=always") && r.batch() >= 100)
+        .max(Comparator.comparingDouble(SluiceAppendBench.Result::eventsPerS)).orElseThrow();
+    double kafkaBest = kafka.stream()
+        .filter(r -> r.scenario().equals(KafkaAppendBench.Durability.FSYNC_EVERY_MESSAGE.scenario()) && r.batch() >= 100)
+        .mapToDouble(KafkaAppendBench.Result::eventsPerS).max().orElse(Double.NaN);
+    out.println("-- Summary");
+    out.printf(Locale.ROOT, "Sluice durable, batched, best: %,.0f events/s (%d writers × %d)%n", sluiceBest.eventsPerS(), sluiceBest.writers(), sluiceBest.batch());
+    out.printf(Locale.ROOT, "Kafka flush.messages=1, batched, best: %,.0f events/s%n", kafkaBest);
+    out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms%n", http.eventsPerS(), halfPeak.p99Ms());
+    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f}%n",
+        sluiceBest.eventsPerS(),
+        Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.0f", kafkaBest),
+        Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.2f", sluiceBest.eventsPerS() / kafkaBest),
+        halfPeak.p99Ms(), http.eventsPerS());
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

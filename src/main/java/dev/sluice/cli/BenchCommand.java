@@ -1,0 +1,44 @@
+package dev.sluice.cli;
+
+import dev.sluice.bench.LogBench;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure Sluice on this machine. Prints each scenario as it finishes and ends with one JSON line.",
+      "  log   durable appends: in process, over HTTP, and against a real Kafka broker"
+    })
+final class BenchCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(index = "0", paramLabel = "WHAT", description = "log")
+  String what;
+
+  @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
+  int seconds;
+
+  @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per scenario (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--no-kafka", description = "skip the Kafka broker (for machines without Maven)")
+  boolean noKafka;
+
+  @Override
+  public Integer call() throws Exception {
+    if (seconds < 1 || warmup < 0) {
+      throw new CliFailure("--seconds must be at least 1 and --warmup not negative", Main.USAGE);
+    }
+    switch (what) {
+      case "log" -> LogBench.run(new LogBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), !noKafka), main.out);
+      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log", Main.USAGE);
+    }
+    return 0;
+  }
+}
