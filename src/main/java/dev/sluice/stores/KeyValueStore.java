@@ -1,0 +1,121 @@
+package dev.sluice.stores;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+
+/**
+ * One RocksDB database holding every view's state, a column family ("space") per view version, so
+ * that dropping a version frees its storage at once and every write is one atomic batch.
+ *
+ * <p>Writes are not fsynced: the log is the system of record and each batch carries the input
+ * positions it reflects, so after any crash a view resumes from a consistent point and replays the
+ * rest. RocksDB's write-ahead log makes a kill -9 of the process lose nothing.
+ */
+public final class KeyValueStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final WriteOptions writeOptions = new WriteOptions();
+  private final Map<String, ColumnFamilyHandle> spaces = new HashMap<>();
+  private final ColumnFamilyHandle defaultSpace;
+
+  private KeyValueStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> handles) {
+    this.db = db;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    ColumnFamilyHandle defaultHandle = null;
+    for (int i = 0; i < descriptors.size(); i++) {
+      String name = new String(descriptors.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8);
+      if (name.equals("default")) {
+        defaultHandle = handles.get(i);
+      } else {
+        spaces.put(name, handles.get(i));
+      }
+    }
+    this.defaultSpace = defaultHandle;
+  }
+
+  public static KeyValueStore open(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+          .setMaxBackgroundJobs(2);
+      ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setWriteBufferSize(16L * 1024 * 1024);
+      List<byte[]> names = dir.resolve("CURRENT").toFile().exists()
+          ? org.rocksdb.RocksDB.listColumnFamilies(new org.rocksdb.Options(), dir.toString())
+          : List.of(RocksDB.DEFAULT_COLUMN_FAMILY);
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (byte[] name : names) {
+        descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      return new KeyValueStore(db, dbOptions, cfOptions, descriptors, handles);
+    } catch (RocksDBException | IOException e) {
+      throw new StoreException("cannot open the view store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Names of the spaces that exist. */
+  public synchronized List<String> spaceNames() {
+    return List.copyOf(spaces.keySet());
+  }
+
+  /** The space {@code name}, created empty when missing. */
+  public synchronized Space space(String name) {
+    ColumnFamilyHandle handle = spaces.get(name);
+    if (handle == null) {
+      try {
+        handle = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), cfOptions));
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot create space " + name + ": " + e.getMessage(), e);
+      }
+      spaces.put(name, handle);
+    }
+    return new Space(db, handle, writeOptions, name);
+  }
+
+  /** Drops a space and everything in it. */
+  public synchronized void drop(String name) {
+    ColumnFamilyHandle handle = spaces.remove(name);
+    if (handle == null) {
+      return;
+    }
+    try {
+      db.dropColumnFamily(handle);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot drop space " + name + ": " + e.getMessage(), e);
+    } finally {
+      handle.close();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    spaces.values().forEach(ColumnFamilyHandle::close);
+    spaces.clear();
+    if (defaultSpace != null) {
+      defaultSpace.close();
+    }
+    writeOptions.close();
+    db.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}

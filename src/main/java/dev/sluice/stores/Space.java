@@ -1,0 +1,61 @@
+package dev.sluice.stores;
+
+import java.util.Arrays;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/** One view version's ordered key/value space. Reads see committed batches only. */
+public final class Space {
+  private final RocksDB db;
+  final ColumnFamilyHandle handle;
+  private final WriteOptions writeOptions;
+  private final String name;
+
+  Space(RocksDB db, ColumnFamilyHandle handle, WriteOptions writeOptions, String name) {
+    this.db = db;
+    this.handle = handle;
+    this.writeOptions = writeOptions;
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public byte[] get(byte[] key) {
+    try {
+      return db.get(handle, key);
+    } catch (RocksDBException e) {
+      throw new StoreException("reading " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Visits keys in [from, to) in order (to null = to the end) until the visitor says stop. */
+  public void scan(byte[] from, byte[] to, Visitor visitor) {
+    try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(handle, options)) {
+      for (it.seek(from); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+          return;
+        }
+        if (!visitor.visit(key, it.value())) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** A batch of writes that reads its own writes and commits atomically. */
+  public Batch batch() {
+    return new Batch(db, this, writeOptions);
+  }
+
+  @FunctionalInterface
+  public interface Visitor {
+    boolean visit(byte[] key, byte[] value);
+  }
+}
