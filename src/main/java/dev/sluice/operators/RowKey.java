@@ -22,7 +22,17 @@ public final class RowKey implements Comparable<RowKey> {
   /** The key of {@code value}; numbers are canonical, so {@code of(1.0)} equals {@code of(1L)}. */
   public static RowKey of(Object value) {
     var bytes = KeyEncoding.encode(value);
-    return new RowKey(KeyEncoding.decode(bytes), bytes);
+    return new RowKey(isCanonical(value) ? value : KeyEncoding.decode(bytes), bytes);
+  }
+
+  /** Values that decode to themselves need no decoding, which keeps keys cheap per event. */
+  private static boolean isCanonical(Object value) {
+    return value == null
+        || value instanceof String
+        || value instanceof Long
+        || value instanceof Boolean
+        || value instanceof Timestamp
+        || value instanceof Interval;
   }
 
   /** The key stored as {@code bytes} by {@link #bytes()}. */
