@@ -1,0 +1,85 @@
+package dev.sluice.operators;
+
+import dev.sluice.operators.internal.ByteSink;
+import dev.sluice.operators.internal.KeyEncoding;
+import java.util.Arrays;
+import java.util.Collections;
+
+/**
+ * The key of a row in a view: a value (a string, a number, or a list of values for composite
+ * keys) and its order-preserving encoding. Keys compare and are equal by their bytes, so the engine
+ * can store rows under {@link #bytes()} and range scans come back in key order.
+ */
+public final class RowKey implements Comparable<RowKey> {
+  private final Object value;
+  private final byte[] bytes;
+
+  private RowKey(Object value, byte[] bytes) {
+    this.value = value;
+    this.bytes = bytes;
+  }
+
+  /** The key of {@code value}; numbers are canonical, so {@code of(1.0)} equals {@code of(1L)}. */
+  public static RowKey of(Object value) {
+    var bytes = KeyEncoding.encode(value);
+    return new RowKey(isCanonical(value) ? value : KeyEncoding.decode(bytes), bytes);
+  }
+
+  /** Values that decode to themselves need no decoding, which keeps keys cheap per event. */
+  private static boolean isCanonical(Object value) {
+    return value == null
+        || value instanceof String
+        || value instanceof Long
+        || value instanceof Boolean
+        || value instanceof Timestamp
+        || value instanceof Interval;
+  }
+
+  /** The key stored as {@code bytes} by {@link #bytes()}. */
+  public static RowKey fromBytes(byte[] bytes) {
+    return new RowKey(KeyEncoding.decode(bytes), bytes.clone());
+  }
+
+  /** The composite key [a, b, …]: the list of the parts' values, encoded without re-encoding. */
+  public static RowKey list(RowKey... parts) {
+    var sink = new ByteSink(16);
+    sink.put(0x40);
+    var values = new Object[parts.length];
+    for (var i = 0; i < parts.length; i++) {
+      sink.put(parts[i].bytes);
+      values[i] = parts[i].value;
+    }
+    sink.put(0x00);
+    return new RowKey(Collections.unmodifiableList(Arrays.asList(values)), sink.toByteArray());
+  }
+
+  public Object value() {
+    return value;
+  }
+
+  /** The encoding. Shared, not copied, for speed: callers must not modify it. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  @Override
+  public int compareTo(RowKey other) {
+    return Arrays.compareUnsigned(bytes, other.bytes);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RowKey key && Arrays.equals(bytes, key.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  /** The key as JSON text, as the HTTP API names composite keys. */
+  @Override
+  public String toString() {
+    return dev.sluice.operators.internal.JsonValues.text(value);
+  }
+}

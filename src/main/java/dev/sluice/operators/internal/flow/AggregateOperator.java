@@ -1,0 +1,180 @@
+package dev.sluice.operators.internal.flow;
+
+import static dev.sluice.language.ast.AggregateFunction.MAX;
+
+import dev.sluice.operators.Change;
+import dev.sluice.operators.Row;
+import dev.sluice.operators.RowKey;
+import dev.sluice.operators.internal.KeyEncoding;
+import dev.sluice.operators.internal.expr.EvalError;
+import dev.sluice.operators.internal.plan.AggregateRows;
+import dev.sluice.operators.internal.plan.AggregateValues;
+import dev.sluice.operators.internal.plan.Node;
+import java.math.BigDecimal;
+import java.util.Arrays;
+
+/**
+ * GROUP BY under inserts and retractions. Each change updates its group's totals and replaces the
+ * group's output row (retract old, insert new); a group whose last row is retracted disappears.
+ * Min and max keep every value in a multiset ordered by {@link KeyEncoding}, so retracting the
+ * current extreme finds the next one. Without GROUP BY there is one group, present even when empty.
+ *
+ * <p>State: {@code id 0 groupKey → GroupState}; {@code id 1 groupKey call value → count} for
+ * min (ascending), max (complemented, so the largest comes first) and count(DISTINCT).
+ */
+final class AggregateOperator extends Operator {
+  private final Node.Aggregate node;
+  private final AggregateRows rows;
+  private final byte[] groupPrefix;
+  private final byte[] valuePrefix;
+  private final int calls;
+
+  AggregateOperator(Node.Aggregate node, int id) {
+    this.node = node;
+    this.rows = new AggregateRows(node);
+    this.groupPrefix = prefix(id, 0);
+    this.valuePrefix = prefix(id, 1);
+    this.calls = node.calls().size();
+  }
+
+  @Override
+  void initialize(FlowContext context) {
+    if (node.groupBy().isEmpty()) {
+      var key = AggregateRows.GLOBAL;
+      emit(Change.insert(key, output(key, new GroupState(calls), context, true)), context);
+    }
+  }
+
+  @Override
+  void push(int port, Change change, FlowContext context) {
+    RowKey group;
+    Object[] arguments;
+    try {
+      group = rows.groupKey(change.row());
+      arguments = rows.arguments(change.row());
+    } catch (EvalError e) {
+      context.deadLetter(e);
+      return;
+    }
+    var stateKey = concat(groupPrefix, group.bytes());
+    var stored = context.state.get(stateKey);
+    var state = stored == null ? new GroupState(calls) : GroupState.decode(stored, calls);
+    var global = node.groupBy().isEmpty();
+    var before = stored != null || global ? output(group, state, context, false) : null;
+    if (stored == null && !change.isInsert()) {
+      throw new IllegalStateException("retraction from group " + group + " that holds no rows");
+    }
+    update(group, state, arguments, change.weight(), context);
+    Row after = null;
+    if (state.rows > 0) {
+      context.state.put(stateKey, state.encode());
+      after = output(group, state, context, true);
+    } else {
+      context.state.delete(stateKey);
+      after = global ? output(group, state, context, true) : null;
+    }
+    if (before != null && before.equals(after)) {
+      return;
+    }
+    if (before != null) {
+      emit(Change.retract(group, before), context);
+    }
+    if (after != null) {
+      emit(Change.insert(group, after), context);
+    }
+  }
+
+  private void update(RowKey group, GroupState state, Object[] arguments, int weight, FlowContext context) {
+    state.rows += weight;
+    for (var i = 0; i < calls; i++) {
+      var call = node.calls().get(i);
+      var value = arguments[i];
+      if (call.argument() == null || value == null) {
+        continue;
+      }
+      switch (call.function()) {
+        case COUNT -> {
+          if (call.distinct()) {
+            state.counts[i] += updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
+          } else {
+            state.counts[i] += weight;
+          }
+        }
+        case SUM, AVG -> {
+          state.counts[i] += weight;
+          state.decimals[i] += value instanceof BigDecimal ? weight : 0;
+          var signed = weight > 0 ? value : AggregateValues.negate(value);
+          state.sums[i] = state.sums[i] == null ? signed : AggregateValues.add(state.sums[i], signed);
+        }
+        case MIN -> updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
+        case MAX ->
+            updateMultiset(
+                group, i, KeyEncoding.complement(KeyEncoding.encode(value)), weight, context);
+      }
+    }
+  }
+
+  /** Adds weight to a value's count; returns how the number of distinct values changed. */
+  private int updateMultiset(RowKey group, int call, byte[] value, int weight, FlowContext context) {
+    var key = concat(concat(valuePrefix, group.bytes()), new byte[] {(byte) call}, value);
+    var stored = context.state.get(key);
+    var count = (stored == null ? 0 : decodeCount(stored)) + weight;
+    if (count < 0) {
+      throw new IllegalStateException("retraction of a value group " + group + " does not hold");
+    }
+    if (count == 0) {
+      context.state.delete(key);
+      return -1;
+    }
+    context.state.put(key, encodeCount(count));
+    return stored == null ? 1 : 0;
+  }
+
+  private Row output(RowKey group, GroupState state, FlowContext context, boolean report) {
+    var values = new Object[calls];
+    for (var i = 0; i < calls; i++) {
+      var call = node.calls().get(i);
+      values[i] =
+          switch (call.function()) {
+            case COUNT -> call.argument() == null ? state.rows : state.counts[i];
+            case SUM -> state.counts[i] == 0 ? null : AggregateValues.sum(state.sums[i], state.decimals[i]);
+            case AVG -> state.counts[i] == 0 ? null : AggregateValues.average(state.sums[i], state.counts[i]);
+            case MIN, MAX -> extreme(group, i, call.function() == MAX, context);
+          };
+    }
+    return rows.output(group, values, report ? context::deadLetter : null);
+  }
+
+  private Object extreme(RowKey group, int call, boolean max, FlowContext context) {
+    var prefix = concat(concat(valuePrefix, group.bytes()), new byte[] {(byte) call}, new byte[0]);
+    var found = new Object[1];
+    var any = new boolean[1];
+    context.state.scan(
+        prefix,
+        (key, value) -> {
+          var encoded = Arrays.copyOfRange(key, prefix.length, key.length);
+          found[0] = KeyEncoding.decode(max ? KeyEncoding.complement(encoded) : encoded);
+          any[0] = true;
+          return false;
+        });
+    return any[0] ? found[0] : null;
+  }
+
+  private static byte[] encodeCount(long count) {
+    return new dev.sluice.operators.internal.ByteSink(2).putVarLong(count).toByteArray();
+  }
+
+  private static long decodeCount(byte[] bytes) {
+    return new dev.sluice.operators.internal.ByteSource(bytes, 0).getVarLong();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    var out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+    return concat(concat(a, b), c);
+  }
+}

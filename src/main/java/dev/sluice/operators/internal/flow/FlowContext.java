@@ -1,0 +1,34 @@
+package dev.sluice.operators.internal.flow;
+
+import dev.sluice.operators.Change;
+import dev.sluice.operators.DeadLetter;
+import dev.sluice.operators.Input;
+import dev.sluice.operators.State;
+import dev.sluice.operators.internal.expr.EvalError;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything one input's processing touches: the state, the view's changes, dead letters. */
+final class FlowContext {
+  final State state;
+  final List<Change> output = new ArrayList<>(4);
+  final List<DeadLetter> deadLetters = new ArrayList<>(0);
+  private final Input input;
+
+  /** @param input the event being processed, or null while initializing */
+  FlowContext(State state, Input input) {
+    this.state = state;
+    this.input = input;
+  }
+
+  void deadLetter(String reason, int line, int column) {
+    deadLetters.add(
+        input == null
+            ? new DeadLetter("", -1, -1, reason, line, column)
+            : new DeadLetter(input.source(), input.partition(), input.offset(), reason, line, column));
+  }
+
+  void deadLetter(EvalError error) {
+    deadLetter(error.getMessage(), error.position().line(), error.position().column());
+  }
+}

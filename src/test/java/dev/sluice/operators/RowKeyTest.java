@@ -1,0 +1,62 @@
+package dev.sluice.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.operators.internal.KeyEncoding;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class RowKeyTest {
+  @Test
+  void equalNumbersOfEitherTypeMakeTheSameKey() {
+    assertThat(RowKey.of(new BigDecimal("1.00"))).isEqualTo(RowKey.of(1L));
+    assertThat(RowKey.of(new BigDecimal("1.00")).value()).isEqualTo(1L);
+    assertThat(RowKey.of(new BigDecimal("1.50")).value()).isEqualTo(new BigDecimal("1.5"));
+  }
+
+  @Test
+  void compositeKeysAreListsOfTheirParts() {
+    var key = RowKey.list(RowKey.of("a"), RowKey.of(3L));
+    assertThat(key.value()).isEqualTo(List.of("a", 3L));
+    assertThat(key).isEqualTo(RowKey.of(List.of("a", 3L)));
+    assertThat(key.toString()).isEqualTo("[\"a\",3]");
+  }
+
+  @Test
+  void stringsOrderByCodePointAndMayHoldNulCharacters() {
+    var keys = new ArrayList<>(List.of(RowKey.of("b"), RowKey.of("a\u0000"), RowKey.of("a"), RowKey.of("\uD83D\uDE00"), RowKey.of("\uFFFF")));
+    keys.sort(Comparator.naturalOrder());
+    assertThat(keys).extracting(RowKey::value).containsExactly("a", "a\u0000", "b", "\uFFFF", "\uD83D\uDE00");
+  }
+
+  @Property(tries = 300)
+  void encodingOrdersNumbersLikeTheirValues(@ForAll("numbers") Object a, @ForAll("numbers") Object b) {
+    var expected = Integer.signum(decimal(a).compareTo(decimal(b)));
+    var actual = Integer.signum(Arrays.compareUnsigned(KeyEncoding.encode(a), KeyEncoding.encode(b)));
+    assertThat(actual).isEqualTo(expected);
+    var reversed = Integer.signum(Arrays.compareUnsigned(KeyEncoding.complement(KeyEncoding.encode(a)), KeyEncoding.complement(KeyEncoding.encode(b))));
+    assertThat(reversed).isEqualTo(-expected);
+    assertThat(decimal(KeyEncoding.decode(KeyEncoding.encode(a)))).isEqualByComparingTo(decimal(a));
+  }
+
+  @Provide
+  Arbitrary<Object> numbers() {
+    return Arbitraries.oneOf(
+        Arbitraries.longs().map(Object.class::cast),
+        Arbitraries.of(0L, 1L, -1L, 10L, 100L, -100L, Long.MIN_VALUE, Long.MAX_VALUE).map(Object.class::cast),
+        Arbitraries.bigDecimals().ofScale(3).between(new BigDecimal("-1000"), new BigDecimal("1000")).map(Object.class::cast));
+  }
+
+  private static BigDecimal decimal(Object number) {
+    return number instanceof Long l ? BigDecimal.valueOf(l) : (BigDecimal) number;
+  }
+}
