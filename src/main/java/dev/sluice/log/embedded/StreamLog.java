@@ -168,7 +168,7 @@ final class StreamLog implements AutoCloseable {
             corrupt(p, scan.damage.corruptFrom()[p], describe(path, scan.damage.bytePosition(), p, scan.damage.corruptFrom()[p], scan.damage.reason()));
           }
         }
-        segment.size = scan.validEnd;
+        // The size stays the file's: partitions seen to continue after the damage stay readable.
         refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + "; see the partitions' errors");
         break;
       }

@@ -112,6 +112,57 @@ class RecoveryTest {
     assertLogHolds(history);
   }
 
+  // ---- flipped bits ----
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void aFlippedBitInTheLastBatchDropsThatBatchLikeATornWrite(long seed) throws Exception {
+    openOn(new FaultyStorage(seed), ONE_SEGMENT);
+    log.create(SPEC, false);
+    List<Event> first = request("a1", 0, 1, 2);
+    List<Event> second = request("a2", 1, 2);
+    append(first);
+    append(second);
+    Written last = appendLocated(request("a3", 0, 2));
+    disk.flipBit(last.segment(), last.anyByte(new Random(seed)));
+
+    restart();
+    assertThat(log.damageReports()).isEmpty();
+    assertLogHolds(List.of(first, second));
+    List<Event> next = request("c", 0, 1, 2);
+    assertLandsAtTheEnd(next, append(next), List.of(first, second));
+    restart();
+    assertLogHolds(List.of(first, second, next));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void aFlippedBitBeforeAcknowledgedBatchesMakesThePartitionsItTouchesRefuseReadsFromThere(long seed)
+      throws Exception {
+    openOn(new FaultyStorage(seed), ONE_SEGMENT);
+    log.create(SPEC, false);
+    List<Event> first = request("a1", 0, 1, 2, 0);
+    List<Event> damaged = request("a2", 0, 1);
+    List<Event> third = request("a3", 1, 2, 2);
+    append(first);
+    Written written = appendLocated(damaged);
+    append(third);
+    disk.flipBit(written.segment(), written.anyByte(new Random(seed)));
+
+    restart();
+    for (int p : new int[] {0, 1}) {
+      long from = eventsIn(List.of(first), p).size();
+      assertHolds(log.read(STREAM, p, 0, 100), eventsIn(List.of(first), p));
+      assertThatThrownBy(() -> log.read(STREAM, p, from, 100))
+          .isInstanceOfSatisfying(LogException.class, e -> assertNamesTheDamage(e.getMessage(), p, from, written));
+      assertThat(log.damageReports())
+          .anySatisfy(report -> assertNamesTheDamage(report, p, from, written));
+    }
+    assertThat(log.damageReports()).hasSize(2).noneMatch(report -> report.contains("partition 2"));
+    assertHolds(Fixtures.readAll(log, STREAM, 2), eventsIn(List.of(first, third), 2));
+    assertThat(appendFailure(request("c", 2))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
+  }
+
   // ---- helpers ----
 
   /** Where one request's batch landed: its segment and bytes. */
