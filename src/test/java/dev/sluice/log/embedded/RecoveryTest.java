@@ -163,6 +163,40 @@ class RecoveryTest {
     assertThat(appendFailure(request("c", 2))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void aFlippedBitInASealedSegmentIsReportedAndOnlyItsPartitionRefusesReads(long seed) throws Exception {
+    openOn(new FaultyStorage(seed), 4096);
+    log.create(SPEC, false);
+    List<List<Event>> history = new ArrayList<>();
+    Written damaged = null;
+    // Request 3, the damaged one, holds partition 0 alone. Until segment 0 is sealed the requests
+    // after it hold partitions 0 and 1: partition 2 has nothing after the damage in that segment.
+    for (int i = 0; !disk.exists(STREAM_DIR.resolve(LogFormat.segmentName(2))); i++) {
+      boolean firstSealed = disk.exists(STREAM_DIR.resolve(LogFormat.segmentName(1)));
+      List<Event> request =
+          i == 3 ? request("r3", 0) : i < 3 || firstSealed ? request("r" + i, 0, 1, 2) : request("r" + i, 0, 1);
+      Written written = appendLocated(request);
+      history.add(request);
+      if (i == 3) {
+        damaged = written;
+      }
+    }
+    assertThat(damaged.segment()).isEqualTo(SEGMENT_0);
+    disk.flipBit(damaged.segment(), damaged.anyByte(new Random(seed)));
+
+    restart();
+    long from = eventsIn(history.subList(0, 3), 0).size();
+    assertHolds(log.read(STREAM, 0, 0, (int) from), eventsIn(history.subList(0, 3), 0));
+    Written at = damaged;
+    assertThatThrownBy(() -> log.read(STREAM, 0, from, 100))
+        .isInstanceOfSatisfying(LogException.class, e -> assertNamesTheDamage(e.getMessage(), 0, from, at));
+    assertThat(log.damageReports()).singleElement().satisfies(report -> assertNamesTheDamage(report, 0, from, at));
+    for (int p : new int[] {1, 2}) {
+      assertHolds(Fixtures.readAll(log, STREAM, p), eventsIn(history, p));
+    }
+  }
+
   // ---- helpers ----
 
   /** Where one request's batch landed: its segment and bytes. */
