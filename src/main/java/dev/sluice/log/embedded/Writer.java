@@ -206,14 +206,24 @@ final class Writer {
     ByteBuffer bytes = batch.finish();
     int length = bytes.remaining();
     Segment segment = s.active();
-    try {
-      if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+    if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+      try {
+        // Apart from the roll, so that a failed fsync is always fatal (see syncAll).
+        segment.file.sync();
+      } catch (IOException e) {
+        r.error = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+        return false;
+      }
+      try {
         s.roll(now);
         segment = s.active();
+      } catch (IOException e) {
+        // A roll changes nothing in memory until its files are durable, so a full disk fails only this request.
+        r.error = noSpace(e)
+            ? new LogException(ErrorCode.STORAGE_FULL, "no space left to start a segment of '" + r.name + "'; nothing was appended", e)
+            : fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
+        return false;
       }
-    } catch (IOException e) {
-      r.error = fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
-      return false;
     }
     long at = segment.size;
     try {
@@ -249,11 +259,15 @@ final class Writer {
           "append to '" + stream + "' failed (" + cause.getMessage() + ") and could not be undone; restart Sluice",
           cause));
     }
-    String message = String.valueOf(cause.getMessage());
-    if (message.contains("No space left") || message.contains("Disk quota")) {
+    if (noSpace(cause)) {
       return new LogException(ErrorCode.STORAGE_FULL, "no space left to append to '" + stream + "'; nothing was appended", cause);
     }
-    return new LogException(ErrorCode.LOG_FAILED, "append to '" + stream + "' failed: " + message + "; nothing was appended", cause);
+    return new LogException(ErrorCode.LOG_FAILED, "append to '" + stream + "' failed: " + cause.getMessage() + "; nothing was appended", cause);
+  }
+
+  private static boolean noSpace(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("No space left") || message.contains("Disk quota");
   }
 
   private LogException fail(LogException e) {

@@ -197,6 +197,48 @@ class RecoveryTest {
     }
   }
 
+  // ---- a full disk ----
+
+  @ParameterizedTest(name = "{0} bytes fit")
+  @ValueSource(longs = {0, 7, 60})
+  void aFullDiskFailsTheAppendWithStorageFullAndLeavesNoTraceOfIt(long bytesThatFit) throws Exception {
+    openOn(new FaultyStorage(bytesThatFit), ONE_SEGMENT);
+    log.create(SPEC, false);
+    List<Event> first = request("a", 0, 1, 2);
+    append(first);
+    long bytesBefore = disk.size(SEGMENT_0);
+    long[] endsBefore = ends();
+
+    disk.failWritesAfter(bytesThatFit);
+    assertThat(appendFailure(request("b", 0, 1, 2, 1))).isEqualTo(ErrorCode.STORAGE_FULL);
+    assertThat(ends()).containsExactly(endsBefore);
+    assertThat(disk.size(SEGMENT_0)).isEqualTo(bytesBefore);
+
+    disk.restoreSpace();
+    List<Event> next = request("c", 0, 1, 2);
+    assertLandsAtTheEnd(next, append(next), List.of(first));
+    assertLogHolds(List.of(first, next));
+    restart();
+    assertLogHolds(List.of(first, next));
+  }
+
+  @Test
+  void aDiskThatFillsWhileRollingASegmentFailsOnlyThatAppend() throws Exception {
+    openOn(new FaultyStorage(1), 4096);
+    log.create(SPEC, false);
+    List<Event> first = request("a", 0, 1, 2);
+    append(first);
+    List<Event> big = List.of(event(KEY[1], "big", "{\"pad\":\"" + "x".repeat(4000) + "\"}"));
+
+    disk.failWritesAfter(0);
+    assertThat(appendFailure(big)).isEqualTo(ErrorCode.STORAGE_FULL);
+    disk.restoreSpace();
+    assertLandsAtTheEnd(big, append(big), List.of(first));
+    assertThat(disk.exists(STREAM_DIR.resolve(LogFormat.segmentName(1)))).isTrue();
+    restart();
+    assertLogHolds(List.of(first, big));
+  }
+
   // ---- helpers ----
 
   /** Where one request's batch landed: its segment and bytes. */
