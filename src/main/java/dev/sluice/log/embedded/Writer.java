@@ -309,12 +309,15 @@ final class Writer {
         }
       }
       if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
-        LogException syncFailure = syncAll(dirty);
+        syncAll(dirty);
         lastSync = System.nanoTime();
-        if (syncFailure != null) {
-          for (List<Pending> group : groups) {
-            group.forEach(r -> r.error = r.error == null ? syncFailure : r.error);
-          }
+      }
+      // After a failure nothing more is acknowledged, even what was written before it: once an
+      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+      LogException failed = failure;
+      if (failed != null) {
+        for (List<Pending> group : groups) {
+          group.forEach(r -> r.error = r.error == null ? failed : r.error);
         }
       }
       for (List<Pending> group : groups) {
@@ -325,18 +328,16 @@ final class Writer {
     }
   }
 
-  private LogException syncAll(Map<Storage.StorageFile, Boolean> dirty) {
-    LogException result = null;
+  private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
     for (Storage.StorageFile file : dirty.keySet()) {
       try {
         file.sync();
       } catch (IOException e) {
         // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
-        result = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+        fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
       }
     }
     dirty.clear();
-    return result;
   }
 
   private static void acknowledge(Pending r) {

@@ -239,6 +239,67 @@ class RecoveryTest {
     assertLogHolds(List.of(first, big));
   }
 
+  // ---- failed fsync ----
+
+  @Test
+  void aFailedFsyncFailsTheAppendAndTheLogRefusesWritesUntilRestarted() throws Exception {
+    openOn(new FaultyStorage(1), ONE_SEGMENT);
+    log.create(SPEC, false);
+    List<Event> first = request("a", 0, 1, 2);
+    append(first);
+    long[] endsBefore = ends();
+
+    disk.failNextSync();
+    List<Event> failed = request("b", 0, 1);
+    assertThat(appendFailure(failed)).isEqualTo(ErrorCode.LOG_FAILED);
+    assertThat(appendFailure(request("c", 2))).isEqualTo(ErrorCode.LOG_FAILED);
+    assertThat(ends()).containsExactly(endsBefore);
+
+    restart();
+    // Whether the failed request's bytes reached the disk is unknown: it is there whole or not at all.
+    int survivors = unfinishedRequestsPresent(List.of(first), List.of(failed));
+    List<List<Event>> history = new ArrayList<>(List.of(first));
+    history.addAll(List.of(failed).subList(0, survivors));
+    List<Event> next = request("d", 0, 1, 2);
+    assertLandsAtTheEnd(next, append(next), history);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+  void aPowerLossAfterAFailedFsyncKeepsEverythingAcknowledgedBeforeIt(long seed) throws Exception {
+    openOn(new FaultyStorage(seed), ONE_SEGMENT);
+    log.create(SPEC, false);
+    List<Event> first = request("a", 0, 1, 2);
+    append(first);
+    disk.failNextSync();
+    List<Event> failed = request("b", 0, 1, 2, 2);
+    assertThat(appendFailure(failed)).isEqualTo(ErrorCode.LOG_FAILED);
+
+    restartOn(disk.crash(Tear.ANY));
+    unfinishedRequestsPresent(List.of(first), List.of(failed));
+  }
+
+  @Test
+  void afterAFailedFsyncNoAppendWrittenBeforeTheFailureIsAcknowledged() throws Exception {
+    openOn(new FaultyStorage(1), ONE_SEGMENT);
+    log.create(SPEC, false);
+    append(request("a", 0, 1, 2));
+    long[] endsBefore = ends();
+
+    FaultyStorage.HeldSyncs syncs = holdSyncs();
+    long appendsBefore = disk.appends();
+    CompletableFuture<AppendResult> failing = log.append(STREAM, request("b", 0, 1));
+    syncs.reached().get(10, TimeUnit.SECONDS);
+    CompletableFuture<AppendResult> writtenBehindIt = log.append(STREAM, request("c", 1, 2));
+    disk.awaitAppends(appendsBefore + 2);
+    syncs.releaseFailing();
+
+    assertThat(failureOf(failing)).isEqualTo(ErrorCode.LOG_FAILED);
+    // Its bytes follow bytes whose fsync failed: a later successful fsync proves nothing of them.
+    assertThat(failureOf(writtenBehindIt)).isEqualTo(ErrorCode.LOG_FAILED);
+    assertThat(ends()).containsExactly(endsBefore);
+  }
+
   // ---- helpers ----
 
   /** Where one request's batch landed: its segment and bytes. */
