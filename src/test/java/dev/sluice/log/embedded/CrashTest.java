@@ -148,8 +148,7 @@ class CrashTest {
           fingerprints.add(r.id() + "/" + CrashWorker.crc(r.value()));
         }
         if (p < seen.size()) {
-          assertThat(fingerprints).as("%s: partition %d still holds what earlier rounds saw", context, p)
-              .startsWith(seen.get(p).toArray(String[]::new));
+          Fixtures.assertBeginsWith(fingerprints, seen.get(p), context + ": partition " + p + " still holds what earlier rounds saw");
         }
         partitions.add(records);
       }

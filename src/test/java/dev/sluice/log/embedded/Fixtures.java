@@ -1,5 +1,7 @@
 package dev.sluice.log.embedded;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.Ids;
@@ -49,6 +51,12 @@ final class Fixtures {
   static boolean holds(Record record, Event event) {
     String id = event.id() != null ? event.id() : Ids.generated(record.partition(), record.offset());
     return record.key().equals(event.key()) && record.id().equals(id) && Arrays.equals(record.value(), event.value());
+  }
+
+  /** {@code list} begins with {@code prefix}, which may be empty. */
+  static <T> void assertBeginsWith(List<T> list, List<T> prefix, String what) {
+    assertThat(list).as(what).hasSizeGreaterThanOrEqualTo(prefix.size());
+    assertThat(list.subList(0, prefix.size())).as(what).isEqualTo(prefix);
   }
 
   static String text(Record record) {

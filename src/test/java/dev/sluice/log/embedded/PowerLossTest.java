@@ -155,7 +155,7 @@ class PowerLossTest {
         assertThat(there).as("events of request %s present", request).isIn(0L, (long) request.size());
       }
       for (int p = 0; p < recovered.size(); p++) {
-        assertThat(partitions.get(p)).as("partition %d after the last recovery", p).startsWith(recovered.get(p).toArray(String[]::new));
+        Fixtures.assertBeginsWith(partitions.get(p), recovered.get(p), "partition " + p + " after the last recovery");
       }
       recovered.clear();
       recovered.addAll(partitions);
