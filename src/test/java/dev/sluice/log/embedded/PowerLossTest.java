@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Writers append concurrently while segments roll; the power fails at a random moment (a random
  * number of file appends in); the disk keeps, loses or tears every unsynced byte and folder entry.
  * After each restart: every acknowledged event is at its acknowledged position, every record is one
- * that was sent, present once, each request whole or absent, and what a recovery showed stays.
+ * that was sent, present once, each request whole or absent, and what a recovery showed stays. Then
+ * the writers retry the requests left in doubt: the rebuilt dedup index must keep them single.
  */
 class PowerLossTest {
   private static final Path DATA = Path.of("/sluice");
@@ -60,9 +61,14 @@ class PowerLossTest {
           history.check(log);
         }
         long appendsBefore = disk.appends();
+        List<List<Event>> retries = history.unacknowledgedWithIds();
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
-          writers.add(Thread.ofPlatform().start(writer(log, history, "g" + generation + "w" + w, random.nextLong())));
+          List<List<Event>> mine = new ArrayList<>();
+          for (int i = w; i < retries.size(); i += WRITERS) {
+            mine.add(retries.get(i));
+          }
+          writers.add(Thread.ofPlatform().start(writer(log, history, mine, "g" + generation + "w" + w, random.nextLong())));
         }
         disk.awaitAppends(appendsBefore + 1 + random.nextInt(APPENDS_BEFORE_POWER_LOSS_MAX));
         disk = disk.crash(Tear.ANY);
@@ -84,18 +90,16 @@ class PowerLossTest {
     return EmbeddedLog.open(DATA, EmbeddedLog.Options.defaults().withStorage(disk).withSegmentBytes(4096));
   }
 
-  /** Sends requests one after the other until the log fails; every event carries a unique tag. */
-  private static Runnable writer(EmbeddedLog log, History history, String name, long seed) {
+  /**
+   * Retries, as a client would, requests whose outcome the last power loss left unknown (those with
+   * an id on every event, which makes a retry safe), then sends new ones, one after the other, until
+   * the log fails. Every event carries a unique tag in its value.
+   */
+  private static Runnable writer(EmbeddedLog log, History history, List<List<Event>> retries, String name, long seed) {
     return () -> {
       Random random = new Random(seed);
-      for (int r = 0; r < REQUESTS_PER_WRITER; r++) {
-        List<Event> request = new ArrayList<>();
-        int size = 1 + random.nextInt(6);
-        for (int e = 0; e < size; e++) {
-          String tag = name + "r" + r + "e" + e;
-          String value = "{\"tag\":\"" + tag + "\",\"pad\":\"" + "x".repeat(random.nextInt(120)) + "\"}";
-          request.add(Fixtures.event("key" + random.nextInt(20), random.nextInt(4) == 0 ? null : tag, value));
-        }
+      for (int r = 0; r < retries.size() + REQUESTS_PER_WRITER; r++) {
+        List<Event> request = r < retries.size() ? retries.get(r) : newRequest(random, name + "r" + r);
         history.sent(request);
         try {
           history.acknowledged(request, log.append(STREAM, request).get(30, TimeUnit.SECONDS));
@@ -108,6 +112,19 @@ class PowerLossTest {
     };
   }
 
+  /** One to six events; on a third of the requests every event has an id, else three in four. */
+  private static List<Event> newRequest(Random random, String name) {
+    boolean idOnEvery = random.nextInt(3) == 0;
+    int size = 1 + random.nextInt(6);
+    List<Event> request = new ArrayList<>();
+    for (int e = 0; e < size; e++) {
+      String tag = name + "e" + e;
+      String value = "{\"tag\":\"" + tag + "\",\"pad\":\"" + "x".repeat(random.nextInt(120)) + "\"}";
+      request.add(Fixtures.event("key" + random.nextInt(20), idOnEvery || random.nextInt(4) > 0 ? tag : null, value));
+    }
+    return request;
+  }
+
   /** What was sent and acknowledged, and what each recovery showed. */
   private static final class History {
     final Map<String, Event> sentByTag = new ConcurrentHashMap<>();
@@ -116,6 +133,9 @@ class PowerLossTest {
     final List<List<String>> recovered = new ArrayList<>();
 
     void sent(List<Event> request) {
+      if (sentByTag.containsKey(tagOf(request.get(0).value()))) {
+        return; // a retry
+      }
       List<String> tags = new ArrayList<>();
       for (Event e : request) {
         sentByTag.put(tagOf(e.value()), e);
@@ -126,8 +146,20 @@ class PowerLossTest {
 
     void acknowledged(List<Event> request, AppendResult result) {
       for (int i = 0; i < request.size(); i++) {
-        acknowledged.put(tagOf(request.get(i).value()), result.positions().get(i));
+        Position at = result.positions().get(i);
+        acknowledged.put(tagOf(request.get(i).value()), new Position(at.partition(), at.offset(), false));
       }
+    }
+
+    List<List<Event>> unacknowledgedWithIds() {
+      List<List<Event>> retries = new ArrayList<>();
+      for (List<String> tags : requests) {
+        List<Event> request = tags.stream().map(sentByTag::get).toList();
+        if (!acknowledged.containsKey(tags.get(0)) && request.stream().allMatch(e -> e.id() != null)) {
+          retries.add(request);
+        }
+      }
+      return retries;
     }
 
     void check(EmbeddedLog log) {
