@@ -132,7 +132,18 @@ public final class EmbeddedLog implements EventLog {
 
   private void recover() throws IOException {
     Storage storage = options.storage();
+    Path existing = streamsDir.toAbsolutePath();
+    while (existing != null && !storage.exists(existing)) {
+      existing = existing.getParent();
+    }
     storage.createDirectories(streamsDir);
+    // A created folder survives a power loss only once its parent is fsynced; without this, one
+    // could lose every stream of a fresh data folder, acknowledged events and all.
+    for (Path dir = streamsDir.toAbsolutePath().getParent();
+        existing != null && dir != null && dir.startsWith(existing);
+        dir = dir.getParent()) {
+      storage.syncDirectory(dir);
+    }
     long now = options.clock().getAsLong();
     for (String name : storage.list(streamsDir)) {
       Path dir = streamsDir.resolve(name);

@@ -168,7 +168,7 @@ final class StreamLog implements AutoCloseable {
             corrupt(p, scan.damage.corruptFrom()[p], describe(path, scan.damage.bytePosition(), p, scan.damage.corruptFrom()[p], scan.damage.reason()));
           }
         }
-        segment.size = scan.validEnd;
+        // The size stays the file's: partitions seen to continue after the damage stay readable.
         refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + "; see the partitions' errors");
         break;
       }
@@ -205,8 +205,12 @@ final class StreamLog implements AutoCloseable {
     List<Segment> all = segments;
     for (Segment segment : all.subList(0, all.size() - 1)) {
       if (segment.lastAppendTimeMs >= nowMs - dedupWindowMs) {
-        for (SegmentScan.IdAt id : SegmentScan.run(segment, true).ids) {
+        SegmentScan scan = SegmentScan.run(segment, true);
+        for (SegmentScan.IdAt id : scan.ids) {
           dedup.add(id.id(), id.partition(), id.offset(), id.appendTimeMs());
+        }
+        if (scan.damage != null) {
+          reportSealedDamage(segment, scan.damage);
         }
       }
     }
@@ -214,6 +218,20 @@ final class StreamLog implements AutoCloseable {
       dedup.add(id.id(), id.partition(), id.offset(), id.appendTimeMs());
     }
     dedup.expire(nowMs);
+  }
+
+  /**
+   * Damage this scan found in a sealed segment. The sealed index counts every partition's records,
+   * so a partition whose sound records reach its count lost nothing, though it was not seen after
+   * the damage.
+   */
+  private void reportSealedDamage(Segment segment, SegmentScan.Damage damage) {
+    for (int p = 0; p < spec.partitions(); p++) {
+      long from = damage.corruptFrom()[p];
+      if (from >= 0 && from < segment.endOffset(p) && (corruptFrom[p] < 0 || from < corruptFrom[p])) {
+        corrupt(p, from, describe(segment.path, damage.bytePosition(), p, from, damage.reason()));
+      }
+    }
   }
 
   private SealedIndex.Summary summaryOf(Segment segment, SegmentScan scan, long number) {

@@ -205,14 +205,24 @@ final class Writer {
     ByteBuffer bytes = batch.finish();
     int length = bytes.remaining();
     Segment segment = s.active();
-    try {
-      if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+    if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+      try {
+        // Apart from the roll, so that a failed fsync is always fatal (see syncAll).
+        segment.file.sync();
+      } catch (IOException e) {
+        r.error = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+        return false;
+      }
+      try {
         s.roll(now);
         segment = s.active();
+      } catch (IOException e) {
+        // A roll changes nothing in memory until its files are durable, so a full disk fails only this request.
+        r.error = noSpace(e)
+            ? new LogException(ErrorCode.STORAGE_FULL, "no space left to start a segment of '" + r.name + "'; nothing was appended", e)
+            : fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
+        return false;
       }
-    } catch (IOException e) {
-      r.error = fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
-      return false;
     }
     long at = segment.size;
     try {
@@ -248,11 +258,15 @@ final class Writer {
           "append to '" + stream + "' failed (" + cause.getMessage() + ") and could not be undone; restart Sluice",
           cause));
     }
-    String message = String.valueOf(cause.getMessage());
-    if (message.contains("No space left") || message.contains("Disk quota")) {
+    if (noSpace(cause)) {
       return new LogException(ErrorCode.STORAGE_FULL, "no space left to append to '" + stream + "'; nothing was appended", cause);
     }
-    return new LogException(ErrorCode.LOG_FAILED, "append to '" + stream + "' failed: " + message + "; nothing was appended", cause);
+    return new LogException(ErrorCode.LOG_FAILED, "append to '" + stream + "' failed: " + cause.getMessage() + "; nothing was appended", cause);
+  }
+
+  private static boolean noSpace(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("No space left") || message.contains("Disk quota");
   }
 
   private LogException fail(LogException e) {
@@ -294,12 +308,15 @@ final class Writer {
         }
       }
       if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
-        LogException syncFailure = syncAll(dirty);
+        syncAll(dirty);
         lastSync = System.nanoTime();
-        if (syncFailure != null) {
-          for (List<Pending> group : groups) {
-            group.forEach(r -> r.error = r.error == null ? syncFailure : r.error);
-          }
+      }
+      // After a failure nothing more is acknowledged, even what was written before it: once an
+      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+      LogException failed = failure;
+      if (failed != null) {
+        for (List<Pending> group : groups) {
+          group.forEach(r -> r.error = r.error == null ? failed : r.error);
         }
       }
       for (List<Pending> group : groups) {
@@ -310,18 +327,16 @@ final class Writer {
     }
   }
 
-  private LogException syncAll(Map<Storage.StorageFile, Boolean> dirty) {
-    LogException result = null;
+  private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
     for (Storage.StorageFile file : dirty.keySet()) {
       try {
         file.sync();
       } catch (IOException e) {
         // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
-        result = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+        fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
       }
     }
     dirty.clear();
-    return result;
   }
 
   private static void acknowledge(Pending r) {
