@@ -1,0 +1,345 @@
+package dev.sluice.engine;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.language.LanguageException;
+import dev.sluice.language.Parser;
+import dev.sluice.language.ast.Pipeline;
+import dev.sluice.language.ast.Statement;
+import dev.sluice.log.ErrorCode;
+import dev.sluice.log.EventLog;
+import dev.sluice.log.LogException;
+import dev.sluice.log.Record;
+import dev.sluice.log.StreamSpec;
+import dev.sluice.log.Token;
+import dev.sluice.operators.BatchEvaluator;
+import dev.sluice.operators.Catalog;
+import dev.sluice.operators.Dataflow;
+import dev.sluice.operators.Input;
+import dev.sluice.operators.Planner;
+import dev.sluice.operators.RowKey;
+import dev.sluice.operators.SourceInfo;
+import dev.sluice.operators.Timestamp;
+import dev.sluice.stores.KeyValueStore;
+import dev.sluice.stores.Space;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The views of one Sluice: their definitions (kept in {@code views.json}), a running
+ * {@link ViewTask} per version, and reads of their rows. {@code CREATE OR REPLACE} builds the new
+ * version beside the serving one and swaps when it has caught up; reads never see a half-built view.
+ */
+public final class Engine implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Ad-hoc queries read history into memory; past this many events they are refused. */
+  public static final int QUERY_EVENTS_MAX = 2_000_000;
+
+  private final EventLog log;
+  private final Path dir;
+  private final KeyValueStore store;
+  /** Name → the version serving reads. */
+  private final Map<String, ViewTask> serving = new TreeMap<>();
+  /** Name → a version building to replace it. */
+  private final Map<String, ViewTask> replacing = new TreeMap<>();
+
+  private Engine(EventLog log, Path dir, KeyValueStore store) {
+    this.log = log;
+    this.dir = dir;
+    this.store = store;
+  }
+
+  /** Opens the engine on {@code dir} and starts every declared view where its state left off. */
+  public static Engine open(EventLog log, Path dir) {
+    KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
+    Engine engine = new Engine(log, dir, store);
+    engine.restore();
+    return engine;
+  }
+
+  private record Saved(List<ViewDefinition> serving, List<ViewDefinition> replacing) {}
+
+  private synchronized void restore() {
+    Path file = dir.resolve("views.json");
+    Saved saved = new Saved(List.of(), List.of());
+    if (Files.exists(file)) {
+      try {
+        saved = JSON.readValue(file.toFile(), new TypeReference<Saved>() {});
+      } catch (IOException e) {
+        throw new LogException(ErrorCode.LOG_FAILED, "cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    for (ViewDefinition d : saved.serving()) {
+      serving.put(d.name(), task(d));
+    }
+    for (ViewDefinition d : saved.replacing()) {
+      replacing.put(d.name(), task(d));
+    }
+    Set<String> live = new java.util.HashSet<>();
+    serving.values().forEach(t -> live.add(t.definition.spaceName()));
+    replacing.values().forEach(t -> live.add(t.definition.spaceName()));
+    for (String space : store.spaceNames()) {
+      if (!live.contains(space)) {
+        store.drop(space); // a version dropped or replaced just before a crash
+      }
+    }
+    serving.values().forEach(ViewTask::start);
+    replacing.values().forEach(ViewTask::start);
+  }
+
+  private void save() {
+    Saved saved = new Saved(
+        serving.values().stream().map(t -> t.definition).toList(),
+        replacing.values().stream().map(t -> t.definition).toList());
+    try {
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve("views.json.tmp");
+      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        channel.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(saved)));
+        channel.force(true);
+      }
+      Files.move(tmp, dir.resolve("views.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new LogException(ErrorCode.LOG_FAILED, "cannot save the view catalog: " + e.getMessage(), e);
+    }
+  }
+
+  /** Compiles a pipeline against the streams that exist now (throws {@link LanguageException}). */
+  private Dataflow compile(String pipelineText) {
+    Statement statement = Parser.parseStatement(pipelineText);
+    if (!(statement instanceof Statement.Query query)) {
+      throw new IllegalStateException("a view's text is a pipeline, not " + statement);
+    }
+    return Planner.plan(query.pipeline(), catalog(), pipelineText);
+  }
+
+  private ViewTask task(ViewDefinition d) {
+    Dataflow dataflow = compile(d.pipelineText());
+    Space space = store.space(d.spaceName());
+    return new ViewTask(d, space, log, dataflow, () -> caughtUp(d));
+  }
+
+  /** The planner's view of the log: streams and tables with their keys. */
+  public Catalog catalog() {
+    List<SourceInfo> sources = new ArrayList<>();
+    for (StreamSpec spec : log.streams()) {
+      sources.add(new SourceInfo(spec.name(), spec.kind(), Optional.ofNullable(spec.keyField()), Optional.empty()));
+    }
+    return Catalog.of(sources);
+  }
+
+  /**
+   * Declares a view. {@code pipelineText} is the text of its pipeline ({@code FROM …}), checked here
+   * so that errors name line and column of it.
+   */
+  public synchronized ViewStatus create(String name, String pipelineText, boolean orReplace, boolean ifNotExists) {
+    ViewTask existing = serving.get(name);
+    if (existing != null && !orReplace) {
+      if (ifNotExists) {
+        return existing.status(null);
+      }
+      throw new LogException(ErrorCode.STREAM_EXISTS, "view '" + name + "' already exists; use CREATE OR REPLACE VIEW to change it");
+    }
+    if (log.stream(name).isPresent()) {
+      throw new LogException(ErrorCode.STREAM_EXISTS, "'" + name + "' is a stream; a view needs a name of its own");
+    }
+    compile(pipelineText);
+    long version = 1;
+    if (existing != null) {
+      version = existing.definition.version() + 1;
+    }
+    ViewTask building = replacing.remove(name);
+    if (building != null) {
+      version = Math.max(version, building.definition.version() + 1);
+      building.stop();
+      store.drop(building.definition.spaceName());
+    }
+    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis());
+    ViewTask task = task(d);
+    if (existing == null) {
+      serving.put(name, task);
+    } else {
+      replacing.put(name, task);
+    }
+    save();
+    task.start();
+    return task.status(null);
+  }
+
+  /** Called by a version's task when it first catches up: a replacement takes over reads. */
+  private void caughtUp(ViewDefinition d) {
+    ViewTask old;
+    synchronized (this) {
+      ViewTask task = replacing.get(d.name());
+      if (task == null || task.definition.version() != d.version()) {
+        return;
+      }
+      replacing.remove(d.name());
+      old = serving.put(d.name(), task);
+      save();
+    }
+    if (old != null) {
+      old.stop();
+      store.drop(old.definition.spaceName());
+    }
+  }
+
+  public synchronized boolean drop(String name, boolean ifExists) {
+    ViewTask task = serving.remove(name);
+    if (task == null) {
+      if (ifExists) {
+        return false;
+      }
+      throw unknown(name);
+    }
+    ViewTask building = replacing.remove(name);
+    save();
+    for (ViewTask t : building == null ? List.of(task) : List.of(task, building)) {
+      t.stop();
+      store.drop(t.definition.spaceName());
+    }
+    return true;
+  }
+
+  public synchronized List<ViewStatus> views() {
+    List<ViewStatus> all = new ArrayList<>();
+    serving.forEach((name, task) -> {
+      ViewTask building = replacing.get(name);
+      all.add(task.status(building == null ? null : building.status(null)));
+    });
+    return all;
+  }
+
+  public synchronized Optional<ViewStatus> view(String name) {
+    ViewTask task = serving.get(name);
+    if (task == null) {
+      return Optional.empty();
+    }
+    ViewTask building = replacing.get(name);
+    return Optional.of(task.status(building == null ? null : building.status(null)));
+  }
+
+  private synchronized ViewTask serving(String name) {
+    ViewTask task = serving.get(name);
+    if (task == null) {
+      throw unknown(name);
+    }
+    return task;
+  }
+
+  private LogException unknown(String name) {
+    List<String> names = new ArrayList<>(serving.keySet());
+    String hint = dev.sluice.language.Hints.didYouMean(name, names).map(h -> " — did you mean " + h + "?").orElse("");
+    return new LogException(ErrorCode.NOT_FOUND, "unknown view '" + name + "'" + hint);
+  }
+
+  /**
+   * Waits until the view's state includes {@code after} (null: no wait); throws
+   * {@link ErrorCode#TIMEOUT} with the view's lag when it does not within {@code timeout}.
+   */
+  private ViewTask ready(String name, Token after, Duration timeout) {
+    ViewTask task = serving(name);
+    if (after == null) {
+      return task;
+    }
+    try {
+      if (!task.awaitIncludes(after.ends(), System.nanoTime() + timeout.toNanos())) {
+        throw new LogException(ErrorCode.TIMEOUT, "view '" + name + "' did not reach the token within "
+            + timeout.toMillis() + " ms; it is " + task.lagEvents() + " events behind the log"
+            + (task.state == ViewState.FAILED ? " and failed: " + task.error : ""));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for view '" + name + "'");
+    }
+    return serving(name);
+  }
+
+  /** One row as JSON, if present. */
+  public Optional<byte[]> row(String view, RowKey key, Token after, Duration timeout) {
+    ViewTask task = ready(view, after, timeout);
+    return Optional.ofNullable(task.space.get(Keys.row(key.bytes())));
+  }
+
+  /** A row of a scan: its key and its JSON. */
+  public record KeyedJson(RowKey key, byte[] json) {}
+
+  /** Rows in key order with keys in [from, to) (either may be null), starting with {@code prefix}. */
+  public List<KeyedJson> scan(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
+    ViewTask task = ready(view, after, timeout);
+    byte[] start = Keys.row(from == null ? new byte[0] : from.bytes());
+    byte[] end = to == null ? new byte[] {Keys.ROW + 1} : Keys.row(to.bytes());
+    List<KeyedJson> out = new ArrayList<>();
+    task.space.scan(start, end, (key, value) -> {
+      RowKey rowKey = RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length));
+      if (prefix != null && !(rowKey.value() instanceof String s && s.startsWith(prefix))
+          && !(rowKey.value() instanceof List<?> l && !l.isEmpty() && String.valueOf(l.get(0)).startsWith(prefix))) {
+        return true;
+      }
+      out.add(new KeyedJson(rowKey, value));
+      return out.size() < limit;
+    });
+    return out;
+  }
+
+  /** An ad-hoc pipeline run as a batch over the log's history as it is now. */
+  public BatchEvaluator.Result query(Pipeline pipeline, String text) {
+    Catalog catalog = catalog();
+    List<Input> inputs = new ArrayList<>();
+    for (String source : sourcesOf(pipeline, text, catalog)) {
+      StreamSpec spec = log.stream(source).orElseThrow();
+      for (int p = 0; p < spec.partitions(); p++) {
+        long end = log.endOffset(source, p);
+        for (long from = 0; from < end; ) {
+          List<Record> records = log.read(source, p, from, 1000);
+          if (records.isEmpty()) {
+            break;
+          }
+          if (inputs.size() + records.size() > QUERY_EVENTS_MAX) {
+            throw new LogException(ErrorCode.INVALID_ARGUMENT, "the query would read more than " + QUERY_EVENTS_MAX
+                + " events; create a view instead, which is maintained incrementally");
+          }
+          records.forEach(r -> inputs.add(Input.of(source, r)));
+          from = records.get(records.size() - 1).offset() + 1;
+        }
+      }
+    }
+    return BatchEvaluator.query(pipeline, catalog, text, inputs, new Timestamp(System.currentTimeMillis()));
+  }
+
+  private static Set<String> sourcesOf(Pipeline pipeline, String text, Catalog catalog) {
+    return Planner.plan(pipelineWithoutOrdering(pipeline), catalog, text).sources();
+  }
+
+  /** ORDER BY and LIMIT are for queries only; the source set does not depend on them. */
+  private static Pipeline pipelineWithoutOrdering(Pipeline pipeline) {
+    List<dev.sluice.language.ast.PipeOp> ops = pipeline.ops().stream()
+        .filter(op -> !(op instanceof dev.sluice.language.ast.PipeOp.OrderBy) && !(op instanceof dev.sluice.language.ast.PipeOp.Limit))
+        .toList();
+    return new Pipeline(pipeline.source(), ops, pipeline.pos());
+  }
+
+  @Override
+  public synchronized void close() {
+    serving.values().forEach(ViewTask::stop);
+    replacing.values().forEach(ViewTask::stop);
+    store.close();
+  }
+
+  /** For tests and status: the view names in order. */
+  public synchronized List<String> names() {
+    return serving.keySet().stream().sorted(Comparator.naturalOrder()).toList();
+  }
+}

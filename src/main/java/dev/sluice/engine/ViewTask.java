@@ -1,0 +1,295 @@
+package dev.sluice.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.log.EventLog;
+import dev.sluice.log.Record;
+import dev.sluice.operators.Applied;
+import dev.sluice.operators.Dataflow;
+import dev.sluice.operators.DeadLetter;
+import dev.sluice.operators.Input;
+import dev.sluice.operators.ViewChange;
+import dev.sluice.stores.Batch;
+import dev.sluice.stores.Space;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs one view version on its own thread: reads each input partition from the position its state
+ * reflects, applies the dataflow, and commits rows, state and positions together. The same loop
+ * backfills history and follows the live log.
+ */
+final class ViewTask implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Records read from one partition per commit: bounds the batch held in memory. */
+  private static final int READ_RECORDS_MAX = 1000;
+  /** How long an idle view waits for new records before checking whether it should stop. */
+  private static final long IDLE_WAIT_MS = 200;
+
+  final ViewDefinition definition;
+  final Space space;
+  private final EventLog log;
+  private final Dataflow dataflow;
+  private final Runnable onCaughtUp;
+  private final Thread thread;
+
+  /** Source → next offset per partition; what the committed state reflects. */
+  private final Map<String, long[]> positions = new ConcurrentHashMap<>();
+  private final Object progressed = new Object();
+
+  private volatile boolean running = true;
+  volatile ViewState state = ViewState.BUILDING;
+  volatile String error;
+  private volatile long rows;
+  private volatile long deadLetters;
+  private volatile String lastDeadLetter;
+  private volatile long eventsProcessed;
+  private volatile long buildTotal = -1;
+  private volatile long lastCaughtUpMs;
+  private final RateMeter rate = new RateMeter();
+
+  ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp) {
+    this.definition = definition;
+    this.space = space;
+    this.log = log;
+    this.dataflow = dataflow;
+    this.onCaughtUp = onCaughtUp;
+    this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void stop() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      load();
+      while (running) {
+        if (!step()) {
+          if (state == ViewState.BUILDING) {
+            state = ViewState.LIVE;
+            onCaughtUp.run();
+          }
+          lastCaughtUpMs = System.currentTimeMillis();
+          awaitRecords();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      if (running) {
+        error = String.valueOf(e.getMessage());
+        state = ViewState.FAILED;
+      }
+    }
+    synchronized (progressed) {
+      progressed.notifyAll();
+    }
+  }
+
+  /** Reads positions and counters from the space; on fresh state, initializes the dataflow. */
+  private void load() {
+    for (String source : dataflow.sources()) {
+      int partitions = log.stream(source).orElseThrow().partitions();
+      long[] next = new long[partitions];
+      for (int p = 0; p < partitions; p++) {
+        byte[] stored = space.get(Keys.position(source, p));
+        next[p] = stored == null ? 0 : Keys.longOf(stored);
+      }
+      positions.put(source, next);
+    }
+    byte[] meta = space.get(Keys.META);
+    if (meta == null) {
+      try (Batch batch = space.batch()) {
+        Applied applied = dataflow.initialize(new RocksState(batch));
+        write(batch, applied);
+        batch.put(Keys.META, metaJson());
+        batch.commit();
+      }
+    } else {
+      try {
+        var node = JSON.readTree(meta);
+        rows = node.path("rows").asLong();
+        deadLetters = node.path("dead_letters").asLong();
+        lastDeadLetter = node.path("last_dead_letter").isNull() ? null : node.path("last_dead_letter").asText(null);
+        eventsProcessed = node.path("events").asLong();
+      } catch (IOException e) {
+        throw new IllegalStateException("the view's counters are unreadable: " + e.getMessage(), e);
+      }
+    }
+    long total = 0;
+    long done = 0;
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      for (int p = 0; p < e.getValue().length; p++) {
+        total += log.endOffset(e.getKey(), p);
+        done += e.getValue()[p];
+      }
+    }
+    buildTotal = Math.max(total, done);
+  }
+
+  /** One pass over every input partition; false when none had anything new. */
+  private boolean step() {
+    boolean any = false;
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      String source = e.getKey();
+      long[] next = e.getValue();
+      for (int p = 0; p < next.length && running; p++) {
+        List<Record> records = log.read(source, p, next[p], READ_RECORDS_MAX);
+        if (records.isEmpty()) {
+          continue;
+        }
+        any = true;
+        process(source, p, records);
+      }
+    }
+    return any;
+  }
+
+  private void process(String source, int partition, List<Record> records) {
+    try (Batch batch = space.batch()) {
+      RocksState state = new RocksState(batch);
+      for (Record record : records) {
+        write(batch, dataflow.apply(Input.of(source, record), state));
+      }
+      long next = records.get(records.size() - 1).offset() + 1;
+      batch.put(Keys.position(source, partition), Keys.longBytes(next));
+      eventsProcessed += records.size();
+      batch.put(Keys.META, metaJson());
+      batch.commit();
+      positions.get(source)[partition] = next;
+    }
+    rate.add(records.size());
+    synchronized (progressed) {
+      progressed.notifyAll();
+    }
+  }
+
+  private void write(Batch batch, Applied applied) {
+    for (ViewChange change : applied.changes()) {
+      byte[] key = Keys.row(change.key().bytes());
+      if (change.newRow() == null) {
+        batch.delete(key);
+        rows--;
+      } else {
+        batch.put(key, change.newRow().toJson());
+        if (change.oldRow() == null) {
+          rows++;
+        }
+      }
+    }
+    for (DeadLetter dead : applied.deadLetters()) {
+      deadLetters++;
+      lastDeadLetter = dead.source() + " partition " + dead.partition() + " offset " + dead.offset() + ": " + dead.reason();
+    }
+  }
+
+  private byte[] metaJson() {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("rows", rows);
+    node.put("dead_letters", deadLetters);
+    node.put("last_dead_letter", lastDeadLetter);
+    node.put("events", eventsProcessed);
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void awaitRecords() throws InterruptedException {
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      long[] next = e.getValue();
+      for (int p = 0; p < next.length; p++) {
+        waits.add(log.awaitRecord(e.getKey(), p, next[p]));
+      }
+    }
+    try {
+      CompletableFuture.anyOf(waits.toArray(CompletableFuture[]::new)).get(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | java.util.concurrent.ExecutionException idle) {
+      // Nothing new: look again, and see whether we should stop.
+    }
+  }
+
+  /** Whether the committed state includes every position below {@code ends} for each stream read. */
+  boolean includes(Map<String, Map<Integer, Long>> ends) {
+    for (Map.Entry<String, Map<Integer, Long>> e : ends.entrySet()) {
+      long[] next = positions.get(e.getKey());
+      if (next == null) {
+        continue; // a stream this view does not read cannot make it stale
+      }
+      for (Map.Entry<Integer, Long> pe : e.getValue().entrySet()) {
+        int p = pe.getKey();
+        if (p < next.length && next[p] < pe.getValue()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Waits until {@link #includes} or the deadline; true when included. */
+  boolean awaitIncludes(Map<String, Map<Integer, Long>> ends, long deadlineNanos) throws InterruptedException {
+    synchronized (progressed) {
+      while (!includes(ends)) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || state == ViewState.FAILED) {
+          return false;
+        }
+        progressed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+      return true;
+    }
+  }
+
+  long lagEvents() {
+    long lag = 0;
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      long[] next = e.getValue();
+      for (int p = 0; p < next.length; p++) {
+        lag += Math.max(0, log.endOffset(e.getKey(), p) - next[p]);
+      }
+    }
+    return lag;
+  }
+
+  ViewStatus status(ViewStatus replacing) {
+    long lag = lagEvents();
+    long done = 0;
+    for (long[] next : positions.values()) {
+      for (long n : next) {
+        done += n;
+      }
+    }
+    double progress = state == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
+    long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
+    return new ViewStatus(definition.name(), definition.version(), state, error, rows, lag, lagMs, rate.perSecond(),
+        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing);
+  }
+
+  Map<String, long[]> positionsSnapshot() {
+    Map<String, long[]> copy = new HashMap<>();
+    positions.forEach((s, p) -> copy.put(s, p.clone()));
+    return copy;
+  }
+}
