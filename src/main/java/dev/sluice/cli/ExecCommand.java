@@ -50,6 +50,24 @@ final class ExecCommand implements Callable<Integer> {
     return Files.readAllBytes(path);
   }
 
+  /** A query's rows as a table whose columns are the rows' members, in order of first appearance. */
+  private void printQuery(JsonNode result) {
+    java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+    result.get("rows").forEach(row -> row.fieldNames().forEachRemaining(columns::add));
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode row : result.get("rows")) {
+      List<String> cells = new ArrayList<>();
+      for (String column : columns) {
+        JsonNode cell = row.path(column);
+        cells.add(cell.isMissingNode() || cell.isNull() ? "" : cell.isValueNode() ? cell.asText() : cell.toString());
+      }
+      rows.add(cells);
+    }
+    TextTable.print(new ArrayList<>(columns), rows, main.out);
+    main.out.println("(" + rows.size() + " rows" + (result.path("dead_letters").asLong() > 0
+        ? ", " + result.path("dead_letters").asLong() + " events could not be processed" : "") + ")");
+  }
+
   /** Rows as a table; an acknowledgement as one line. */
   private void print(JsonNode result) {
     if (result.has("columns") && result.has("rows")) {
@@ -65,8 +83,13 @@ final class ExecCommand implements Callable<Integer> {
       return;
     }
     String statement = result.path("statement").asText("OK");
+    if (statement.equals("QUERY")) {
+      printQuery(result);
+      return;
+    }
     if (result.has("created")) {
-      String what = result.path("stream").asText();
+      String what = result.has("view") ? result.path("view").asText() + " (version " + result.path("version").asLong() + ")"
+          : result.path("stream").asText();
       main.out.println(statement + " " + what + ": " + (result.get("created").asBoolean() ? "created" : "exists already, unchanged"));
       return;
     }

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.Engine;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
@@ -49,10 +50,18 @@ final class ServeCommand implements Callable<Integer> {
     for (String damage : log.damageReports()) {
       main.err.println("sluice: warning: " + damage);
     }
+    Engine engine;
+    try {
+      engine = Engine.open(log, data.resolve("views"));
+    } catch (RuntimeException e) {
+      log.close();
+      throw new CliFailure("cannot start the views in " + data.resolve("views") + ": " + rootMessage(e));
+    }
     SluiceServer server;
     try {
-      server = SluiceServer.start(log, Config.defaults().withHost(host).withPort(port).withDataDir(data));
+      server = SluiceServer.start(log, engine, Config.defaults().withHost(host).withPort(port).withDataDir(data));
     } catch (RuntimeException e) {
+      engine.close();
       log.close();
       throw new CliFailure("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + ")"
           + " — is another 'sluice serve' running? --port picks another port");
@@ -60,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.stop();
+      engine.close();
       log.close();
       stopped.countDown();
     }, "sluice-shutdown"));

@@ -133,17 +133,35 @@ public final class Engine implements AutoCloseable {
 
   /** The planner's view of the log: streams and tables with their keys. */
   public Catalog catalog() {
+    return catalog(List.of());
+  }
+
+  /** The catalog with {@code pending} streams (declared earlier in the same script) added. */
+  public Catalog catalog(List<StreamSpec> pending) {
     List<SourceInfo> sources = new ArrayList<>();
-    for (StreamSpec spec : log.streams()) {
+    List<StreamSpec> all = new ArrayList<>(log.streams());
+    all.addAll(pending);
+    for (StreamSpec spec : all) {
       sources.add(new SourceInfo(spec.name(), spec.kind(), Optional.ofNullable(spec.keyField()), Optional.empty()));
     }
     return Catalog.of(sources);
   }
 
   /**
-   * Declares a view. {@code pipelineText} is the text of its pipeline ({@code FROM …}), checked here
-   * so that errors name line and column of it.
+   * Declares a view. The pipeline is checked against {@code sourceText} (the statement it came from),
+   * so errors name line and column there; its canonical text is what is kept.
    */
+  public synchronized ViewStatus create(String name, Pipeline pipeline, String sourceText, boolean orReplace, boolean ifNotExists) {
+    Planner.plan(pipeline, catalog(), sourceText);
+    return create(name, pipeline.toSql(), orReplace, ifNotExists);
+  }
+
+  /** Checks a view's pipeline as {@link #create} would, without creating anything. */
+  public void check(Pipeline pipeline, String sourceText, List<StreamSpec> pending) {
+    Planner.plan(pipeline, catalog(pending), sourceText);
+  }
+
+  /** Declares a view from the text of its pipeline ({@code FROM …}). */
   public synchronized ViewStatus create(String name, String pipelineText, boolean orReplace, boolean ifNotExists) {
     ViewTask existing = serving.get(name);
     if (existing != null && !orReplace) {

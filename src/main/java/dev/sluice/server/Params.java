@@ -51,6 +51,11 @@ final class Params {
     }
   }
 
+  /** The parameter's text, or null when absent. */
+  String text(String name) {
+    return values.get(name);
+  }
+
   boolean has(String name) {
     return values.containsKey(name);
   }

@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.language.LanguageException;
+import dev.sluice.engine.Engine;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import io.javalin.Javalin;
@@ -33,6 +34,14 @@ public final class SluiceServer implements AutoCloseable {
 
   /** Starts serving {@code log}; the caller keeps owning the log and closes it after {@link #stop()}. */
   public static SluiceServer start(EventLog log, Config config) {
+    return start(log, null, config);
+  }
+
+  /**
+   * Starts serving {@code log} and the views of {@code engine} (null: the log alone, and statements
+   * about views are refused by name). The caller keeps owning both and closes them after {@link #stop()}.
+   */
+  public static SluiceServer start(EventLog log, Engine engine, Config config) {
     Followers followers = new Followers(config.followersLimit());
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
@@ -46,13 +55,20 @@ public final class SluiceServer implements AutoCloseable {
     });
     AppendRoute append = new AppendRoute(log, config);
     ReadRoute read = new ReadRoute(log, followers);
-    StatementRoute statements = new StatementRoute(log);
+    StatementRoute statements = new StatementRoute(log, engine);
     StatusRoutes status = new StatusRoutes(log, config, followers);
     app.post("/streams/{stream}/events", append::handle);
     app.get("/streams/{stream}/events", read::handle);
     app.get("/streams", status::list);
     app.post("/statements", statements::handle);
     app.get("/health", status::health);
+    if (engine != null) {
+      ViewRoutes views = new ViewRoutes(engine);
+      app.get("/views", views::list);
+      app.get("/views/{view}", views::one);
+      app.get("/views/{view}/rows", views::scan);
+      app.get("/views/{view}/rows/{key}", views::row);
+    }
     app.get("/status", status::status);
     app.exception(LogException.class, SluiceServer::logError);
     app.exception(LanguageException.class, SluiceServer::languageError);

@@ -1,6 +1,8 @@
 package dev.sluice.server;
 
+import dev.sluice.engine.Engine;
 import dev.sluice.language.Parser;
+import dev.sluice.language.ast.Pipeline;
 import dev.sluice.language.ast.Expr;
 import dev.sluice.language.ast.ObjectKind;
 import dev.sluice.language.ast.Position;
@@ -47,28 +49,62 @@ final class StatementRoute {
 
   private record Show(StreamKind only) implements Action {}
 
-  private final EventLog log;
+  private record CreateView(Statement.CreateView statement) implements Action {}
 
-  StatementRoute(EventLog log) {
+  private record DropView(String name, boolean ifExists, Position pos) implements Action {}
+
+  private record ShowViews() implements Action {}
+
+  private record Describe(String name, Position pos) implements Action {}
+
+  private record Query(Pipeline pipeline) implements Action {}
+
+  private final EventLog log;
+  private final Engine engine;
+  private String script = "";
+
+  StatementRoute(EventLog log, Engine engine) {
     this.log = log;
+    this.engine = engine;
   }
 
   void handle(Context ctx) throws IOException {
     Params.of(ctx, Set.of());
     checkContentType(ctx.contentType());
+    String source = text(ctx.req().getInputStream());
     List<Action> actions = new ArrayList<>();
-    for (Statement statement : Parser.parseScript(text(ctx.req().getInputStream()))) {
+    for (Statement statement : Parser.parseScript(source)) {
       actions.add(action(statement));
     }
-    check(actions);
+    check(actions, source);
     List<Object> results = new ArrayList<>();
     for (Action action : actions) {
-      results.add(run(action));
+      results.add(run(action, source));
     }
     Responses.json(ctx, results);
   }
 
-  private static Action action(Statement statement) {
+  private Action action(Statement statement) {
+    if (engine != null) {
+      switch (statement) {
+        case Statement.CreateView v when v.options().isEmpty() -> {
+          return new CreateView(v);
+        }
+        case Statement.Drop d when d.kind() == ObjectKind.VIEW -> {
+          return new DropView(d.name().value(), d.ifExists(), d.pos());
+        }
+        case Statement.Show show when show.kind() == ObjectKind.VIEW -> {
+          return new ShowViews();
+        }
+        case Statement.Describe d -> {
+          return new Describe(d.name().value(), d.pos());
+        }
+        case Statement.Query q -> {
+          return new Query(q.pipeline());
+        }
+        default -> { }
+      }
+    }
     return switch (statement) {
       case Statement.CreateStream s when s.query().isEmpty() && s.options().isEmpty() ->
           create(StreamKind.STREAM, s.name(), s.key(), s.partitions(), s.ifNotExists(), s.pos());
@@ -78,7 +114,7 @@ final class StatementRoute {
       case Statement.Show show when show.kind() == ObjectKind.TABLE -> new Show(StreamKind.TABLE);
       default -> throw new InputError(ErrorCode.INVALID_STATEMENT, 0, statement.pos().line(), statement.pos().column(),
           kind(statement) + " is not available yet; this server runs CREATE STREAM, CREATE TABLE, "
-              + "SHOW STREAMS and SHOW TABLES");
+              + "CREATE [OR REPLACE] VIEW, DROP VIEW, SHOW STREAMS|TABLES|VIEWS, DESCRIBE and queries");
     };
   }
 
@@ -115,9 +151,18 @@ final class StatementRoute {
     };
   }
 
-  private void check(List<Action> actions) {
+  private void check(List<Action> actions, String source) {
     Map<String, StreamSpec> declared = new HashMap<>();
     for (Action action : actions) {
+      if (action instanceof CreateView view) {
+        engine.check(view.statement().query(), source, new ArrayList<>(declared.values()));
+        String name = view.statement().name().value();
+        if (log.stream(name).isPresent() || declared.containsKey(name)) {
+          Position at = view.statement().name().pos();
+          throw new InputError(ErrorCode.STREAM_EXISTS, 0, at.line(), at.column(),
+              "'" + name + "' is a stream; a view needs a name of its own");
+        }
+      }
       if (action instanceof Create create) {
         StreamSpec spec = create.spec();
         StreamSpec existing = declared.containsKey(spec.name())
@@ -133,8 +178,40 @@ final class StatementRoute {
     }
   }
 
-  private Object run(Action action) {
+  private Object run(Action action, String source) {
     return switch (action) {
+      case CreateView v -> {
+        Statement.CreateView s = v.statement();
+        boolean existed = engine.view(s.name().value()).isPresent();
+        var status = engine.create(s.name().value(), s.query(), source, s.orReplace(), s.ifNotExists());
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        result.put("statement", s.orReplace() ? "CREATE OR REPLACE VIEW" : "CREATE VIEW");
+        result.put("view", s.name().value());
+        result.put("created", !existed || s.orReplace());
+        result.put("version", status.version());
+        yield result;
+      }
+      case DropView d -> Map.of("statement", "DROP VIEW", "view", d.name(), "dropped", engine.drop(d.name(), d.ifExists()));
+      case ShowViews s -> {
+        List<List<Object>> rows = new ArrayList<>();
+        for (var status : engine.views()) {
+          rows.add(Arrays.asList(status.name(), status.state().wireName(), status.version(), status.rows(), status.lagEvents(), status.deadLetters()));
+        }
+        yield new Rows("SHOW VIEWS", List.of("name", "state", "version", "rows", "lag_events", "dead_letters"), rows);
+      }
+      case Describe d -> describe(d);
+      case Query q -> {
+        var result = engine.query(q.pipeline(), source);
+        List<Object> rows = new ArrayList<>();
+        for (var row : result.rows()) {
+          rows.add(new com.fasterxml.jackson.databind.util.RawValue(new String(row.row().toJson(), StandardCharsets.UTF_8)));
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("statement", "QUERY");
+        out.put("rows", rows);
+        out.put("dead_letters", result.deadLetters().size());
+        yield out;
+      }
       case Create create -> {
         boolean existed = log.stream(create.spec().name()).isPresent();
         log.create(create.spec(), create.ifNotExists());
@@ -142,6 +219,23 @@ final class StatementRoute {
       }
       case Show show -> show(show.only());
     };
+  }
+
+  private Object describe(Describe d) {
+    var view = engine.view(d.name());
+    if (view.isPresent()) {
+      return Map.of("statement", "DESCRIBE", "name", d.name(), "kind", "view", "definition", view.get().definition(),
+          "version", view.get().version(), "state", view.get().state().wireName());
+    }
+    var stream = log.stream(d.name()).orElseThrow(() -> new InputError(ErrorCode.NOT_FOUND, 0, d.pos().line(), d.pos().column(),
+        "no stream, table or view is named '" + d.name() + "'"));
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("statement", "DESCRIBE");
+    out.put("name", stream.name());
+    out.put("kind", stream.kind().name().toLowerCase(Locale.ROOT));
+    out.put("key", stream.keyField());
+    out.put("partitions", stream.partitions());
+    return out;
   }
 
   private Rows show(StreamKind only) {

@@ -1,0 +1,173 @@
+package dev.sluice.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.engine.Engine;
+import dev.sluice.engine.ViewStatus;
+import dev.sluice.log.ErrorCode;
+import dev.sluice.log.LogException;
+import dev.sluice.log.Token;
+import dev.sluice.operators.RowKey;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code GET /views}, {@code GET /views/{v}}, {@code GET /views/{v}/rows/{key}} and {@code GET
+ * /views/{v}/rows}: the state of views and their rows. Every read of rows takes {@code after=TOKEN}
+ * and {@code timeout_ms} (read-your-writes: it answers once the view includes the token, or 504).
+ */
+final class ViewRoutes {
+  static final long TIMEOUT_MS_DEFAULT = 5_000;
+  static final long TIMEOUT_MS_MAX = 300_000;
+  static final int SCAN_LIMIT_DEFAULT = 100;
+  static final int SCAN_LIMIT_MAX = 10_000;
+
+  private final Engine engine;
+
+  ViewRoutes(Engine engine) {
+    this.engine = engine;
+  }
+
+  void list(Context ctx) {
+    Params.of(ctx, Set.of());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ViewStatus status : engine.views()) {
+      out.add(json(status));
+    }
+    Responses.json(ctx, out);
+  }
+
+  void one(Context ctx) {
+    Params.of(ctx, Set.of());
+    String name = ctx.pathParam("view");
+    ViewStatus status = engine.view(name).orElseThrow(() -> new LogException(ErrorCode.NOT_FOUND, "unknown view '" + name + "'"));
+    Responses.json(ctx, json(status));
+  }
+
+  void row(Context ctx) throws IOException {
+    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
+    String view = ctx.pathParam("view");
+    String keyText = ctx.pathParam("key");
+    Token after = token(params);
+    Duration timeout = timeout(params);
+    Optional<byte[]> row = Optional.empty();
+    for (RowKey key : keyCandidates(keyText)) {
+      row = engine.row(view, key, after, timeout);
+      if (row.isPresent()) {
+        break;
+      }
+    }
+    if (row.isEmpty()) {
+      throw new LogException(ErrorCode.NOT_FOUND, "view '" + view + "' has no row with key " + keyText);
+    }
+    ctx.contentType("application/json");
+    ctx.result(row.get());
+  }
+
+  void scan(Context ctx) throws IOException {
+    Params params = Params.of(ctx, Set.of("prefix", "from", "to", "limit", "after", "timeout_ms"));
+    String view = ctx.pathParam("view");
+    int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
+    RowKey from = params.has("from") ? keyCandidates(params.text("from")).get(0) : null;
+    RowKey to = params.has("to") ? keyCandidates(params.text("to")).get(0) : null;
+    List<Engine.KeyedJson> rows = engine.scan(view, from, to, params.text("prefix"), limit, token(params), timeout(params));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write('[');
+    for (int i = 0; i < rows.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.write(rows.get(i).json());
+    }
+    out.write(']');
+    ctx.contentType("application/json");
+    ctx.result(out.toByteArray());
+  }
+
+  private static Token token(Params params) {
+    String text = params.text("after");
+    return text == null || text.isEmpty() ? null : Token.decode(text);
+  }
+
+  private static Duration timeout(Params params) {
+    return Duration.ofMillis(params.number("timeout_ms", TIMEOUT_MS_DEFAULT, 0, TIMEOUT_MS_MAX));
+  }
+
+  /**
+   * A key in a URL is JSON when it parses as JSON (a number, a quoted string, an array for a
+   * composite key), else the text itself; a key that is both (the text {@code 42}) is tried as JSON
+   * first, then as text.
+   */
+  static List<RowKey> keyCandidates(String text) {
+    List<RowKey> keys = new ArrayList<>();
+    try {
+      JsonNode node = Responses.JSON.readTree(text);
+      if (node != null && !node.isMissingNode() && !node.isObject()) {
+        keys.add(RowKey.of(value(node)));
+      }
+    } catch (IOException notJson) {
+      // Plain text: the usual case for string keys.
+    }
+    RowKey plain = RowKey.of(text);
+    if (!keys.contains(plain)) {
+      keys.add(plain);
+    }
+    return keys;
+  }
+
+  private static Object value(JsonNode node) {
+    if (node.isNull()) {
+      return null;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      return new BigDecimal(node.asText());
+    }
+    if (node.isArray()) {
+      List<Object> values = new ArrayList<>();
+      node.forEach(n -> values.add(value(n)));
+      return values;
+    }
+    return node.asText();
+  }
+
+  static Map<String, Object> json(ViewStatus s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.name());
+    m.put("kind", "view");
+    m.put("state", s.state().wireName());
+    m.put("version", s.version());
+    m.put("rows", s.rows());
+    m.put("lag", Map.of("events", s.lagEvents(), "ms", s.lagMs()));
+    m.put("events_per_s", Math.round(s.eventsPerS()));
+    m.put("events", s.eventsProcessed());
+    m.put("dead_letters", s.deadLetters());
+    if (s.lastDeadLetter() != null) {
+      m.put("last_dead_letter", s.lastDeadLetter());
+    }
+    if (s.state() == dev.sluice.engine.ViewState.BUILDING) {
+      m.put("progress", Math.round(s.progress() * 1000) / 1000.0);
+    }
+    if (s.error() != null) {
+      m.put("error", s.error());
+    }
+    m.put("definition", s.definition());
+    if (s.replacing() != null) {
+      m.put("next_version", json(s.replacing()));
+    }
+    return m;
+  }
+}
