@@ -163,9 +163,14 @@ class RecoveryTest {
     assertThat(appendFailure(request("c", 2))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
-  void aFlippedBitInASealedSegmentIsReportedAndOnlyItsPartitionRefusesReads(long seed) throws Exception {
+  static Stream<Arguments> sealedDamage() {
+    return Stream.of(false, true).flatMap(index -> LongStream.rangeClosed(1, 6).mapToObj(seed -> Arguments.of(index, seed)));
+  }
+
+  @ParameterizedTest(name = "its index damaged too: {0}, seed {1}")
+  @MethodSource("sealedDamage")
+  void aFlippedBitInASealedSegmentIsReportedAndOnlyItsPartitionRefusesReads(boolean indexDamaged, long seed)
+      throws Exception {
     openOn(new FaultyStorage(seed), 4096);
     log.create(SPEC, false);
     List<List<Event>> history = new ArrayList<>();
@@ -183,7 +188,12 @@ class RecoveryTest {
       }
     }
     assertThat(damaged.segment()).isEqualTo(SEGMENT_0);
-    disk.flipBit(damaged.segment(), damaged.anyByte(new Random(seed)));
+    Random random = new Random(seed);
+    disk.flipBit(damaged.segment(), damaged.anyByte(random));
+    if (indexDamaged) {
+      // Its header, which says how many records the segment holds: recovery must scan the segment.
+      disk.flipBit(STREAM_DIR.resolve(LogFormat.indexName(0)), random.nextInt(8 + 2 + 2 + 8 + 8));
+    }
 
     restart();
     long from = eventsIn(history.subList(0, 3), 0).size();
