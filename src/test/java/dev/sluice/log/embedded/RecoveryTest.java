@@ -207,6 +207,40 @@ class RecoveryTest {
     }
   }
 
+  @ParameterizedTest(name = "segment {0}")
+  @ValueSource(ints = {0, 1, 2})
+  void aFlippedBitInASegmentHeaderRefusesEveryPartitionFromThatSegmentOn(int damagedSegment) throws Exception {
+    openOn(new FaultyStorage(damagedSegment), 4096);
+    log.create(SPEC, false);
+    List<List<Event>> history = new ArrayList<>();
+    Path segment = STREAM_DIR.resolve(LogFormat.segmentName(damagedSegment));
+    long[] bases = disk.exists(segment) ? ends() : null;
+    for (int i = 0; !disk.exists(STREAM_DIR.resolve(LogFormat.segmentName(3))); i++) {
+      long[] before = ends();
+      List<Event> request = request("r" + i, 0, 1, 2);
+      append(request);
+      history.add(request);
+      if (bases == null && disk.exists(segment)) {
+        bases = before;
+      }
+    }
+    disk.flipBit(segment, new Random(damagedSegment).nextInt(SegmentHeader.sizeFor(PARTITIONS)));
+
+    restart();
+    assertThat(log.damageReports()).hasSize(PARTITIONS);
+    for (int partition = 0; partition < PARTITIONS; partition++) {
+      int p = partition;
+      long from = bases[p];
+      if (from > 0) {
+        assertHolds(log.read(STREAM, p, 0, (int) from), eventsIn(history, p).subList(0, (int) from));
+      }
+      assertThatThrownBy(() -> log.read(STREAM, p, from, 10))
+          .isInstanceOfSatisfying(LogException.class, e -> assertThat(e.getMessage())
+              .contains("partition " + p).contains("offset " + from).contains(segment.getFileName().toString()));
+    }
+    assertThat(appendFailure(request("c", 0))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
+  }
+
   // ---- a full disk ----
 
   @ParameterizedTest(name = "{0} bytes fit")
