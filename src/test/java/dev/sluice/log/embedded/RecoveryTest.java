@@ -320,6 +320,7 @@ class RecoveryTest {
     assertThat(appendFailure(failed)).isEqualTo(ErrorCode.LOG_FAILED);
 
     restartOn(disk.crash(Tear.ANY));
+    // Checks the log holds the acknowledged request, and the failed one whole or not at all.
     unfinishedRequestsPresent(List.of(first), List.of(failed));
   }
 
