@@ -230,7 +230,7 @@ final class StreamLog implements AutoCloseable {
   private void reportSealedDamage(Segment segment, SegmentScan.Damage damage) {
     for (int p = 0; p < spec.partitions(); p++) {
       long from = damage.corruptFrom()[p];
-      if (from >= 0 && from < segment.endOffset(p) && (corruptFrom[p] < 0 || from < corruptFrom[p])) {
+      if (from >= 0 && from < segment.endOffset(p)) {
         corrupt(p, from, describe(segment.path, damage.bytePosition(), p, from, damage.reason()));
       }
     }
