@@ -134,7 +134,7 @@ final class StreamLog implements AutoCloseable {
         break;
       }
       // Step 3: each segment continues exactly where the one before it ended.
-      if (!Arrays.equals(header.baseOffsets(), ends) || !chainsEqual(header.baseChains(), chains)) {
+      if (!continues(header, ends, chains)) {
         file.close();
         refuseFrom(ends, path, header.size(), "segment does not continue the previous one (offsets or chain)");
         break;
@@ -170,7 +170,9 @@ final class StreamLog implements AutoCloseable {
         }
         // The size stays the file's: partitions seen to continue after the damage stay readable.
         refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + "; see the partitions' errors");
-        break;
+        // Damaged data gets no index. The next segment's header says where every partition goes
+        // on, so the partitions sound here stay readable in the segments after it (step 3).
+        continue;
       }
       if (!last) {
         // Step 5: a sealed segment without a sound index gets one again.
@@ -228,7 +230,7 @@ final class StreamLog implements AutoCloseable {
   private void reportSealedDamage(Segment segment, SegmentScan.Damage damage) {
     for (int p = 0; p < spec.partitions(); p++) {
       long from = damage.corruptFrom()[p];
-      if (from >= 0 && from < segment.endOffset(p) && (corruptFrom[p] < 0 || from < corruptFrom[p])) {
+      if (from >= 0 && from < segment.endOffset(p)) {
         corrupt(p, from, describe(segment.path, damage.bytePosition(), p, from, damage.reason()));
       }
     }
@@ -265,22 +267,40 @@ final class StreamLog implements AutoCloseable {
         + "; reads from that offset are refused";
   }
 
+  /** Refuses reads of partition {@code p} from {@code offset} on; the earliest damage wins. */
   private void corrupt(int p, long offset, String reason) {
-    corruptFrom[p] = offset;
-    corruptReason[p] = reason;
+    if (corruptFrom[p] < 0 || offset < corruptFrom[p]) {
+      corruptFrom[p] = offset;
+      corruptReason[p] = reason;
+    }
+  }
+
+  /**
+   * Whether a segment with {@code header} continues exactly where the segments before it ended. A
+   * partition refused for damage goes on where the header says, since it is read only up to the
+   * damage. One refused only because it was not seen after the damage (SegmentScan) lost nothing if
+   * the header continues its offsets and chain exactly: it is sound after all.
+   */
+  private boolean continues(SegmentHeader header, long[] ends, byte[][] chains) {
+    boolean continues = true;
+    for (int p = 0; p < ends.length; p++) {
+      boolean exactly = header.baseOffsets()[p] == ends[p] && Arrays.equals(header.baseChains()[p], chains[p]);
+      if (corruptFrom[p] < 0) {
+        continues &= exactly;
+        continue;
+      }
+      if (exactly && corruptFrom[p] == ends[p]) {
+        corruptFrom[p] = -1;
+        corruptReason[p] = null;
+      }
+      ends[p] = header.baseOffsets()[p];
+      chains[p] = header.baseChains()[p];
+    }
+    return continues;
   }
 
   void refuseWrites(String reason) {
     writeRefusal = new LogException(ErrorCode.CORRUPT_PARTITION, reason);
-  }
-
-  private static boolean chainsEqual(byte[][] a, byte[][] b) {
-    for (int i = 0; i < a.length; i++) {
-      if (!Arrays.equals(a[i], b[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Damage found in every partition's state at open, for reports: partition → message. */

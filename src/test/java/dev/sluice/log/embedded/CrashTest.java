@@ -57,7 +57,7 @@ class CrashTest {
     int killedWhileStarting = 0;
     for (int round = 0; round < ROUNDS; round++) {
       boolean byTime = random.nextInt(5) == 0;
-      int killAfter = byTime ? random.nextInt(600) : 1 + random.nextInt(300);
+      int killAfter = byTime ? random.nextInt(600) : 1 + random.nextInt(200);
       List<Ack> acks = runChildAndKill(data, round, random.nextLong(), byTime, killAfter);
       if (acks.isEmpty()) {
         killedWhileStarting++;

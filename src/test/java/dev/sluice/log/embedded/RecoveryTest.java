@@ -163,9 +163,14 @@ class RecoveryTest {
     assertThat(appendFailure(request("c", 2))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
-  void aFlippedBitInASealedSegmentIsReportedAndOnlyItsPartitionRefusesReads(long seed) throws Exception {
+  static Stream<Arguments> sealedDamage() {
+    return Stream.of(false, true).flatMap(index -> LongStream.rangeClosed(1, 6).mapToObj(seed -> Arguments.of(index, seed)));
+  }
+
+  @ParameterizedTest(name = "its index damaged too: {0}, seed {1}")
+  @MethodSource("sealedDamage")
+  void aFlippedBitInASealedSegmentIsReportedAndOnlyItsPartitionRefusesReads(boolean indexDamaged, long seed)
+      throws Exception {
     openOn(new FaultyStorage(seed), 4096);
     log.create(SPEC, false);
     List<List<Event>> history = new ArrayList<>();
@@ -183,7 +188,12 @@ class RecoveryTest {
       }
     }
     assertThat(damaged.segment()).isEqualTo(SEGMENT_0);
-    disk.flipBit(damaged.segment(), damaged.anyByte(new Random(seed)));
+    Random random = new Random(seed);
+    disk.flipBit(damaged.segment(), damaged.anyByte(random));
+    if (indexDamaged) {
+      // Its header, which says how many records the segment holds: recovery must scan the segment.
+      disk.flipBit(STREAM_DIR.resolve(LogFormat.indexName(0)), random.nextInt(8 + 2 + 2 + 8 + 8));
+    }
 
     restart();
     long from = eventsIn(history.subList(0, 3), 0).size();
@@ -195,6 +205,40 @@ class RecoveryTest {
     for (int p : new int[] {1, 2}) {
       assertHolds(Fixtures.readAll(log, STREAM, p), eventsIn(history, p));
     }
+  }
+
+  @ParameterizedTest(name = "segment {0}")
+  @ValueSource(ints = {0, 1, 2})
+  void aFlippedBitInASegmentHeaderRefusesEveryPartitionFromThatSegmentOn(int damagedSegment) throws Exception {
+    openOn(new FaultyStorage(damagedSegment), 4096);
+    log.create(SPEC, false);
+    List<List<Event>> history = new ArrayList<>();
+    Path segment = STREAM_DIR.resolve(LogFormat.segmentName(damagedSegment));
+    long[] bases = disk.exists(segment) ? ends() : null;
+    for (int i = 0; !disk.exists(STREAM_DIR.resolve(LogFormat.segmentName(3))); i++) {
+      long[] before = ends();
+      List<Event> request = request("r" + i, 0, 1, 2);
+      append(request);
+      history.add(request);
+      if (bases == null && disk.exists(segment)) {
+        bases = before;
+      }
+    }
+    disk.flipBit(segment, new Random(damagedSegment).nextInt(SegmentHeader.sizeFor(PARTITIONS)));
+
+    restart();
+    assertThat(log.damageReports()).hasSize(PARTITIONS);
+    for (int partition = 0; partition < PARTITIONS; partition++) {
+      int p = partition;
+      long from = bases[p];
+      if (from > 0) {
+        assertHolds(log.read(STREAM, p, 0, (int) from), eventsIn(history, p).subList(0, (int) from));
+      }
+      assertThatThrownBy(() -> log.read(STREAM, p, from, 10))
+          .isInstanceOfSatisfying(LogException.class, e -> assertThat(e.getMessage())
+              .contains("partition " + p).contains("offset " + from).contains(segment.getFileName().toString()));
+    }
+    assertThat(appendFailure(request("c", 0))).isEqualTo(ErrorCode.CORRUPT_PARTITION);
   }
 
   // ---- a full disk ----
@@ -276,6 +320,7 @@ class RecoveryTest {
     assertThat(appendFailure(failed)).isEqualTo(ErrorCode.LOG_FAILED);
 
     restartOn(disk.crash(Tear.ANY));
+    // Checks the log holds the acknowledged request, and the failed one whole or not at all.
     unfinishedRequestsPresent(List.of(first), List.of(failed));
   }
 
