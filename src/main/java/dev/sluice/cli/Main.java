@@ -25,6 +25,9 @@ import picocli.CommandLine.Command;
       ReadCommand.class,
       StatusCommand.class,
       StreamsCommand.class,
+      ViewCommands.Get.class,
+      ViewCommands.Scan.class,
+      ViewCommands.Query.class,
       BenchCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -65,7 +65,18 @@ final class ViewTask implements Runnable {
     this.thread.setDaemon(true);
   }
 
+  /**
+   * Loads the committed positions before the thread starts, so that a read with a token right after
+   * {@code CREATE} already knows what the view has not yet seen.
+   */
   void start() {
+    try {
+      load();
+    } catch (RuntimeException e) {
+      error = String.valueOf(e.getMessage());
+      state = ViewState.FAILED;
+      return;
+    }
     thread.start();
   }
 
@@ -82,7 +93,6 @@ final class ViewTask implements Runnable {
   @Override
   public void run() {
     try {
-      load();
       while (running) {
         if (!step()) {
           if (state == ViewState.BUILDING) {

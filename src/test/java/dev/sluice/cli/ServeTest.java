@@ -29,7 +29,7 @@ class ServeTest {
     Path data = dir.resolve("data");
     Path stderr = dir.resolve("stderr.txt");
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+    Process serve = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--data", data.toString(), "--port", "0")
         .redirectError(stderr.toFile())
         .start();

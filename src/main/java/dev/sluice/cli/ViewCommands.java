@@ -1,0 +1,105 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code get}, {@code scan} and {@code query}: reading derived state from the command line. */
+final class ViewCommands {
+  private ViewCommands() {}
+
+  /** Query-string members shared by reads of rows: read-your-writes. */
+  static String afterParams(String after, Long timeoutMs) {
+    List<String> params = new ArrayList<>();
+    if (after != null) {
+      params.add("after=" + SluiceClient.segment(after));
+    }
+    if (timeoutMs != null) {
+      params.add("timeout_ms=" + timeoutMs);
+    }
+    return String.join("&", params);
+  }
+
+  static String query(List<String> params) {
+    params.removeIf(String::isEmpty);
+    return params.isEmpty() ? "" : "?" + String.join("&", params);
+  }
+
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Print one row of a view, by key (JSON for composite keys).")
+  static final class Get implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Mixin ServerUrl server;
+
+    @Parameters(index = "0", paramLabel = "VIEW") String view;
+    @Parameters(index = "1", paramLabel = "KEY") String key;
+
+    @Option(names = "--after", paramLabel = "TOKEN", description = "wait until the view includes this token (from an append)")
+    String after;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "how long --after may wait")
+    Long timeoutMs;
+
+    @Override
+    public Integer call() {
+      List<String> params = new ArrayList<>(List.of(afterParams(after, timeoutMs)));
+      JsonNode row = server.client().get("/views/" + SluiceClient.segment(view) + "/rows/" + SluiceClient.segment(key) + query(params));
+      main.out.println(row.toString());
+      return 0;
+    }
+  }
+
+  @Command(name = "scan", mixinStandardHelpOptions = true, description = "Print a view's rows in key order, one JSON object a line.")
+  static final class Scan implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Mixin ServerUrl server;
+
+    @Parameters(index = "0", paramLabel = "VIEW") String view;
+
+    @Option(names = "--prefix", description = "only keys starting with this text") String prefix;
+    @Option(names = "--from", description = "first key (inclusive)") String from;
+    @Option(names = "--to", description = "last key (exclusive)") String to;
+    @Option(names = "--limit", defaultValue = "100", description = "at most this many rows (default ${DEFAULT-VALUE})") int limit;
+    @Option(names = "--after", paramLabel = "TOKEN", description = "wait until the view includes this token") String after;
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "how long --after may wait") Long timeoutMs;
+
+    @Override
+    public Integer call() {
+      List<String> params = new ArrayList<>();
+      if (prefix != null) {
+        params.add("prefix=" + SluiceClient.segment(prefix));
+      }
+      if (from != null) {
+        params.add("from=" + SluiceClient.segment(from));
+      }
+      if (to != null) {
+        params.add("to=" + SluiceClient.segment(to));
+      }
+      params.add("limit=" + limit);
+      params.add(afterParams(after, timeoutMs));
+      for (JsonNode row : server.client().get("/views/" + SluiceClient.segment(view) + "/rows" + query(params))) {
+        main.out.println(row.toString());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "query", mixinStandardHelpOptions = true, description = "Run an ad-hoc pipeline over the log's history and print its rows.")
+  static final class Query implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Mixin ServerUrl server;
+
+    @Parameters(index = "0", paramLabel = "PIPELINE", description = "FROM … |> …") String pipeline;
+
+    @Override
+    public Integer call() {
+      return Main.run(new String[] {"exec", "--url", server.client().url(), pipeline}, main.in, main.out, main.err);
+    }
+  }
+}
