@@ -30,6 +30,13 @@ final class Consolidation {
     if (changes.isEmpty()) {
       return List.of();
     }
+    if (changes.size() == 1) {
+      var only = changes.getFirst();
+      return List.of(
+          only.isInsert()
+              ? new ViewChange(only.key(), null, only.row())
+              : new ViewChange(only.key(), only.row(), null));
+    }
     var byKey = new LinkedHashMap<RowKey, Net>();
     for (var change : changes) {
       var net = byKey.computeIfAbsent(change.key(), k -> new Net(change.isInsert() ? null : change.row()));
