@@ -18,8 +18,6 @@ import java.util.Optional;
  * be stored as the same JSON are equal.
  */
 public final class Row {
-  private static final Row EMPTY = new Row(new String[0], new Object[0], null);
-
   private final String[] names;
   private final Object[] values;
   private final Envelope envelope;
@@ -39,10 +37,6 @@ public final class Row {
       throw new IllegalArgumentException(names.length + " names for " + values.length + " values");
     }
     return new Row(names, values, envelope);
-  }
-
-  public static Row empty() {
-    return EMPTY;
   }
 
   /** A row of the map's entries in its iteration order, without an envelope. */
@@ -92,11 +86,6 @@ public final class Row {
 
   public Optional<Envelope> envelope() {
     return Optional.ofNullable(envelope);
-  }
-
-  /** The same fields without the envelope: the row no longer stands for one event. */
-  public Row withoutEnvelope() {
-    return envelope == null ? this : new Row(names, values, null);
   }
 
   /** This row with {@code name} set to {@code value}: replaced in place if present, else appended. */

@@ -239,15 +239,4 @@ public final class KeyEncoding {
     }
     return out;
   }
-
-  /** The canonical form of a value: what encoding and decoding it gives (1.0 → 1, 1.50 → 1.5). */
-  public static Object canonical(Object value) {
-    return switch (value) {
-      case Long l -> l;
-      case BigDecimal d -> decode(encode(d));
-      case List<?> list -> decode(encode(list));
-      case Map<?, ?> map -> decode(encode(map));
-      default -> value;
-    };
-  }
 }
