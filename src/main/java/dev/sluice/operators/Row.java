@@ -50,7 +50,9 @@ public final class Row {
     return new Row(names, values, null);
   }
 
-  /** Parses one JSON object (an event's value); throws IllegalArgumentException if it is not one. */
+  /**
+   * Parses one JSON object (an event's value); throws IllegalArgumentException if it is not one.
+   */
   public static Row fromJson(byte[] json, Envelope envelope) {
     return JsonValues.parseRow(json, null, envelope);
   }
@@ -88,7 +90,9 @@ public final class Row {
     return Optional.ofNullable(envelope);
   }
 
-  /** This row with {@code name} set to {@code value}: replaced in place if present, else appended. */
+  /**
+   * This row with {@code name} set to {@code value}: replaced in place if present, else appended.
+   */
   public Row with(String name, Object value) {
     var i = indexOf(name);
     if (i >= 0) {

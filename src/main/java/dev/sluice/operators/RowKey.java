@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Collections;
 
 /**
- * The key of a row in a view: a value (a string, a number, or a list of values for composite
- * keys) and its order-preserving encoding. Keys compare and are equal by their bytes, so the engine
- * can store rows under {@link #bytes()} and range scans come back in key order.
+ * The key of a row in a view: a value (a string, a number, or a list of values for composite keys)
+ * and its order-preserving encoding. Keys compare and are equal by their bytes, so the engine can
+ * store rows under {@link #bytes()} and range scans come back in key order.
  */
 public final class RowKey implements Comparable<RowKey> {
   private final Object value;

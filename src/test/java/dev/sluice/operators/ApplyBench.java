@@ -16,7 +16,9 @@ public final class ApplyBench {
 
   public static void main(String[] args) {
     var events = args.length > 0 ? Integer.parseInt(args[0]) : 5_000_000;
-    var text = "FROM orders |> WHERE status = 'paid' |> AGGREGATE sum(amount) AS revenue GROUP BY customer_id";
+    var text =
+        "FROM orders |> WHERE status = 'paid' |> AGGREGATE sum(amount) AS revenue GROUP BY"
+            + " customer_id";
     var catalog = Catalog.of(SourceInfo.stream("orders"));
     var inputs = inputs(1 << 20);
     for (var round = 1; round <= 3; round++) {
@@ -67,10 +69,22 @@ public final class ApplyBench {
       var customer = "c" + random.nextInt(100_000);
       var json =
           "{\"customer_id\":\"%s\",\"amount\":%d,\"status\":\"%s\",\"sku\":\"sku-%05d\",\"note\":\"%s\"}"
-              .formatted(customer, random.nextInt(1000), random.nextInt(10) < 8 ? "paid" : "open",
-                  random.nextInt(100_000), "x".repeat(20 + random.nextInt(10)));
+              .formatted(
+                  customer,
+                  random.nextInt(1000),
+                  random.nextInt(10) < 8 ? "paid" : "open",
+                  random.nextInt(100_000),
+                  "x".repeat(20 + random.nextInt(10)));
       inputs[i] =
-          new Input("orders", 0, i, customer, "id" + i, 1_700_000_000_000L + i, List.of(), false,
+          new Input(
+              "orders",
+              0,
+              i,
+              customer,
+              "id" + i,
+              1_700_000_000_000L + i,
+              List.of(),
+              false,
               json.getBytes(StandardCharsets.UTF_8));
     }
     return inputs;

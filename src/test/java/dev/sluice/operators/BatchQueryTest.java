@@ -14,25 +14,41 @@ class BatchQueryTest {
     var amounts = new String[] {"5", "null", "12", "7", "30"};
     for (var i = 0; i < amounts.length; i++) {
       var json = "{\"n\": " + i + ", \"amount\": " + amounts[i] + "}";
-      LOG.add(new Input("orders", 0, i, "o" + i, "id" + i, 1_000L * i, List.of(), false, json.getBytes(StandardCharsets.UTF_8)));
+      LOG.add(
+          new Input(
+              "orders",
+              0,
+              i,
+              "o" + i,
+              "id" + i,
+              1_000L * i,
+              List.of(),
+              false,
+              json.getBytes(StandardCharsets.UTF_8)));
     }
   }
 
   private static List<Object> query(String text, String field) {
     var result =
-        BatchEvaluator.query(ViewHarness.pipeline(text), ViewHarness.shop(), text, LOG, new Timestamp(2_500));
+        BatchEvaluator.query(
+            ViewHarness.pipeline(text), ViewHarness.shop(), text, LOG, new Timestamp(2_500));
     return result.rows().stream().map(r -> r.row().get(field)).toList();
   }
 
   @Test
   void orderByAndLimitGiveTheTopRows() {
-    assertThat(query("FROM orders |> WHERE amount IS NOT NULL |> ORDER BY amount DESC |> LIMIT 2", "amount")).containsExactly(30L, 12L);
+    assertThat(
+            query(
+                "FROM orders |> WHERE amount IS NOT NULL |> ORDER BY amount DESC |> LIMIT 2",
+                "amount"))
+        .containsExactly(30L, 12L);
   }
 
   @Test
   void nullsSortLastAscendingAndFirstDescending() {
     assertThat(query("FROM orders |> ORDER BY amount", "n")).containsExactly(0L, 3L, 2L, 4L, 1L);
-    assertThat(query("FROM orders |> ORDER BY amount DESC", "n")).containsExactly(1L, 4L, 2L, 3L, 0L);
+    assertThat(query("FROM orders |> ORDER BY amount DESC", "n"))
+        .containsExactly(1L, 4L, 2L, 3L, 0L);
   }
 
   @Test
@@ -42,13 +58,17 @@ class BatchQueryTest {
 
   @Test
   void nowIsOneInstantThroughoutAQuery() {
-    assertThat(query("FROM orders |> WHERE _time < now() |> SELECT n", "n")).containsExactly(0L, 1L, 2L);
+    assertThat(query("FROM orders |> WHERE _time < now() |> SELECT n", "n"))
+        .containsExactly(0L, 1L, 2L);
   }
 
   @Test
   void aViewEvaluatedAsABatchHasItsEmptyGlobalRow() {
     var text = "FROM orders |> AGGREGATE count(*) AS n";
-    var result = BatchEvaluator.view(ViewHarness.pipeline(text), ViewHarness.shop(), text, List.of());
-    assertThat(result.rows()).singleElement().satisfies(r -> assertThat(r.row().get("n")).isEqualTo(0L));
+    var result =
+        BatchEvaluator.view(ViewHarness.pipeline(text), ViewHarness.shop(), text, List.of());
+    assertThat(result.rows())
+        .singleElement()
+        .satisfies(r -> assertThat(r.row().get("n")).isEqualTo(0L));
   }
 }

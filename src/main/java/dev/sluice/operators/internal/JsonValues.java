@@ -103,7 +103,9 @@ public final class JsonValues {
       case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
       case START_ARRAY -> {
         var list = new ArrayList<Object>();
-        for (var next = parser.nextToken(); next != JsonToken.END_ARRAY; next = parser.nextToken()) {
+        for (var next = parser.nextToken();
+            next != JsonToken.END_ARRAY;
+            next = parser.nextToken()) {
           list.add(read(parser, next, depth + 1));
         }
         yield Collections.unmodifiableList(list);
