@@ -9,6 +9,9 @@ import java.util.Set;
  *
  * <p>Whatever order the engine interleaves partitions and sources in, the view it builds from the
  * returned changes is the one {@link BatchEvaluator} computes from the same inputs.
+ *
+ * <p>A dataflow holds no mutable fields, so threads may share one; calls on one {@link State} must
+ * not overlap, since an aggregate's groups and a join's indexes span partitions.
  */
 public interface Dataflow {
   /** The streams and tables the view reads; the engine feeds it inputs of these only. */

@@ -54,7 +54,7 @@ public final class Row {
    * Parses one JSON object (an event's value); throws IllegalArgumentException if it is not one.
    */
   public static Row fromJson(byte[] json, Envelope envelope) {
-    return JsonValues.parseRow(json, null, envelope);
+    return JsonValues.parseRow(json, envelope);
   }
 
   public int size() {

@@ -10,8 +10,8 @@ import dev.sluice.operators.Input;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.Timestamp;
-import dev.sluice.operators.internal.JsonValues;
 import dev.sluice.operators.internal.KeyEncoding;
+import dev.sluice.operators.internal.RowParser;
 import dev.sluice.operators.internal.expr.Eval;
 import dev.sluice.operators.internal.expr.EvalError;
 import dev.sluice.operators.internal.expr.ExprCompiler;
@@ -128,6 +128,7 @@ public final class BatchRun {
   private List<Item> collection(Node.Source source) {
     var table = new LinkedHashMap<RowKey, Item>();
     var stream = new ArrayList<Item>();
+    var parser = RowParser.of(plan.wantedFields().get(source.name()));
     for (var input : inputs) {
       if (!input.source().equals(source.name())) {
         continue;
@@ -135,7 +136,7 @@ public final class BatchRun {
       Row row = null;
       if (!input.delete()) {
         try {
-          row = JsonValues.parseRow(input.value(), null, input.envelope());
+          row = parser.parse(input.value(), input.envelope());
         } catch (IllegalArgumentException e) {
           deadLetters.add(letter(input, e.getMessage(), 0, 0));
           continue;
