@@ -28,8 +28,8 @@ public final class BatchEvaluator {
   }
 
   /**
-   * What the view defined by {@code pipeline} holds after {@code inputs}, with the checks of
-   * {@link Planner#plan}.
+   * What the view defined by {@code pipeline} holds after {@code inputs}, with the checks of {@link
+   * Planner#plan}.
    *
    * @param inputs events of any of the sources, in log order: for a table the last event of a key
    *     decides its row

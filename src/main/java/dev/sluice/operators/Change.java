@@ -3,9 +3,9 @@ package dev.sluice.operators;
 import java.util.Objects;
 
 /**
- * One change to a collection: the row with {@code key} is inserted ({@code weight} +1) or
- * retracted (−1). Every operator consumes and produces these; an update is a retraction of the old
- * row followed by an insertion of the new one.
+ * One change to a collection: the row with {@code key} is inserted ({@code weight} +1) or retracted
+ * (−1). Every operator consumes and produces these; an update is a retraction of the old row
+ * followed by an insertion of the new one.
  */
 public record Change(RowKey key, Row row, int weight) {
   public Change {

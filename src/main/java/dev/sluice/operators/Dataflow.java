@@ -3,20 +3,23 @@ package dev.sluice.operators;
 import java.util.Set;
 
 /**
- * A view's pipeline compiled for incremental maintenance: a pure function of (state, input) to
- * the view's changed rows. No I/O, clocks or threads: the engine decides when to call it and
- * commits the state it wrote together with the input's position.
+ * A view's pipeline compiled for incremental maintenance: a pure function of (state, input) to the
+ * view's changed rows. No I/O, clocks or threads: the engine decides when to call it and commits
+ * the state it wrote together with the input's position.
  *
  * <p>Whatever order the engine interleaves partitions and sources in, the view it builds from the
  * returned changes is the one {@link BatchEvaluator} computes from the same inputs.
+ *
+ * <p>A dataflow holds no mutable fields, so threads may share one; calls on one {@link State} must
+ * not overlap, since an aggregate's groups and a join's indexes span partitions.
  */
 public interface Dataflow {
   /** The streams and tables the view reads; the engine feeds it inputs of these only. */
   Set<String> sources();
 
   /**
-   * The rows the view holds before any input (the single row of {@code AGGREGATE count(*)} with
-   * no GROUP BY, say). Call once, on fresh state, before the first {@link #apply}.
+   * The rows the view holds before any input (the single row of {@code AGGREGATE count(*)} with no
+   * GROUP BY, say). Call once, on fresh state, before the first {@link #apply}.
    */
   Applied initialize(State state);
 

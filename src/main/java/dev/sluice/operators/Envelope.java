@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Where a source row came from: the event's envelope. Expressions read it as {@code _key}, {@code
- * _id}, {@code _time}, {@code _partition}, {@code _offset} and {@code _causes}; it is not one of the
- * row's fields, so {@code SELECT *} and the stored view row leave it out.
+ * _id}, {@code _time}, {@code _partition}, {@code _offset} and {@code _causes}; it is not one of
+ * the row's fields, so {@code SELECT *} and the stored view row leave it out.
  */
 public record Envelope(
     String key, String id, long timeMs, int partition, long offset, List<String> causes) {

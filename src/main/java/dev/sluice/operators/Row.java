@@ -18,8 +18,6 @@ import java.util.Optional;
  * be stored as the same JSON are equal.
  */
 public final class Row {
-  private static final Row EMPTY = new Row(new String[0], new Object[0], null);
-
   private final String[] names;
   private final Object[] values;
   private final Envelope envelope;
@@ -41,10 +39,6 @@ public final class Row {
     return new Row(names, values, envelope);
   }
 
-  public static Row empty() {
-    return EMPTY;
-  }
-
   /** A row of the map's entries in its iteration order, without an envelope. */
   public static Row of(Map<String, ?> fields) {
     var names = fields.keySet().toArray(String[]::new);
@@ -56,9 +50,11 @@ public final class Row {
     return new Row(names, values, null);
   }
 
-  /** Parses one JSON object (an event's value); throws IllegalArgumentException if it is not one. */
+  /**
+   * Parses one JSON object (an event's value); throws IllegalArgumentException if it is not one.
+   */
   public static Row fromJson(byte[] json, Envelope envelope) {
-    return JsonValues.parseRow(json, null, envelope);
+    return JsonValues.parseRow(json, envelope);
   }
 
   public int size() {
@@ -94,12 +90,9 @@ public final class Row {
     return Optional.ofNullable(envelope);
   }
 
-  /** The same fields without the envelope: the row no longer stands for one event. */
-  public Row withoutEnvelope() {
-    return envelope == null ? this : new Row(names, values, null);
-  }
-
-  /** This row with {@code name} set to {@code value}: replaced in place if present, else appended. */
+  /**
+   * This row with {@code name} set to {@code value}: replaced in place if present, else appended.
+   */
   public Row with(String name, Object value) {
     var i = indexOf(name);
     if (i >= 0) {

@@ -36,7 +36,8 @@ class AggregateTest {
 
   @Test
   void aTableUpdateMovesTheRowToItsNewGroup() {
-    var v = view("FROM customers |> AGGREGATE count(*) AS n, sum(credit) AS credit GROUP BY country");
+    var v =
+        view("FROM customers |> AGGREGATE count(*) AS n, sum(credit) AS credit GROUP BY country");
     v.append("customers", "c1", "{'country': 'NL', 'credit': 10}");
     v.append("customers", "c2", "{'country': 'NL', 'credit': 5}");
     v.append("customers", "c1", "{'country': 'DE', 'credit': 7}");
@@ -46,7 +47,10 @@ class AggregateTest {
 
   @Test
   void minAndMaxStayRightAfterTheCurrentExtremeIsDeleted() {
-    var v = view("FROM customers |> AGGREGATE min(age) AS youngest, max(age) AS oldest GROUP BY country");
+    var v =
+        view(
+            "FROM customers |> AGGREGATE min(age) AS youngest, max(age) AS oldest GROUP BY"
+                + " country");
     v.append("customers", "a", "{'country': 'NL', 'age': 30}");
     v.append("customers", "b", "{'country': 'NL', 'age': 20}");
     v.append("customers", "c", "{'country': 'NL', 'age': 40}");
@@ -60,7 +64,10 @@ class AggregateTest {
 
   @Test
   void countOfAFieldSkipsNullsAndCountDistinctCountsValuesOnce() {
-    var v = view("FROM orders |> AGGREGATE count(*) AS rows, count(coupon) AS coupons, count(DISTINCT customer_id) AS buyers");
+    var v =
+        view(
+            "FROM orders |> AGGREGATE count(*) AS rows, count(coupon) AS coupons, count(DISTINCT"
+                + " customer_id) AS buyers");
     v.append("orders", "o1", "{'customer_id': 'c1', 'coupon': 'X'}");
     v.append("orders", "o2", "{'customer_id': 'c1', 'coupon': null}");
     v.append("orders", "o3", "{'customer_id': 'c2'}");
@@ -69,7 +76,8 @@ class AggregateTest {
 
   @Test
   void aggregateWithoutGroupByHasOneRowEvenWhenEmpty() {
-    var v = view("FROM customers |> AGGREGATE count(*) AS n, sum(credit) AS total, max(credit) AS top");
+    var v =
+        view("FROM customers |> AGGREGATE count(*) AS n, sum(credit) AS total, max(credit) AS top");
     var empty = new java.util.HashMap<String, Object>();
     empty.put("n", 0L);
     empty.put("total", null);
@@ -84,13 +92,16 @@ class AggregateTest {
 
   @Test
   void sumsOfIntegersStayIntegersAndDecimalSumsAreExact() {
-    var v = view("FROM orders |> AGGREGATE sum(amount) AS total, avg(amount) AS mean GROUP BY kind");
+    var v =
+        view("FROM orders |> AGGREGATE sum(amount) AS total, avg(amount) AS mean GROUP BY kind");
     v.append("orders", "o1", "{'kind': 'i', 'amount': 1}");
     v.append("orders", "o2", "{'kind': 'i', 'amount': 2}");
     v.append("orders", "o3", "{'kind': 'd', 'amount': 0.10}");
     v.append("orders", "o4", "{'kind': 'd', 'amount': 0.20}");
     assertThat(v.row("i")).containsEntry("total", 3L).containsEntry("mean", new BigDecimal("1.5"));
-    assertThat(v.row("d")).containsEntry("total", new BigDecimal("0.3")).containsEntry("mean", new BigDecimal("0.15"));
+    assertThat(v.row("d"))
+        .containsEntry("total", new BigDecimal("0.3"))
+        .containsEntry("mean", new BigDecimal("0.15"));
   }
 
   @Test
@@ -103,7 +114,10 @@ class AggregateTest {
 
   @Test
   void itemsMayComputeOverAggregatesAndGroupFields() {
-    var v = view("FROM orders |> AGGREGATE sum(amount) / count(*) AS mean, kind || ':' || count(*) AS label GROUP BY kind");
+    var v =
+        view(
+            "FROM orders |> AGGREGATE sum(amount) / count(*) AS mean, kind || ':' || count(*) AS"
+                + " label GROUP BY kind");
     v.append("orders", "o1", "{'kind': 'a', 'amount': 4}");
     v.append("orders", "o2", "{'kind': 'a', 'amount': 6}");
     assertThat(v.row("a")).isEqualTo(Map.of("kind", "a", "mean", 5L, "label", "a:2"));
@@ -124,10 +138,13 @@ class AggregateTest {
     v.append("orders", "o1", "{'amount': 5}");
     v.append("orders", "o2", "{'amount': 'lots'}");
     assertThat(v.row(List.of())).isEqualTo(Map.of("n", 1L, "total", 5L));
-    assertThat(v.deadLetters).singleElement().satisfies(d -> {
-      assertThat(d.reason()).isEqualTo("sum needs numbers, got string");
-      assertThat(d.source()).isEqualTo("orders");
-      assertThat(d.column()).isEqualTo(41);
-    });
+    assertThat(v.deadLetters)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo("sum needs numbers, got string");
+              assertThat(d.source()).isEqualTo("orders");
+              assertThat(d.column()).isEqualTo(41);
+            });
   }
 }

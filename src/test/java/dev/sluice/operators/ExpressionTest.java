@@ -125,7 +125,8 @@ class ExpressionTest {
     assertThat(eval("date_trunc('day', _time)")).isEqualTo(new Timestamp(86_400_000L));
     assertThat(eval("_time + INTERVAL 1 SECOND")).isEqualTo(new Timestamp(90_062_001L));
     assertThat(eval("(_time + INTERVAL 2 HOURS) - _time")).isEqualTo(new Interval(7_200_000L));
-    assertThat(eval("date_trunc('month', '2024-05-17')").toString()).isEqualTo("2024-05-01T00:00:00Z");
+    assertThat(eval("date_trunc('month', '2024-05-17')").toString())
+        .isEqualTo("2024-05-01T00:00:00Z");
   }
 
   @Test
@@ -145,7 +146,8 @@ class ExpressionTest {
         "s > 1 => cannot compare string with integer",
         "i AND t => AND needs a boolean, got integer",
         "upper(i) => upper needs a string, got integer",
-        "date_trunc('fortnight', _time) => date_trunc does not know unit 'fortnight'; use millisecond, second, minute, hour, day, week, month or year",
+        "date_trunc('fortnight', _time) => date_trunc does not know unit 'fortnight'; use"
+            + " millisecond, second, minute, hour, day, week, month or year",
         "_time < 'tomorrow' => 'tomorrow' is not an ISO-8601 timestamp",
       })
   void typeErrorsNameTheTypesAndWhere(String expression, String message) {

@@ -8,8 +8,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The chapter's promise: a view maintained incrementally, one event at a time and in any order a
@@ -26,7 +26,8 @@ class IncrementalEqualsBatchTest {
 
   /** Fewer, longer histories: groups that fill, empty and fill again; many updates per key. */
   @Property(tries = 300)
-  void longHistoriesAgreeToo(@ForAll long seed, @ForAll @IntRange(min = 100, max = 250) int events) {
+  void longHistoriesAgreeToo(
+      @ForAll long seed, @ForAll @IntRange(min = 100, max = 250) int events) {
     check(seed, events);
   }
 
@@ -44,7 +45,8 @@ class IncrementalEqualsBatchTest {
       batch.put(row.key(), row.row());
     }
 
-    Statistics.label("view").collect(batch.isEmpty() ? "empty" : batch.size() < 5 ? "1-4 rows" : "5+ rows");
+    Statistics.label("view")
+        .collect(batch.isEmpty() ? "empty" : batch.size() < 5 ? "1-4 rows" : "5+ rows");
     for (var op : List.of("JOIN", "AGGREGATE", "WINDOW", "UNION", "WHERE")) {
       Statistics.label(op).collect(text.contains(op));
     }

@@ -52,7 +52,8 @@ class JoinTest {
 
   @Test
   void aLeftJoinNullExtendsAndFixesItselfWhenTheTableRowArrives() {
-    var v = view("FROM orders |> LEFT JOIN customers USING (customer_id) |> SELECT amount, country");
+    var v =
+        view("FROM orders |> LEFT JOIN customers USING (customer_id) |> SELECT amount, country");
     v.append("orders", "o1", "{'customer_id': 'c1', 'amount': 5}");
     var unmatched = new java.util.HashMap<String, Object>();
     unmatched.put("amount", 5L);
@@ -81,7 +82,10 @@ class JoinTest {
 
   @Test
   void onJoinsNameTheTablesFieldsByTheTableAndMayUseItsKey() {
-    var v = view("FROM orders |> JOIN customers ON buyer = customers._key AND region = customers.region");
+    var v =
+        view(
+            "FROM orders |> JOIN customers ON buyer = customers._key AND region ="
+                + " customers.region");
     v.append("customers", "c1", "{'region': 'eu', 'name': 'Ann'}");
     v.append("orders", "o1", "{'buyer': 'c1', 'region': 'eu'}");
     v.append("orders", "o2", "{'buyer': 'c1', 'region': 'us'}");
@@ -94,7 +98,10 @@ class JoinTest {
     v.append("customers", "c1", "{'customer_id': 'c1', 'currency': 'EUR'}");
     v.append("rates", "EUR", "{'currency': 'EUR', 'rate': 1.1}");
     v.append("rates", "EUR", "{'currency': 'EUR', 'rate': 1.2}");
-    assertThat(v.view.values()).singleElement().extracting(r -> r.get("rate")).isEqualTo(new java.math.BigDecimal("1.2"));
+    assertThat(v.view.values())
+        .singleElement()
+        .extracting(r -> r.get("rate"))
+        .isEqualTo(new java.math.BigDecimal("1.2"));
     v.append("customers", "c1", "{'customer_id': 'c1', 'currency': 'USD'}");
     assertThat(v.view).isEmpty();
     v.assertEqualsBatch();
@@ -122,6 +129,7 @@ class JoinTest {
     v.append("customers", "c1", "{'customer_id': 'c1', 'name': 'customer'}");
     v.append("orders", "o1", "{'customer_id': 'c1', 'name': 'order'}");
     assertThat(v.view.values()).singleElement().extracting(r -> r.get("name")).isEqualTo("order");
-    assertThat(List.copyOf(v.view.values()).getFirst().toString()).isEqualTo("{\"customer_id\":\"c1\",\"name\":\"order\"}");
+    assertThat(List.copyOf(v.view.values()).getFirst().toString())
+        .isEqualTo("{\"customer_id\":\"c1\",\"name\":\"order\"}");
   }
 }

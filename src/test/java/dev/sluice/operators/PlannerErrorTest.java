@@ -22,7 +22,8 @@ class PlannerErrorTest {
   @Test
   void anUnknownSourceIsNamedWithASuggestion() {
     var e = refused("FROM ordres |> WHERE amount > 1");
-    assertThat(e.getMessage()).isEqualTo("line 1, column 6: unknown stream or table ordres — did you mean orders?");
+    assertThat(e.getMessage())
+        .isEqualTo("line 1, column 6: unknown stream or table ordres — did you mean orders?");
   }
 
   @Test
@@ -46,7 +47,8 @@ class PlannerErrorTest {
 
   @Test
   void aJoinedTablesFieldsBecomeKnown() {
-    var text = "FROM orders |> JOIN customers USING (customer_id) |> WHERE country = 'NL' AND nmae = 'x'";
+    var text =
+        "FROM orders |> JOIN customers USING (customer_id) |> WHERE country = 'NL' AND nmae = 'x'";
     var e = refused(text);
     assertThat(e.column()).isEqualTo(text.indexOf("nmae") + 1);
     assertThat(e.hint()).contains("did you mean name?");
@@ -55,7 +57,8 @@ class PlannerErrorTest {
   @Test
   void sourcesWithoutKnownFieldsAcceptAnyName() {
     var text = "FROM clicks |> WHERE anything > 1";
-    assertThat(Planner.plan(ViewHarness.pipeline(text), CATALOG, text).sources()).containsExactly("clicks");
+    assertThat(Planner.plan(ViewHarness.pipeline(text), CATALOG, text).sources())
+        .containsExactly("clicks");
   }
 
   @Test
@@ -84,7 +87,8 @@ class PlannerErrorTest {
     assertThat(refused("FROM orders |> JOIN customers ON amount > customers.credit").reason())
         .startsWith("JOIN … ON needs equalities");
     assertThat(refused("FROM orders |> JOIN customers ON customer_id = amount").reason())
-        .contains("one side of customer_id = amount must read only the row, the other only customers");
+        .contains(
+            "one side of customer_id = amount must read only the row, the other only customers");
   }
 
   @Test
@@ -103,7 +107,9 @@ class PlannerErrorTest {
 
   @Test
   void theEnvelopeIsGoneAfterAggregate() {
-    var e = refused("FROM orders |> AGGREGATE count(*) AS n GROUP BY status |> WHERE _time > '2024-01-01'");
+    var e =
+        refused(
+            "FROM orders |> AGGREGATE count(*) AS n GROUP BY status |> WHERE _time > '2024-01-01'");
     assertThat(e.reason()).startsWith("_time is not available after AGGREGATE");
   }
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Random histories and random pipelines for the chapter's promise. Small value domains on
- * purpose: keys and groups collide, table rows are updated and deleted, join keys repeat, values
- * mix integers, decimals, NULLs and the odd string that makes an expression fail.
+ * Random histories and random pipelines for the chapter's promise. Small value domains on purpose:
+ * keys and groups collide, table rows are updated and deleted, join keys repeat, values mix
+ * integers, decimals, NULLs and the odd string that makes an expression fail.
  */
 final class RandomViews {
   static final Catalog CATALOG =
@@ -29,7 +29,8 @@ final class RandomViews {
       var timeMs = random.nextInt(300_000);
       var delete = source.equals("t") && random.nextInt(4) == 0;
       var value = delete ? null : value(random, source).getBytes(StandardCharsets.UTF_8);
-      log.add(new Input(source, partition, offset, key, source + i, timeMs, List.of(), delete, value));
+      log.add(
+          new Input(source, partition, offset, key, source + i, timeMs, List.of(), delete, value));
     }
     return log;
   }
@@ -41,9 +42,11 @@ final class RandomViews {
     var k = pick(random, "1", "2", "3", "2.0", "null");
     if (source.equals("t")) {
       return "{\"k\": %s, \"c\": %s, \"w\": %s}"
-          .formatted(k, pick(random, "\"NL\"", "\"DE\"", "null"), pick(random, "1", "2", "0.5", "null"));
+          .formatted(
+              k, pick(random, "\"NL\"", "\"DE\"", "null"), pick(random, "1", "2", "0.5", "null"));
     }
-    var v = pick(random, "0", "1", "2", "-3", "1.5", "2.50", "null", "9223372036854775807", "\"bad\"");
+    var v =
+        pick(random, "0", "1", "2", "-3", "1.5", "2.50", "null", "9223372036854775807", "\"bad\"");
     return "{\"k\": %s, \"g\": %s, \"v\": %s}"
         .formatted(k, pick(random, "\"x\"", "\"y\"", "\"z\"", "null"), v);
   }
@@ -150,7 +153,9 @@ final class RandomViews {
   static List<Input> interleave(List<Input> log, Random random) {
     var queues = new HashMap<String, ArrayList<Input>>();
     for (var input : log) {
-      queues.computeIfAbsent(input.source() + "/" + input.partition(), q -> new ArrayList<>()).add(input);
+      queues
+          .computeIfAbsent(input.source() + "/" + input.partition(), q -> new ArrayList<>())
+          .add(input);
     }
     var pending = new ArrayList<>(queues.values());
     var order = new ArrayList<Input>(log.size());

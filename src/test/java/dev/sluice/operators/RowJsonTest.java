@@ -53,7 +53,8 @@ class RowJsonTest {
         Row.of(Map.of("t", new Timestamp(0)))
             .with("d", new BigDecimal("1.50"))
             .with("l", List.of(1L, "x"));
-    assertThat(row.toString()).isEqualTo("{\"t\":\"1970-01-01T00:00:00Z\",\"d\":1.50,\"l\":[1,\"x\"]}");
+    assertThat(row.toString())
+        .isEqualTo("{\"t\":\"1970-01-01T00:00:00Z\",\"d\":1.50,\"l\":[1,\"x\"]}");
     assertThat(parse(row.toString()).get("d")).isEqualTo(new BigDecimal("1.50"));
   }
 

@@ -33,17 +33,32 @@ class RowKeyTest {
 
   @Test
   void stringsOrderByCodePointAndMayHoldNulCharacters() {
-    var keys = new ArrayList<>(List.of(RowKey.of("b"), RowKey.of("a\u0000"), RowKey.of("a"), RowKey.of("\uD83D\uDE00"), RowKey.of("\uFFFF")));
+    var keys =
+        new ArrayList<>(
+            List.of(
+                RowKey.of("b"),
+                RowKey.of("a\u0000"),
+                RowKey.of("a"),
+                RowKey.of("\uD83D\uDE00"),
+                RowKey.of("\uFFFF")));
     keys.sort(Comparator.naturalOrder());
-    assertThat(keys).extracting(RowKey::value).containsExactly("a", "a\u0000", "b", "\uFFFF", "\uD83D\uDE00");
+    assertThat(keys)
+        .extracting(RowKey::value)
+        .containsExactly("a", "a\u0000", "b", "\uFFFF", "\uD83D\uDE00");
   }
 
   @Property(tries = 300)
-  void encodingOrdersNumbersLikeTheirValues(@ForAll("numbers") Object a, @ForAll("numbers") Object b) {
+  void encodingOrdersNumbersLikeTheirValues(
+      @ForAll("numbers") Object a, @ForAll("numbers") Object b) {
     var expected = Integer.signum(decimal(a).compareTo(decimal(b)));
-    var actual = Integer.signum(Arrays.compareUnsigned(KeyEncoding.encode(a), KeyEncoding.encode(b)));
+    var actual =
+        Integer.signum(Arrays.compareUnsigned(KeyEncoding.encode(a), KeyEncoding.encode(b)));
     assertThat(actual).isEqualTo(expected);
-    var reversed = Integer.signum(Arrays.compareUnsigned(KeyEncoding.complement(KeyEncoding.encode(a)), KeyEncoding.complement(KeyEncoding.encode(b))));
+    var reversed =
+        Integer.signum(
+            Arrays.compareUnsigned(
+                KeyEncoding.complement(KeyEncoding.encode(a)),
+                KeyEncoding.complement(KeyEncoding.encode(b))));
     assertThat(reversed).isEqualTo(-expected);
     assertThat(decimal(KeyEncoding.decode(KeyEncoding.encode(a)))).isEqualByComparingTo(decimal(a));
   }
@@ -52,8 +67,12 @@ class RowKeyTest {
   Arbitrary<Object> numbers() {
     return Arbitraries.oneOf(
         Arbitraries.longs().map(Object.class::cast),
-        Arbitraries.of(0L, 1L, -1L, 10L, 100L, -100L, Long.MIN_VALUE, Long.MAX_VALUE).map(Object.class::cast),
-        Arbitraries.bigDecimals().ofScale(3).between(new BigDecimal("-1000"), new BigDecimal("1000")).map(Object.class::cast));
+        Arbitraries.of(0L, 1L, -1L, 10L, 100L, -100L, Long.MIN_VALUE, Long.MAX_VALUE)
+            .map(Object.class::cast),
+        Arbitraries.bigDecimals()
+            .ofScale(3)
+            .between(new BigDecimal("-1000"), new BigDecimal("1000"))
+            .map(Object.class::cast));
   }
 
   private static BigDecimal decimal(Object number) {

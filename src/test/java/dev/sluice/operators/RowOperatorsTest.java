@@ -26,7 +26,9 @@ class RowOperatorsTest {
     v.append("orders", "o1", "{'n': 1}");
     v.append("orders", "o1", "{'n': 2}");
     assertThat(v.view).hasSize(2);
-    assertThat(v.rows().keySet()).extracting(Object::toString).containsExactly("[o1, 0, 0]", "[o1, 0, 1]");
+    assertThat(v.rows().keySet())
+        .extracting(Object::toString)
+        .containsExactly("[o1, 0, 0]", "[o1, 0, 1]");
   }
 
   @Test
@@ -46,14 +48,21 @@ class RowOperatorsTest {
     assertThat(v.view.values())
         .singleElement()
         .extracting(Row::toString)
-        .isEqualTo("{\"amount\":3,\"customer\":{\"address\":{\"city\":\"Delft\"}},\"city\":\"Delft\",\"double\":6}");
+        .isEqualTo(
+            "{\"amount\":3,\"customer\":{\"address\":{\"city\":\"Delft\"}},\"city\":\"Delft\",\"double\":6}");
   }
 
   @Test
   void extendAddsOrReplacesFieldsAndTheEnvelopeStaysReadable() {
-    var v = view("FROM orders |> EXTEND amount + 1 AS amount, _key AS id |> SELECT amount, id, _offset AS at");
+    var v =
+        view(
+            "FROM orders |> EXTEND amount + 1 AS amount, _key AS id |> SELECT amount, id, _offset"
+                + " AS at");
     v.append("orders", "o1", "{'amount': 3}");
-    assertThat(v.view.values()).singleElement().extracting(Row::toMap).isEqualTo(Map.of("amount", 4L, "id", "o1", "at", 0L));
+    assertThat(v.view.values())
+        .singleElement()
+        .extracting(Row::toMap)
+        .isEqualTo(Map.of("amount", 4L, "id", "o1", "at", 0L));
   }
 
   @Test
@@ -69,11 +78,14 @@ class RowOperatorsTest {
     var v = view("FROM customers");
     v.append("customers", "c1", "{'n': 1}");
     var applied = v.append("customers", "c1", "{'n': 2}");
-    assertThat(applied.changes()).singleElement().satisfies(c -> {
-      assertThat(c.key().value()).isEqualTo("c1");
-      assertThat(c.oldRow().get("n")).isEqualTo(1L);
-      assertThat(c.newRow().get("n")).isEqualTo(2L);
-    });
+    assertThat(applied.changes())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.key().value()).isEqualTo("c1");
+              assertThat(c.oldRow().get("n")).isEqualTo(1L);
+              assertThat(c.newRow().get("n")).isEqualTo(2L);
+            });
   }
 
   @Test
@@ -82,10 +94,13 @@ class RowOperatorsTest {
     v.append("customers", "c1", "{'n': 1}");
     v.append("customers", "c1", "[1]");
     assertThat(v.rows()).isEqualTo(Map.of("c1", Map.of("n", 1L)));
-    assertThat(v.deadLetters).singleElement().satisfies(d -> {
-      assertThat(d.reason()).isEqualTo("the value is not a JSON object");
-      assertThat(d.offset()).isEqualTo(1);
-    });
+    assertThat(v.deadLetters)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo("the value is not a JSON object");
+              assertThat(d.offset()).isEqualTo(1);
+            });
     v.assertEqualsBatch();
   }
 }

@@ -15,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * A view kept by a dataflow over in-memory state, as the engine will keep it: every change is
- * applied to a map, checking that its old row is the row the view holds. Every event also goes
- * to a log, so tests can compare the view with the batch evaluation of the same log.
+ * applied to a map, checking that its old row is the row the view holds. Every event also goes to a
+ * log, so tests can compare the view with the batch evaluation of the same log.
  */
 final class ViewHarness {
   final String text;
@@ -69,7 +69,16 @@ final class ViewHarness {
     var offset = offsets.merge(source + "/" + partition, 1L, Long::sum) - 1;
     var value = json == null ? null : json.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
     var input =
-        new Input(source, partition, offset, key, source + "-" + offset, clockMs, List.of(), delete, value);
+        new Input(
+            source,
+            partition,
+            offset,
+            key,
+            source + "-" + offset,
+            clockMs,
+            List.of(),
+            delete,
+            value);
     log.add(input);
     return apply(input);
   }

@@ -16,7 +16,10 @@ class WindowAndUnionTest {
 
   @Test
   void aTumblingWindowPutsEachRowInTheWindowHoldingItsEventTime() {
-    var v = view("FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE count(*) AS n GROUP BY window_start");
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE count(*) AS n"
+                + " GROUP BY window_start");
     v.at(59_999).append("orders", "o1", "{}");
     v.at(60_000).append("orders", "o2", "{}");
     v.at(119_999).append("orders", "o3", "{}");
@@ -30,24 +33,34 @@ class WindowAndUnionTest {
 
   @Test
   void windowsAddTheirStartAndEndToTheRow() {
-    var v = view("FROM orders |> WINDOW TUMBLE(_time, INTERVAL 10 SECONDS) |> SELECT window_start, window_end");
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 10 SECONDS) |> SELECT window_start,"
+                + " window_end");
     v.at(25_000).append("orders", "o1", "{}");
     assertThat(v.view.values())
         .singleElement()
         .extracting(Row::toMap)
-        .isEqualTo(Map.of("window_start", new Timestamp(20_000), "window_end", new Timestamp(30_000)));
+        .isEqualTo(
+            Map.of("window_start", new Timestamp(20_000), "window_end", new Timestamp(30_000)));
   }
 
   @Test
   void aHoppingWindowPutsEachRowInEveryWindowCoveringIt() {
-    var v = view("FROM orders |> WINDOW HOP(_time, INTERVAL 3 MINUTES, INTERVAL 1 MINUTE) |> AGGREGATE count(*) AS n GROUP BY window_start");
+    var v =
+        view(
+            "FROM orders |> WINDOW HOP(_time, INTERVAL 3 MINUTES, INTERVAL 1 MINUTE) |> AGGREGATE"
+                + " count(*) AS n GROUP BY window_start");
     v.at(150_000).append("orders", "o1", "{}");
     assertThat(v.rows()).containsOnlyKeys(minute(0), minute(1), minute(2));
   }
 
   @Test
   void windowsOnAFieldReadIsoTimestampsAndNegativeTimesFloor() {
-    var v = view("FROM orders |> WINDOW TUMBLE(created, INTERVAL 1 HOUR) |> AGGREGATE count(*) AS n GROUP BY window_start");
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(created, INTERVAL 1 HOUR) |> AGGREGATE count(*) AS n"
+                + " GROUP BY window_start");
     v.append("orders", "o1", "{'created': '2024-05-01T10:59:59Z'}");
     v.append("orders", "o2", "{'created': '1969-12-31T23:30:00Z'}");
     assertThat(v.rows().keySet())
@@ -60,12 +73,18 @@ class WindowAndUnionTest {
     var v = view("FROM orders |> WINDOW TUMBLE(created, INTERVAL 1 HOUR)");
     v.append("orders", "o1", "{}");
     assertThat(v.view).isEmpty();
-    assertThat(v.deadLetters).singleElement().extracting(DeadLetter::reason).isEqualTo("the window's time is NULL");
+    assertThat(v.deadLetters)
+        .singleElement()
+        .extracting(DeadLetter::reason)
+        .isEqualTo("the window's time is NULL");
   }
 
   @Test
   void lateEventsLandInTheirOwnWindowWhateverTheOrder() {
-    var v = view("FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE sum(amount) AS total GROUP BY window_start");
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE sum(amount) AS"
+                + " total GROUP BY window_start");
     v.at(200_000).append("orders", "o1", "{'amount': 1}");
     v.at(10_000).append("orders", "o2", "{'amount': 2}");
     v.at(70_000).append("orders", "o3", "{'amount': 3}");
@@ -79,7 +98,9 @@ class WindowAndUnionTest {
     v.append("orders", "k", "{'amount': 1}");
     v.append("clicks", "k", "{'amount': 1}");
     assertThat(v.view).hasSize(2);
-    assertThat(v.rows().keySet()).extracting(Object::toString).containsExactly("[0, [k, 1, 0]]", "[1, [k, 1, 0]]");
+    assertThat(v.rows().keySet())
+        .extracting(Object::toString)
+        .containsExactly("[0, [k, 1, 0]]", "[1, [k, 1, 0]]");
   }
 
   @Test

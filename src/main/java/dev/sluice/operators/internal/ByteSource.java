@@ -14,10 +14,6 @@ public final class ByteSource {
     return position < bytes.length;
   }
 
-  public int position() {
-    return position;
-  }
-
   public int peek() {
     return bytes[position] & 0xFF;
   }

@@ -20,7 +20,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * JSON ⇄ values with Jackson's streaming API: one pass, no tree, and field names that Jackson
@@ -35,11 +34,8 @@ public final class JsonValues {
 
   private JsonValues() {}
 
-  /**
-   * Parses a JSON object into a row. When {@code wanted} is given, other top-level members are
-   * skipped without building their values: a view reading two fields of a wide event pays for two.
-   */
-  public static Row parseRow(byte[] json, Set<String> wanted, Envelope envelope) {
+  /** Parses a JSON object into a row of all its members. */
+  public static Row parseRow(byte[] json, Envelope envelope) {
     try (var parser = FACTORY.createParser(json)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("the value is not a JSON object");
@@ -50,10 +46,6 @@ public final class JsonValues {
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         var name = parser.currentName();
         var token = parser.nextToken();
-        if (wanted != null && !wanted.contains(name)) {
-          parser.skipChildren();
-          continue;
-        }
         var value = read(parser, token, 1);
         var existing = indexOf(names, size, name);
         if (existing >= 0) {
@@ -76,6 +68,20 @@ public final class JsonValues {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** One JSON value, held in {@code length} bytes from {@code offset}. */
+  static Object parseValue(byte[] json, int offset, int length) {
+    try (var parser = FACTORY.createParser(json, offset, length)) {
+      return read(parser, parser.nextToken(), 1);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the value is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /** The JSON string literal from {@code start} (its opening quote) to {@code end}, decoded. */
+  static String parseString(byte[] json, int start, int end) {
+    return (String) parseValue(json, start, end - start);
   }
 
   private static int indexOf(String[] names, int size, String name) {
@@ -103,7 +109,9 @@ public final class JsonValues {
       case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
       case START_ARRAY -> {
         var list = new ArrayList<Object>();
-        for (var next = parser.nextToken(); next != JsonToken.END_ARRAY; next = parser.nextToken()) {
+        for (var next = parser.nextToken();
+            next != JsonToken.END_ARRAY;
+            next = parser.nextToken()) {
           list.add(read(parser, next, depth + 1));
         }
         yield Collections.unmodifiableList(list);

@@ -15,9 +15,9 @@ import java.util.TreeMap;
 
 /**
  * An order-preserving, self-delimiting byte encoding of values (see docs/semantics.md, "Keys").
- * Comparing encodings as unsigned bytes orders values by type (NULL, booleans, numbers,
- * timestamps, intervals, strings by code point, lists, objects) and then by value. Numbers are
- * canonical: {@code 1}, {@code 1.0} and {@code 1.00} encode alike, so they group and join alike.
+ * Comparing encodings as unsigned bytes orders values by type (NULL, booleans, numbers, timestamps,
+ * intervals, strings by code point, lists, objects) and then by value. Numbers are canonical:
+ * {@code 1}, {@code 1.0} and {@code 1.00} encode alike, so they group and join alike.
  *
  * <p>Because no encoding is a prefix of another, encodings concatenate into composite keys, and
  * complementing every byte reverses the order (max-heaps in an ascending store).
@@ -34,6 +34,7 @@ public final class KeyEncoding {
   static final int STRING = 0x30;
   static final int LIST = 0x40;
   static final int OBJECT = 0x50;
+
   /** Ends lists and objects; below every tag so a shorter list sorts first. */
   static final int END = 0x00;
 
@@ -79,9 +80,8 @@ public final class KeyEncoding {
   }
 
   /**
-   * A nonzero number is 0.d1d2…dn × 10^e with d1 ≠ 0 and dn ≠ 0: sign tag, then e, then the
-   * digits and a terminator. Negative numbers complement e and the digits so larger magnitudes
-   * sort first.
+   * A nonzero number is 0.d1d2…dn × 10^e with d1 ≠ 0 and dn ≠ 0: sign tag, then e, then the digits
+   * and a terminator. Negative numbers complement e and the digits so larger magnitudes sort first.
    */
   private static void encodeLong(long value, ByteSink sink) {
     if (value == 0) {
@@ -195,7 +195,9 @@ public final class KeyEncoding {
     };
   }
 
-  /** Integers within 64 bits come back as Long, everything else as a decimal without trailing 0s. */
+  /**
+   * Integers within 64 bits come back as Long, everything else as a decimal without trailing 0s.
+   */
   private static Object decodeNumber(boolean negative, ByteSource source) {
     var flip = negative ? 0xFF : 0x00;
     var e = source.getInt();
@@ -238,16 +240,5 @@ public final class KeyEncoding {
       out[i] = (byte) ~out[i];
     }
     return out;
-  }
-
-  /** The canonical form of a value: what encoding and decoding it gives (1.0 → 1, 1.50 → 1.5). */
-  public static Object canonical(Object value) {
-    return switch (value) {
-      case Long l -> l;
-      case BigDecimal d -> decode(encode(d));
-      case List<?> list -> decode(encode(list));
-      case Map<?, ?> map -> decode(encode(map));
-      default -> value;
-    };
   }
 }

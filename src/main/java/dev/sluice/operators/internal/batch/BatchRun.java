@@ -10,8 +10,8 @@ import dev.sluice.operators.Input;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.Timestamp;
-import dev.sluice.operators.internal.JsonValues;
 import dev.sluice.operators.internal.KeyEncoding;
+import dev.sluice.operators.internal.RowParser;
 import dev.sluice.operators.internal.expr.Eval;
 import dev.sluice.operators.internal.expr.EvalError;
 import dev.sluice.operators.internal.expr.ExprCompiler;
@@ -71,30 +71,36 @@ public final class BatchRun {
       case Node.Filter f -> {
         var out = new ArrayList<Item>();
         for (var item : evaluate(f.input())) {
-          guarded(item, () -> {
-            if (ExprCompiler.passes(f.condition(), item.row(), "WHERE", f.pos())) {
-              out.add(item);
-            }
-          });
+          guarded(
+              item,
+              () -> {
+                if (ExprCompiler.passes(f.condition(), item.row(), "WHERE", f.pos())) {
+                  out.add(item);
+                }
+              });
         }
         yield out;
       }
       case Node.Project p -> {
         var out = new ArrayList<Item>();
         for (var item : evaluate(p.input())) {
-          guarded(item, () -> out.add(with(item, item.key(), RowTransforms.project(p, item.row()))));
+          guarded(
+              item, () -> out.add(with(item, item.key(), RowTransforms.project(p, item.row()))));
         }
         yield out;
       }
       case Node.Window w -> {
         var out = new ArrayList<Item>();
         for (var item : evaluate(w.input())) {
-          guarded(item, () -> {
-            for (var start : RowTransforms.windowStarts(w, RowTransforms.windowTime(w, item.row()))) {
-              var key = RowKey.list(item.key(), RowKey.of(new Timestamp(start)));
-              out.add(with(item, key, RowTransforms.windowed(w, item.row(), start)));
-            }
-          });
+          guarded(
+              item,
+              () -> {
+                for (var start :
+                    RowTransforms.windowStarts(w, RowTransforms.windowTime(w, item.row()))) {
+                  var key = RowKey.list(item.key(), RowKey.of(new Timestamp(start)));
+                  out.add(with(item, key, RowTransforms.windowed(w, item.row(), start)));
+                }
+              });
         }
         yield out;
       }
@@ -122,6 +128,7 @@ public final class BatchRun {
   private List<Item> collection(Node.Source source) {
     var table = new LinkedHashMap<RowKey, Item>();
     var stream = new ArrayList<Item>();
+    var parser = RowParser.of(plan.wantedFields().get(source.name()));
     for (var input : inputs) {
       if (!input.source().equals(source.name())) {
         continue;
@@ -129,7 +136,7 @@ public final class BatchRun {
       Row row = null;
       if (!input.delete()) {
         try {
-          row = JsonValues.parseRow(input.value(), null, input.envelope());
+          row = parser.parse(input.value(), input.envelope());
         } catch (IllegalArgumentException e) {
           deadLetters.add(letter(input, e.getMessage(), 0, 0));
           continue;
@@ -154,25 +161,33 @@ public final class BatchRun {
   private List<Item> join(Node.Join j) {
     var byKey = new HashMap<ByteBuffer, List<Item>>();
     for (var right : evaluate(j.right())) {
-      guarded(right, () -> {
-        var key = joinKey(j.rightKey(), right.row());
-        if (key != null) {
-          byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(right);
-        }
-      });
+      guarded(
+          right,
+          () -> {
+            var key = joinKey(j.rightKey(), right.row());
+            if (key != null) {
+              byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(right);
+            }
+          });
     }
     var out = new ArrayList<Item>();
     for (var left : evaluate(j.left())) {
-      guarded(left, () -> {
-        var key = joinKey(j.leftKey(), left.row());
-        var partners = key == null ? List.<Item>of() : byKey.getOrDefault(key, List.of());
-        for (var right : partners) {
-          out.add(with(left, RowKey.list(left.key(), right.key()), RowTransforms.join(left.row(), right.row())));
-        }
-        if (partners.isEmpty() && j.kind() == JoinKind.LEFT) {
-          out.add(with(left, RowKey.list(left.key(), RowKey.of(null)), left.row()));
-        }
-      });
+      guarded(
+          left,
+          () -> {
+            var key = joinKey(j.leftKey(), left.row());
+            var partners = key == null ? List.<Item>of() : byKey.getOrDefault(key, List.of());
+            for (var right : partners) {
+              out.add(
+                  with(
+                      left,
+                      RowKey.list(left.key(), right.key()),
+                      RowTransforms.join(left.row(), right.row())));
+            }
+            if (partners.isEmpty() && j.kind() == JoinKind.LEFT) {
+              out.add(with(left, RowKey.list(left.key(), RowKey.of(null)), left.row()));
+            }
+          });
     }
     return out;
   }
@@ -196,11 +211,13 @@ public final class BatchRun {
       groups.put(AggregateRows.GLOBAL, new ArrayList<>());
     }
     for (var item : evaluate(a.input())) {
-      guarded(item, () -> {
-        var key = rows.groupKey(item.row());
-        var arguments = rows.arguments(item.row());
-        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(arguments);
-      });
+      guarded(
+          item,
+          () -> {
+            var key = rows.groupKey(item.row());
+            var arguments = rows.arguments(item.row());
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(arguments);
+          });
     }
     var out = new ArrayList<Item>();
     for (var group : groups.entrySet()) {
@@ -209,7 +226,12 @@ public final class BatchRun {
         values[i] = aggregateValue(a.calls().get(i), i, group.getValue());
       }
       var row =
-          rows.output(group.getKey(), values, e -> deadLetters.add(letter(null, e.getMessage(), e.position().line(), e.position().column())));
+          rows.output(
+              group.getKey(),
+              values,
+              e ->
+                  deadLetters.add(
+                      letter(null, e.getMessage(), e.position().line(), e.position().column())));
       out.add(new Item(group.getKey(), row, null));
     }
     return out;
@@ -223,7 +245,7 @@ public final class BatchRun {
     var values = group.stream().map(arguments -> arguments[index]).filter(v -> v != null).toList();
     if (call.function() == AggregateFunction.COUNT) {
       return call.distinct()
-          ? (long) values.stream().map(v -> ByteBuffer.wrap(KeyEncoding.encode(v))).distinct().count()
+          ? values.stream().map(v -> ByteBuffer.wrap(KeyEncoding.encode(v))).distinct().count()
           : (long) values.size();
     }
     if (values.isEmpty()) {
@@ -263,7 +285,8 @@ public final class BatchRun {
           var value = o.keys().get(i).eval(item.row());
           keys[i] = value == null ? null : KeyEncoding.encode(value);
         } catch (EvalError e) {
-          deadLetters.add(letter(item.origin(), e.getMessage(), e.position().line(), e.position().column()));
+          deadLetters.add(
+              letter(item.origin(), e.getMessage(), e.position().line(), e.position().column()));
         }
       }
       sortKeys.put(item, keys);
@@ -274,7 +297,10 @@ public final class BatchRun {
           var a = sortKeys.get(x);
           var b = sortKeys.get(y);
           for (var i = 0; i < a.length; i++) {
-            var c = a[i] == null ? (b[i] == null ? 0 : 1) : b[i] == null ? -1 : Arrays.compareUnsigned(a[i], b[i]);
+            var c =
+                a[i] == null
+                    ? (b[i] == null ? 0 : 1)
+                    : b[i] == null ? -1 : Arrays.compareUnsigned(a[i], b[i]);
             if (c != 0) {
               return o.descending().get(i) ? -c : c;
             }
@@ -303,13 +329,15 @@ public final class BatchRun {
     try {
       work.run();
     } catch (EvalError e) {
-      deadLetters.add(letter(item.origin(), e.getMessage(), e.position().line(), e.position().column()));
+      deadLetters.add(
+          letter(item.origin(), e.getMessage(), e.position().line(), e.position().column()));
     }
   }
 
   private static DeadLetter letter(Input origin, String reason, int line, int column) {
     return origin == null
         ? new DeadLetter("", -1, -1, reason, line, column)
-        : new DeadLetter(origin.source(), origin.partition(), origin.offset(), reason, line, column);
+        : new DeadLetter(
+            origin.source(), origin.partition(), origin.offset(), reason, line, column);
   }
 }

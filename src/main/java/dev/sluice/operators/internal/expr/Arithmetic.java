@@ -143,7 +143,8 @@ public final class Arithmetic {
   }
 
   private static EvalError mismatch(String symbol, Object a, Object b, Position pos) {
-    return new EvalError("cannot apply " + symbol + " to " + typeName(a) + " and " + typeName(b), pos);
+    return new EvalError(
+        "cannot apply " + symbol + " to " + typeName(a) + " and " + typeName(b), pos);
   }
 
   /** Decimals from sum and avg drop trailing zeros so the result does not depend on history. */

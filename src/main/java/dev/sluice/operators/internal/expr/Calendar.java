@@ -31,7 +31,8 @@ final class Calendar {
           case "year" -> t.truncatedTo(ChronoUnit.DAYS).withDayOfYear(1);
           default ->
               throw new EvalError(
-                  "date_trunc does not know unit '" + unit
+                  "date_trunc does not know unit '"
+                      + unit
                       + "'; use millisecond, second, minute, hour, day, week, month or year",
                   pos);
         };
@@ -54,7 +55,8 @@ final class Calendar {
       case "epoch" -> BigDecimal.valueOf(time.epochMs(), 3);
       default ->
           throw new EvalError(
-              "date_part does not know unit '" + unit
+              "date_part does not know unit '"
+                  + unit
                   + "'; use millisecond, second, minute, hour, day, dow, doy, week, month, year"
                   + " or epoch",
               pos);

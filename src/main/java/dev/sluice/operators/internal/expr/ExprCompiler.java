@@ -258,7 +258,8 @@ public final class ExprCompiler {
   }
 
   /** Evaluates a condition the SQL way: only TRUE passes; NULL and FALSE do not. */
-  public static boolean passes(Eval condition, Row row, String where, dev.sluice.language.ast.Position pos) {
+  public static boolean passes(
+      Eval condition, Row row, String where, dev.sluice.language.ast.Position pos) {
     var value = condition.eval(row);
     return value != null && Values.truth(value, where, pos);
   }

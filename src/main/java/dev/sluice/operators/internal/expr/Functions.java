@@ -49,7 +49,8 @@ final class Functions {
       case "upper" -> strict(a, v -> string(v, name, pos).toUpperCase(Locale.ROOT));
       case "trim" -> strict(a, v -> string(v, name, pos).strip());
       case "length" ->
-          strict(a, v -> (long) string(v, name, pos).codePointCount(0, string(v, name, pos).length()));
+          strict(
+              a, v -> (long) string(v, name, pos).codePointCount(0, string(v, name, pos).length()));
       case "substr" -> row -> substr(a, row, pos);
       case "replace" ->
           row -> {
@@ -147,7 +148,8 @@ final class Functions {
   }
 
   /** Integers stay integers (round(1234, -2) is 1200); decimals keep the asked-for scale. */
-  private static Object toScale(Object value, int scale, RoundingMode mode, String name, Position pos) {
+  private static Object toScale(
+      Object value, int scale, RoundingMode mode, String name, Position pos) {
     return switch (value) {
       case Long l when scale >= 0 -> l;
       case Long l -> BigDecimal.valueOf(l).setScale(scale, mode).longValue();

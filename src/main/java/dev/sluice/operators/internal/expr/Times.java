@@ -26,7 +26,8 @@ public final class Times {
       if (last == 'Z' || last == 'z') {
         return of(Instant.parse(text));
       }
-      if (text.length() > 19 && (text.charAt(text.length() - 6) == '+' || text.charAt(text.length() - 6) == '-')) {
+      if (text.length() > 19
+          && (text.charAt(text.length() - 6) == '+' || text.charAt(text.length() - 6) == '-')) {
         return of(OffsetDateTime.parse(text).toInstant());
       }
       return of(LocalDateTime.parse(text).toInstant(ZoneOffset.UTC));

@@ -15,12 +15,12 @@ import java.util.Arrays;
 
 /**
  * GROUP BY under inserts and retractions. Each change updates its group's totals and replaces the
- * group's output row (retract old, insert new); a group whose last row is retracted disappears.
- * Min and max keep every value in a multiset ordered by {@link KeyEncoding}, so retracting the
- * current extreme finds the next one. Without GROUP BY there is one group, present even when empty.
+ * group's output row (retract old, insert new); a group whose last row is retracted disappears. Min
+ * and max keep every value in a multiset ordered by {@link KeyEncoding}, so retracting the current
+ * extreme finds the next one. Without GROUP BY there is one group, present even when empty.
  *
- * <p>State: {@code id 0 groupKey → GroupState}; {@code id 1 groupKey call value → count} for
- * min (ascending), max (complemented, so the largest comes first) and count(DISTINCT).
+ * <p>State: {@code id 0 groupKey → GroupState}; {@code id 1 groupKey call value → count} for min
+ * (ascending), max (complemented, so the largest comes first) and count(DISTINCT).
  */
 final class AggregateOperator extends Operator {
   private final Node.Aggregate node;
@@ -84,7 +84,8 @@ final class AggregateOperator extends Operator {
     }
   }
 
-  private void update(RowKey group, GroupState state, Object[] arguments, int weight, FlowContext context) {
+  private void update(
+      RowKey group, GroupState state, Object[] arguments, int weight, FlowContext context) {
     state.rows += weight;
     for (var i = 0; i < calls; i++) {
       var call = node.calls().get(i);
@@ -104,7 +105,8 @@ final class AggregateOperator extends Operator {
           state.counts[i] += weight;
           state.decimals[i] += value instanceof BigDecimal ? weight : 0;
           var signed = weight > 0 ? value : AggregateValues.negate(value);
-          state.sums[i] = state.sums[i] == null ? signed : AggregateValues.add(state.sums[i], signed);
+          state.sums[i] =
+              state.sums[i] == null ? signed : AggregateValues.add(state.sums[i], signed);
         }
         case MIN -> updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
         case MAX ->
@@ -115,7 +117,8 @@ final class AggregateOperator extends Operator {
   }
 
   /** Adds weight to a value's count; returns how the number of distinct values changed. */
-  private int updateMultiset(RowKey group, int call, byte[] value, int weight, FlowContext context) {
+  private int updateMultiset(
+      RowKey group, int call, byte[] value, int weight, FlowContext context) {
     var key = concat(concat(valuePrefix, group.bytes()), new byte[] {(byte) call}, value);
     var stored = context.state.get(key);
     var count = (stored == null ? 0 : decodeCount(stored)) + weight;
@@ -137,8 +140,12 @@ final class AggregateOperator extends Operator {
       values[i] =
           switch (call.function()) {
             case COUNT -> call.argument() == null ? state.rows : state.counts[i];
-            case SUM -> state.counts[i] == 0 ? null : AggregateValues.sum(state.sums[i], state.decimals[i]);
-            case AVG -> state.counts[i] == 0 ? null : AggregateValues.average(state.sums[i], state.counts[i]);
+            case SUM ->
+                state.counts[i] == 0 ? null : AggregateValues.sum(state.sums[i], state.decimals[i]);
+            case AVG ->
+                state.counts[i] == 0
+                    ? null
+                    : AggregateValues.average(state.sums[i], state.counts[i]);
             case MIN, MAX -> extreme(group, i, call.function() == MAX, context);
           };
     }

@@ -9,9 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * Folds the changes one input made into one {@link ViewChange} per key. Checks on the way that
- * they are consistent — a key is retracted only with the row it holds and inserted only when
- * free — because a slip there would silently corrupt the view.
+ * Folds the changes one input made into one {@link ViewChange} per key. Checks on the way that they
+ * are consistent — a key is retracted only with the row it holds and inserted only when free —
+ * because a slip there would silently corrupt the view.
  */
 final class Consolidation {
   private Consolidation() {}
@@ -30,9 +30,18 @@ final class Consolidation {
     if (changes.isEmpty()) {
       return List.of();
     }
+    if (changes.size() == 1) {
+      var only = changes.getFirst();
+      return List.of(
+          only.isInsert()
+              ? new ViewChange(only.key(), null, only.row())
+              : new ViewChange(only.key(), only.row(), null));
+    }
     var byKey = new LinkedHashMap<RowKey, Net>();
     for (var change : changes) {
-      var net = byKey.computeIfAbsent(change.key(), k -> new Net(change.isInsert() ? null : change.row()));
+      var net =
+          byKey.computeIfAbsent(
+              change.key(), k -> new Net(change.isInsert() ? null : change.row()));
       if (change.isInsert()) {
         if (net.current != null) {
           throw new IllegalStateException("insert into occupied key " + change.key());
@@ -41,7 +50,12 @@ final class Consolidation {
       } else {
         if (net.current == null || !net.current.equals(change.row())) {
           throw new IllegalStateException(
-              "retraction of " + change.row() + " from key " + change.key() + " holding " + net.current);
+              "retraction of "
+                  + change.row()
+                  + " from key "
+                  + change.key()
+                  + " holding "
+                  + net.current);
         }
         net.current = null;
       }
@@ -49,8 +63,7 @@ final class Consolidation {
     var result = new ArrayList<ViewChange>(byKey.size());
     for (var entry : byKey.entrySet()) {
       var net = entry.getValue();
-      var unchanged =
-          net.before == null ? net.current == null : net.before.equals(net.current);
+      var unchanged = net.before == null ? net.current == null : net.before.equals(net.current);
       if (!unchanged) {
         result.add(new ViewChange(entry.getKey(), net.before, net.current));
       }

@@ -15,7 +15,9 @@ final class FlowContext {
   final List<DeadLetter> deadLetters = new ArrayList<>(0);
   private final Input input;
 
-  /** @param input the event being processed, or null while initializing */
+  /**
+   * @param input the event being processed, or null while initializing
+   */
   FlowContext(State state, Input input) {
     this.state = state;
     this.input = input;
@@ -25,7 +27,8 @@ final class FlowContext {
     deadLetters.add(
         input == null
             ? new DeadLetter("", -1, -1, reason, line, column)
-            : new DeadLetter(input.source(), input.partition(), input.offset(), reason, line, column));
+            : new DeadLetter(
+                input.source(), input.partition(), input.offset(), reason, line, column));
   }
 
   void deadLetter(EvalError error) {

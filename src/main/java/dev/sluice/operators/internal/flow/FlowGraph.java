@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The operators of a plan, wired from sources to the sink. Built root first, so {@link
- * #operators} lists every operator before the ones feeding it: initializing in that order lets a
- * downstream operator settle before upstream ones push into it.
+ * The operators of a plan, wired from sources to the sink. Built root first, so {@link #operators}
+ * lists every operator before the ones feeding it: initializing in that order lets a downstream
+ * operator settle before upstream ones push into it.
  */
 final class FlowGraph {
   record Target(Operator operator, int port) {}
@@ -34,13 +34,16 @@ final class FlowGraph {
   private void build(Node node, Operator downstream, int port) {
     switch (node) {
       case Node.Source source -> {
-        leaves.computeIfAbsent(source.name(), s -> new ArrayList<>()).add(new Target(downstream, port));
+        leaves
+            .computeIfAbsent(source.name(), s -> new ArrayList<>())
+            .add(new Target(downstream, port));
         if (source.kind() == dev.sluice.log.StreamKind.TABLE) {
           tableId(source.name());
         }
       }
       case Node.Filter f -> build(f.input(), add(new RowOperators.Filter(f), downstream, port), 0);
-      case Node.Project p -> build(p.input(), add(new RowOperators.Project(p), downstream, port), 0);
+      case Node.Project p ->
+          build(p.input(), add(new RowOperators.Project(p), downstream, port), 0);
       case Node.Window w -> build(w.input(), add(new RowOperators.Window(w), downstream, port), 0);
       case Node.Union u -> {
         var union = add(new RowOperators.Union(), downstream, port);

@@ -7,11 +7,13 @@ import dev.sluice.operators.Dataflow;
 import dev.sluice.operators.Input;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.State;
-import dev.sluice.operators.internal.JsonValues;
 import dev.sluice.operators.internal.RowCodec;
+import dev.sluice.operators.internal.RowParser;
 import dev.sluice.operators.internal.plan.Plan;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,10 +25,12 @@ import java.util.Set;
 public final class IncrementalDataflow implements Dataflow {
   private final Plan plan;
   private final FlowGraph graph;
+  private final Map<String, RowParser> parsers = new HashMap<>();
 
   public IncrementalDataflow(Plan plan) {
     this.plan = plan;
     this.graph = new FlowGraph(plan.root());
+    plan.wantedFields().forEach((source, wanted) -> parsers.put(source, RowParser.of(wanted)));
   }
 
   @Override
@@ -62,8 +66,7 @@ public final class IncrementalDataflow implements Dataflow {
     dev.sluice.operators.Row row = null;
     if (!input.delete()) {
       try {
-        var wanted = plan.wantedFields().get(input.source()).orElse(null);
-        row = JsonValues.parseRow(input.value(), wanted, input.envelope());
+        row = parsers.get(input.source()).parse(input.value(), input.envelope());
       } catch (IllegalArgumentException e) {
         // Also for a table: the key keeps its previous row, as if the event were not there.
         context.deadLetter(e.getMessage(), 0, 0);

@@ -17,9 +17,9 @@ import java.util.List;
 
 /**
  * A relational equi-join of any collection (port 0) with a table (port 1). Both sides are indexed
- * by join key in state, because either may change: a new order finds its customer, and a
- * customer's update retracts and re-inserts every joined order. Keys become [left, right], with
- * right NULL for a LEFT JOIN row that found no partner.
+ * by join key in state, because either may change: a new order finds its customer, and a customer's
+ * update retracts and re-inserts every joined order. Keys become [left, right], with right NULL for
+ * a LEFT JOIN row that found no partner.
  *
  * <p>State: {@code id 0 joinKey leftKey → left row} and {@code id 1 joinKey rightKey → right row}.
  */
@@ -73,7 +73,8 @@ final class JoinOperator extends Operator {
     for (var right : partners) {
       emit(
           change.to(
-              RowKey.list(change.key(), right.key()), RowTransforms.join(change.row(), right.row())),
+              RowKey.list(change.key(), right.key()),
+              RowTransforms.join(change.row(), right.row())),
           context);
     }
     if (partners.isEmpty() && outer) {
@@ -121,7 +122,8 @@ final class JoinOperator extends Operator {
   }
 
   /** Collected before anything is emitted: downstream operators write state, scans must not. */
-  private static List<Entry> entries(byte[] prefix, byte[] joinKey, FlowContext context, int limit) {
+  private static List<Entry> entries(
+      byte[] prefix, byte[] joinKey, FlowContext context, int limit) {
     var found = new ArrayList<Entry>();
     var start = prefix.length + joinKey.length;
     context.state.scan(

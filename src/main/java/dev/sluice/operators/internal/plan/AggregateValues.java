@@ -22,9 +22,7 @@ public final class AggregateValues {
     if (decimals > 0) {
       return Arithmetic.canonical(toDecimal(sum));
     }
-    if (sum instanceof BigDecimal d
-        && d.compareTo(LONG_MIN) >= 0
-        && d.compareTo(LONG_MAX) <= 0) {
+    if (sum instanceof BigDecimal d && d.compareTo(LONG_MIN) >= 0 && d.compareTo(LONG_MAX) <= 0) {
       return d.longValueExact();
     }
     return sum instanceof BigDecimal d ? d.setScale(0) : sum;

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The join key of each side. {@code USING (a, b)} compares the fields of that name; {@code ON}
- * takes equalities joined with AND, each between an expression over the row and one over the
- * table, whose fields are written {@code table.field} ({@code table._key} for its key). Only
- * equalities, because the join finds partners by looking the key up, never by scanning.
+ * takes equalities joined with AND, each between an expression over the row and one over the table,
+ * whose fields are written {@code table.field} ({@code table._key} for its key). Only equalities,
+ * because the join finds partners by looking the key up, never by scanning.
  */
 final class JoinKeys {
   record Keys(List<Eval> left, List<Eval> right) {}
@@ -88,7 +88,8 @@ final class JoinKeys {
       right.add(ExprCompiler.compile(b.left(), new SideScope(Side.RIGHT)));
     } else {
       throw errors.joinCondition(
-          b.pos(), "one side of " + b.toSql() + " must read only the row, the other only " + tableName);
+          b.pos(),
+          "one side of " + b.toSql() + " must read only the row, the other only " + tableName);
     }
   }
 

@@ -92,7 +92,8 @@ public final class PlanBuilder {
       case PipeOp.OrderBy order -> {
         requireAdHoc("ORDER BY", order);
         var keys = order.keys().stream().map(k -> compile(k.expr(), scope)).toList();
-        var descending = order.keys().stream().map(k -> k.order() == PipeOp.SortOrder.DESC).toList();
+        var descending =
+            order.keys().stream().map(k -> k.order() == PipeOp.SortOrder.DESC).toList();
         yield new Built(new Node.OrderBy(in.node(), keys, descending, order.pos()), in.schema());
       }
       case PipeOp.Limit limit -> {
@@ -209,8 +210,7 @@ public final class PlanBuilder {
     var keys =
         new JoinKeys(errors, leftScope, rightScope, leftName, info.name(), in.schema())
             .of(join.condition());
-    var node =
-        new Node.Join(in.node(), right, join.kind(), keys.left(), keys.right(), join.pos());
+    var node = new Node.Join(in.node(), right, join.kind(), keys.left(), keys.right(), join.pos());
     return new Built(node, in.schema().merge(rightSchema, in.schema().envelope()));
   }
 
@@ -221,8 +221,12 @@ public final class PlanBuilder {
   private void collectWanted(Node node, boolean projected, Map<String, Optional<Set<String>>> out) {
     switch (node) {
       case Node.Source source -> {
-        var wanted = projected ? Optional.<Set<String>>of(Set.copyOf(referenced)) : Optional.<Set<String>>empty();
-        out.merge(source.name(), wanted, (a, b) -> a.isEmpty() || b.isEmpty() ? Optional.empty() : a);
+        var wanted =
+            projected
+                ? Optional.<Set<String>>of(Set.copyOf(referenced))
+                : Optional.<Set<String>>empty();
+        out.merge(
+            source.name(), wanted, (a, b) -> a.isEmpty() || b.isEmpty() ? Optional.empty() : a);
       }
       case Node.Filter f -> collectWanted(f.input(), projected, out);
       case Node.Project p ->

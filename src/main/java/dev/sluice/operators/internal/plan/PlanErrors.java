@@ -8,8 +8,8 @@ import java.util.Collection;
 
 /**
  * The planner's refusals, in one place. The language's {@link ErrorCode} has no codes for the
- * planner's own checks yet, so name-resolution and placement errors use {@code syntax_error};
- * only this class would change when it gains them.
+ * planner's own checks yet, so name-resolution and placement errors use {@code syntax_error}; only
+ * this class would change when it gains them.
  */
 final class PlanErrors {
   private final String source;
@@ -52,7 +52,11 @@ final class PlanErrors {
   }
 
   LanguageException duplicateName(String name, Position pos) {
-    return at(pos, ErrorCode.SYNTAX_ERROR, "the output has two fields named " + name, "rename one with AS");
+    return at(
+        pos,
+        ErrorCode.SYNTAX_ERROR,
+        "the output has two fields named " + name,
+        "rename one with AS");
   }
 
   LanguageException adHocOnly(String what, Position pos) {
@@ -107,7 +111,10 @@ final class PlanErrors {
     return at(
         pos,
         ErrorCode.INVALID_NUMBER,
-        "each row would fall in " + count + " windows; the limit is " + PlanBuilder.WINDOWS_PER_ROW_MAX,
+        "each row would fall in "
+            + count
+            + " windows; the limit is "
+            + PlanBuilder.WINDOWS_PER_ROW_MAX,
         "make the advance longer, closer to the size");
   }
 

@@ -89,8 +89,8 @@ public final class RowTransforms {
   }
 
   /**
-   * The starts of the windows covering {@code timeMs}, ascending: every multiple of the advance
-   * in (time − size, time]. Integer arithmetic only, so replay and live agree to the millisecond.
+   * The starts of the windows covering {@code timeMs}, ascending: every multiple of the advance in
+   * (time − size, time]. Integer arithmetic only, so replay and live agree to the millisecond.
    */
   public static long[] windowStarts(Node.Window window, long timeMs) {
     var last = Math.floorDiv(timeMs, window.advanceMs()) * window.advanceMs();

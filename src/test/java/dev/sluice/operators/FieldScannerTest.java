@@ -1,0 +1,95 @@
+package dev.sluice.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.operators.internal.RowParser;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** Reading only the wanted fields gives those fields exactly as a full parse does. */
+class FieldScannerTest {
+  private static final Set<String> WANTED = Set.of("a", "é", "big", "x");
+
+  private static Row scan(String json) {
+    return RowParser.of(Optional.of(WANTED)).parse(json.getBytes(StandardCharsets.UTF_8), null);
+  }
+
+  private static Row full(String json) {
+    var all = Row.fromJson(json.getBytes(StandardCharsets.UTF_8), null).toMap();
+    var kept = new LinkedHashMap<String, Object>();
+    all.forEach(
+        (name, value) -> {
+          if (WANTED.contains(name)) {
+            kept.put(name, value);
+          }
+        });
+    return Row.of(kept);
+  }
+
+  @Property(tries = 500)
+  void scanningAgreesWithAFullParse(@ForAll("objects") String json) {
+    assertThat(scan(json)).isEqualTo(full(json));
+  }
+
+  @Provide
+  Arbitrary<String> objects() {
+    var names = Arbitraries.of("a", "é", "big", "x", "skip", "\\u0061", "\\\"q", "nested");
+    var scalars =
+        Arbitraries.of(
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "123456789012345678",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "92233720368547758070",
+            "1.50",
+            "-0.5",
+            "1e3",
+            "2.5E-2",
+            "true",
+            "false",
+            "null",
+            "\"\"",
+            "\"plain\"",
+            "\"tab\\t\\\"q\\\" \\u00e9 \\ud83d\\ude00\"",
+            "\"héllo\"",
+            "[]",
+            "{}",
+            "[1, [2, {\"k\": null}], \"s\"]",
+            "{\"a\": {\"b\": [true]}}");
+    var member =
+        Arbitraries.entries(names, scalars).map(e -> "\"" + e.getKey() + "\" : " + e.getValue());
+    return member.list().ofMaxSize(8).map(members -> " {" + String.join(",\n", members) + "} ");
+  }
+
+  @Test
+  void malformedValuesAreRefusedEvenInFieldsNobodyReads() {
+    for (var bad :
+        new String[] {
+          "{\"skip\": [1,}",
+          "{\"skip\": 01}",
+          "{\"skip\": tru}",
+          "{\"a\": 1",
+          "{\"a\": 1} x",
+          "{\"skip\": \"\\q\"}",
+          "{\"skip\" 1}"
+        }) {
+      assertThatThrownBy(() -> scan(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("the value ");
+    }
+    assertThatThrownBy(() -> scan("[1]")).hasMessage("the value is not a JSON object");
+  }
+}
