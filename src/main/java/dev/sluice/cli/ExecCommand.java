@@ -27,6 +27,9 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the statements from FILE ('-' for stdin)")
   Path file;
 
+  @Option(names = "--wait", description = "after creating views, wait until each is live, with a progress bar")
+  boolean await;
+
   @Override
   public Integer call() throws IOException {
     if ((statements == null) == (file == null)) {
@@ -34,8 +37,17 @@ final class ExecCommand implements Callable<Integer> {
     }
     byte[] text = statements != null ? statements.getBytes(StandardCharsets.UTF_8) : read(file);
     JsonNode results = server.client().post("/statements", text, "text/plain; charset=utf-8");
+    List<String> views = new ArrayList<>();
     for (JsonNode result : results) {
       print(result);
+      if (result.has("view") && result.path("created").asBoolean()) {
+        views.add(result.get("view").asText());
+      }
+    }
+    if (await) {
+      for (String view : views) {
+        new BuildProgress(server.client(), main.err).awaitLive(view);
+      }
     }
     return 0;
   }
