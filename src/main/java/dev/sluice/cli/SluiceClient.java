@@ -152,7 +152,7 @@ final class SluiceClient {
     return answer.json();
   }
 
-  private HttpRequest.Builder request(String path) {
+  HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(base + path));
   }
 }

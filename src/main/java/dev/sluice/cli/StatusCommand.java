@@ -2,6 +2,8 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +25,26 @@ final class StatusCommand implements Callable<Integer> {
     main.out.println("streams    " + streams.path("count").asLong() + " (" + streams.path("events").asLong()
         + " events, " + Sizes.bytes(streams.path("bytes").asLong()) + ")");
     main.out.println("followers  " + status.path("followers").asInt());
+    SluiceClient.Answer views = client.send(client.request("/views").GET().build());
+    if (views.ok() && views.json().size() > 0) {
+      main.out.println();
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode view : views.json()) {
+        String state = view.path("state").asText();
+        if (view.has("progress")) {
+          state += String.format(java.util.Locale.ROOT, " %.0f%%", view.path("progress").asDouble() * 100);
+        }
+        if (view.has("next_version")) {
+          JsonNode next = view.get("next_version");
+          state += String.format(java.util.Locale.ROOT, " (v%d %s %.0f%%)", next.path("version").asLong(),
+              next.path("state").asText(), next.path("progress").asDouble(1) * 100);
+        }
+        rows.add(List.of(view.path("name").asText(), state, view.path("version").asText(), view.path("rows").asText(),
+            view.path("lag").path("events").asText() + " events / " + view.path("lag").path("ms").asText() + " ms",
+            view.path("events_per_s").asText(), view.path("dead_letters").asText()));
+      }
+      TextTable.print(List.of("view", "state", "version", "rows", "lag", "events/s", "dead letters"), rows, main.out);
+    }
     return 0;
   }
 
