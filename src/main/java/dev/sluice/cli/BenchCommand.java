@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.LogBench;
+import dev.sluice.bench.ViewsBench;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,12 +14,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Measure Sluice on this machine. Prints each scenario as it finishes and ends with one JSON line.",
-      "  log   durable appends: in process, over HTTP, and against a real Kafka broker"
+      "  log     durable appends: in process, over HTTP, and against a real Kafka broker",
+      "  views   a WHERE + GROUP BY view: backfill, lookups, append → visible latency"
     })
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "WHAT", description = "log")
+  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views")
   String what;
 
   @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
@@ -30,6 +32,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-kafka", description = "skip the Kafka broker (for machines without Maven)")
   boolean noKafka;
 
+  @Option(names = "--events", defaultValue = "10000000", description = "views: events in the history (default ${DEFAULT-VALUE})")
+  long events;
+
   @Override
   public Integer call() throws Exception {
     if (seconds < 1 || warmup < 0) {
@@ -37,7 +42,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     switch (what) {
       case "log" -> LogBench.run(new LogBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), !noKafka), main.out);
-      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log", Main.USAGE);
+      case "views" -> ViewsBench.run(new ViewsBench.Settings(events, 100_000, Duration.ofSeconds(seconds)), main.out);
+      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views", Main.USAGE);
     }
     return 0;
   }

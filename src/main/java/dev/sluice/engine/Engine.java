@@ -276,7 +276,7 @@ public final class Engine implements AutoCloseable {
       if (!task.awaitIncludes(after.ends(), System.nanoTime() + timeout.toNanos())) {
         throw new LogException(ErrorCode.TIMEOUT, "view '" + name + "' did not reach the token within "
             + timeout.toMillis() + " ms; it is " + task.lagEvents() + " events behind the log"
-            + (task.state == ViewState.FAILED ? " and failed: " + task.error : ""));
+            + (task.phase == ViewState.FAILED ? " and failed: " + task.error : ""));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

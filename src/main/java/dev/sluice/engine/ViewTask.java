@@ -45,7 +45,7 @@ final class ViewTask implements Runnable {
   private final Object progressed = new Object();
 
   private volatile boolean running = true;
-  volatile ViewState state = ViewState.BUILDING;
+  volatile ViewState phase = ViewState.BUILDING;
   volatile String error;
   private volatile long rows;
   private volatile long deadLetters;
@@ -54,6 +54,7 @@ final class ViewTask implements Runnable {
   private volatile long buildTotal = -1;
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
+  private final RocksState state = new RocksState();
 
   ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp) {
     this.definition = definition;
@@ -74,7 +75,7 @@ final class ViewTask implements Runnable {
       load();
     } catch (RuntimeException e) {
       error = String.valueOf(e.getMessage());
-      state = ViewState.FAILED;
+      phase = ViewState.FAILED;
       return;
     }
     thread.start();
@@ -95,8 +96,8 @@ final class ViewTask implements Runnable {
     try {
       while (running) {
         if (!step()) {
-          if (state == ViewState.BUILDING) {
-            state = ViewState.LIVE;
+          if (phase == ViewState.BUILDING) {
+            phase = ViewState.LIVE;
             onCaughtUp.run();
           }
           lastCaughtUpMs = System.currentTimeMillis();
@@ -108,7 +109,7 @@ final class ViewTask implements Runnable {
     } catch (RuntimeException e) {
       if (running) {
         error = String.valueOf(e.getMessage());
-        state = ViewState.FAILED;
+        phase = ViewState.FAILED;
       }
     }
     synchronized (progressed) {
@@ -130,7 +131,7 @@ final class ViewTask implements Runnable {
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
       try (Batch batch = space.batch()) {
-        Applied applied = dataflow.initialize(new RocksState(batch));
+        Applied applied = dataflow.initialize(state.on(batch));
         write(batch, applied);
         batch.put(Keys.META, metaJson());
         batch.commit();
@@ -177,7 +178,7 @@ final class ViewTask implements Runnable {
 
   private void process(String source, int partition, List<Record> records) {
     try (Batch batch = space.batch()) {
-      RocksState state = new RocksState(batch);
+      state.on(batch);
       for (Record record : records) {
         write(batch, dataflow.apply(Input.of(source, record), state));
       }
@@ -185,7 +186,12 @@ final class ViewTask implements Runnable {
       batch.put(Keys.position(source, partition), Keys.longBytes(next));
       eventsProcessed += records.size();
       batch.put(Keys.META, metaJson());
-      batch.commit();
+      try {
+        batch.commit();
+      } catch (RuntimeException e) {
+        state.forget();
+        throw e;
+      }
       positions.get(source)[partition] = next;
     }
     rate.add(records.size());
@@ -263,7 +269,7 @@ final class ViewTask implements Runnable {
     synchronized (progressed) {
       while (!includes(ends)) {
         long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || state == ViewState.FAILED) {
+        if (left <= 0 || phase == ViewState.FAILED) {
           return false;
         }
         progressed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -291,9 +297,9 @@ final class ViewTask implements Runnable {
         done += n;
       }
     }
-    double progress = state == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
+    double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
-    return new ViewStatus(definition.name(), definition.version(), state, error, rows, lag, lagMs, rate.perSecond(),
+    return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
         eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing);
   }
 

@@ -108,24 +108,25 @@ class EngineTest {
 
   @Test
   void aViewOverHistoryAndLiveEventsEqualsTheBatchResultAndSurvivesRestart() throws Exception {
-    append("customers", "{\"customer_id\":\"c1\",\"country\":\"FR\"}", "{\"customer_id\":\"c2\",\"country\":\"DE\"}");
-    append("orders", "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":30,\"status\":\"paid\"}",
-        "{\"order_id\":\"o2\",\"customer_id\":\"c2\",\"amount\":12,\"status\":\"open\"}");
+    // A client that wants to read all its writes merges their tokens: a token names only its own write.
+    Token earlier = append("customers", "{\"customer_id\":\"c1\",\"country\":\"FR\"}", "{\"customer_id\":\"c2\",\"country\":\"DE\"}")
+        .merge(append("orders", "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":30,\"status\":\"paid\"}",
+            "{\"order_id\":\"o2\",\"customer_id\":\"c2\",\"amount\":12,\"status\":\"open\"}"));
     engine.create("revenue", REVENUE, false, false);
-    Token token = append("orders", "{\"order_id\":\"o3\",\"customer_id\":\"c2\",\"amount\":5,\"status\":\"paid\"}",
-        "{\"order_id\":\"o4\",\"customer_id\":\"c1\",\"amount\":7,\"status\":\"paid\"}");
+    Token token = earlier.merge(append("orders", "{\"order_id\":\"o3\",\"customer_id\":\"c2\",\"amount\":5,\"status\":\"paid\"}",
+        "{\"order_id\":\"o4\",\"customer_id\":\"c1\",\"amount\":7,\"status\":\"paid\"}"));
     Map<String, String> rows = rows("revenue", token);
     assertThat(rows).isEqualTo(batch(REVENUE)).hasSize(2);
     assertThat(JSON.readTree(rows.get("\"FR\"")).get("revenue").asLong()).isEqualTo(37);
 
     // A table update moves the customer's orders to the new country: the old contribution is retracted.
-    token = append("customers", "{\"customer_id\":\"c1\",\"country\":\"DE\"}");
+    token = token.merge(append("customers", "{\"customer_id\":\"c1\",\"country\":\"DE\"}"));
     rows = rows("revenue", token);
     assertThat(rows).isEqualTo(batch(REVENUE)).containsOnlyKeys("\"DE\"");
     assertThat(JSON.readTree(rows.get("\"DE\"")).get("orders").asLong()).isEqualTo(3);
 
     reopen();
-    token = append("orders", "{\"order_id\":\"o5\",\"customer_id\":\"c2\",\"amount\":1,\"status\":\"paid\"}");
+    token = token.merge(append("orders", "{\"order_id\":\"o5\",\"customer_id\":\"c2\",\"amount\":1,\"status\":\"paid\"}"));
     assertThat(rows("revenue", token)).isEqualTo(batch(REVENUE));
     assertThat(engine.view("revenue").orElseThrow().state()).isEqualTo(ViewState.LIVE);
   }
@@ -160,10 +161,10 @@ class EngineTest {
 
   @Test
   void createOrReplaceServesTheOldVersionUntilTheNewOneHasCaughtUp() throws Exception {
-    append("orders", "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":30,\"status\":\"paid\"}");
+    Token first = append("orders", "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":30,\"status\":\"paid\"}");
     String byStatus = "FROM orders |> AGGREGATE count(*) AS n GROUP BY status";
     engine.create("v", byStatus, false, false);
-    Token token = append("orders", "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":1,\"status\":\"open\"}");
+    Token token = first.merge(append("orders", "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":1,\"status\":\"open\"}"));
     assertThat(rows("v", token)).containsOnlyKeys("\"open\"", "\"paid\"");
     String byCustomer = "FROM orders |> AGGREGATE count(*) AS n GROUP BY customer_id";
     engine.create("v", byCustomer, true, false);

@@ -70,6 +70,8 @@ final class SegmentScan {
         problem = apply(batch, position, collectIds, true);
       } catch (Segment.Damaged d) {
         problem = d.getMessage();
+      } catch (Varints.Malformed m) {
+        problem = "malformed record: " + m.getMessage();
       }
       if (problem == null) {
         apply(batch, position, collectIds, false);

@@ -448,7 +448,11 @@ final class StreamLog implements AutoCloseable {
         if (reader.offset() != next) {
           throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
         }
-        out.add(reader.decode().record());
+        try {
+          out.add(reader.decode().record());
+        } catch (Varints.Malformed m) {
+          throw damagedAt(segment, position, p, next, "malformed record: " + m.getMessage());
+        }
         next++;
         i++;
       }

@@ -1,0 +1,175 @@
+package dev.sluice.bench;
+
+import dev.sluice.engine.Engine;
+import dev.sluice.engine.ViewState;
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.Event;
+import dev.sluice.log.StreamKind;
+import dev.sluice.log.StreamSpec;
+import dev.sluice.log.Token;
+import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.operators.RowKey;
+import dev.sluice.server.Config;
+import dev.sluice.server.SluiceServer;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code sluice bench views}: a WHERE + GROUP BY sum over N events (100-byte values, 100k keys):
+ * time to backfill a new view over them (a view runs on one thread, so events/s is one core's
+ * maintenance rate), point lookups in process and over HTTP, and append-acknowledged →
+ * visible-in-view latency while a writer appends at half the measured maintenance rate.
+ */
+public final class ViewsBench {
+  public static final int KEYS = 100_000;
+  private static final String VIEW = "FROM events |> WHERE status = 'paid' |> AGGREGATE sum(amount) AS total, count(*) AS n GROUP BY k";
+
+  public record Settings(long events, int lookups, Duration e2eDuration) {}
+
+  private ViewsBench() {}
+
+  /** A 100-byte value for key {@code k}. */
+  static byte[] value(int k, long n) {
+    String head = "{\"k\":\"key-" + k + "\",\"status\":\"" + ((n / 7) % 4 == 0 ? "open" : "paid") + "\",\"amount\":" + (n % 1000) + ",\"pad\":\"";
+    StringBuilder s = new StringBuilder(head);
+    while (s.length() < SluiceAppendBench.VALUE_BYTES - 2) {
+      s.append('x');
+    }
+    return s.append("\"}").toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  public static void run(Settings settings, PrintStream out) throws Exception {
+    out.printf(Locale.ROOT, "bench views: %d cores, Java %s; %,d events of %d bytes over %,d keys; view: %s%n",
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), settings.events(), SluiceAppendBench.VALUE_BYTES, KEYS, VIEW);
+    Path dir = Files.createTempDirectory("sluice-bench-views");
+    try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults().withFsync(EmbeddedLog.Fsync.INTERVAL))) {
+      log.create(new StreamSpec("events", StreamKind.STREAM, "k", 4), false);
+      long loadStart = System.nanoTime();
+      load(log, settings.events(), out);
+      out.printf(Locale.ROOT, "loaded %,d events in %.1f s%n", settings.events(), (System.nanoTime() - loadStart) / 1e9);
+
+      try (Engine engine = Engine.open(log, dir.resolve("views"))) {
+        long start = System.nanoTime();
+        engine.create("totals", VIEW, false, false);
+        while (engine.view("totals").orElseThrow().state() == ViewState.BUILDING) {
+          Thread.sleep(100);
+        }
+        double backfillS = (System.nanoTime() - start) / 1e9;
+        double eventsPerS = settings.events() / backfillS;
+        out.printf(Locale.ROOT, "backfill: %,d events in %.2f s = %,.0f events/s on the view's one thread; %,d rows%n",
+            settings.events(), backfillS, eventsPerS, engine.view("totals").orElseThrow().rows());
+
+        Histogram local = new Histogram();
+        Random random = new Random(7);
+        for (int i = 0; i < settings.lookups(); i++) {
+          RowKey key = RowKey.of("key-" + random.nextInt(KEYS));
+          long t = System.nanoTime();
+          engine.row("totals", key, null, Duration.ZERO).orElseThrow();
+          local.recordNanos(System.nanoTime() - t);
+        }
+        out.printf(Locale.ROOT, "lookup in process: %,d random keys, p50 %.1f µs  p99 %.1f µs%n",
+            settings.lookups(), local.quantileMs(0.5) * 1000, local.quantileMs(0.99) * 1000);
+
+        Histogram http = new Histogram();
+        SluiceServer server = SluiceServer.start(log, engine, Config.defaults().withPort(0));
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+          String base = "http://127.0.0.1:" + server.port() + "/views/totals/rows/key-";
+          int httpLookups = Math.min(settings.lookups(), 20_000);
+          for (int i = 0; i < httpLookups; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + random.nextInt(KEYS))).GET().build();
+            long t = System.nanoTime();
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+              throw new IllegalStateException("lookup answered " + response.statusCode());
+            }
+            if (i >= httpLookups / 10) {
+              http.recordNanos(System.nanoTime() - t);
+            }
+          }
+          out.printf(Locale.ROOT, "lookup over HTTP (one client, keep-alive): p50 %.3f ms  p99 %.3f ms%n", http.quantileMs(0.5), http.quantileMs(0.99));
+        } finally {
+          server.stop();
+        }
+
+        Histogram e2e = endToEnd(log, engine, eventsPerS / 2, settings.e2eDuration());
+        out.printf(Locale.ROOT, "append acknowledged → visible in the view, writer at %,.0f events/s: p50 %.3f ms  p99 %.3f ms (%d probes)%n",
+            eventsPerS / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
+        out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d}%n",
+            eventsPerS, backfillS * 10_000_000.0 / settings.events(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events());
+      }
+    } finally {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private static void load(EmbeddedLog log, long events, PrintStream out) throws Exception {
+    int batch = 1000;
+    long n = 0;
+    long lastReport = System.nanoTime();
+    List<java.util.concurrent.CompletableFuture<AppendResult>> inFlight = new ArrayList<>();
+    while (n < events) {
+      List<Event> list = new ArrayList<>(batch);
+      for (int i = 0; i < batch && n < events; i++, n++) {
+        int k = (int) (n % KEYS);
+        list.add(Event.of("key-" + k, value(k, n)));
+      }
+      inFlight.add(log.append("events", list));
+      if (inFlight.size() >= 8) {
+        inFlight.remove(0).get(60, TimeUnit.SECONDS);
+      }
+      if (System.nanoTime() - lastReport > 2_000_000_000L) {
+        out.printf(Locale.ROOT, "  loading: %,d events%n", n);
+        lastReport = System.nanoTime();
+      }
+    }
+    for (var f : inFlight) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A paced writer appends batches of 100; after each acknowledgement, measure until the view includes it. */
+  private static Histogram endToEnd(EmbeddedLog log, Engine engine, double ratePerS, Duration duration) throws Exception {
+    Histogram latency = new Histogram();
+    AtomicBoolean stop = new AtomicBoolean(false);
+    int batch = 100;
+    long intervalNanos = (long) (1e9 * batch / Math.max(ratePerS, batch));
+    long end = System.nanoTime() + duration.toNanos();
+    long next = System.nanoTime();
+    long n = 0;
+    Random random = new Random(11);
+    while (System.nanoTime() < end && !stop.get()) {
+      long now = System.nanoTime();
+      if (now < next) {
+        java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+      }
+      next += intervalNanos;
+      List<Event> list = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++, n++) {
+        int k = random.nextInt(KEYS);
+        list.add(Event.of("key-" + k, value(k, n * 4 + 1)));
+      }
+      Token token = log.append("events", list).get(60, TimeUnit.SECONDS).token();
+      long acknowledged = System.nanoTime();
+      engine.scan("totals", null, null, null, 1, token, Duration.ofSeconds(30));
+      latency.recordNanos(System.nanoTime() - acknowledged);
+    }
+    return latency;
+  }
+}
