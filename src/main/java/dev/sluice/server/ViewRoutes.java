@@ -92,9 +92,17 @@ final class ViewRoutes {
     ctx.result(out.toByteArray());
   }
 
+  /** {@code after=T} or {@code after=T1,T2,…}: a client that wrote several times reads after all of it. */
   private static Token token(Params params) {
     String text = params.text("after");
-    return text == null || text.isEmpty() ? null : Token.decode(text);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    Token merged = Token.empty();
+    for (String part : text.split(",")) {
+      merged = merged.merge(Token.decode(part.trim()));
+    }
+    return merged;
   }
 
   private static Duration timeout(Params params) {
