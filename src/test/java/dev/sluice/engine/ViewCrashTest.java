@@ -1,0 +1,217 @@
+package dev.sluice.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.log.EventLog;
+import dev.sluice.log.Token;
+import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.operators.Input;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chapter's promise under kill -9: a child JVM ({@link ViewCrashWorker}) maintains views while it
+ * appends orders and customer updates and deletes, and is SIGKILLed at a random moment — while it
+ * opens, while it preloads, while a new version of a view backfills the whole log, while views follow
+ * live appends — then started again on the same folder, round after round. After every round this
+ * test opens the log and the engine itself, waits until each view includes the log's end, and checks
+ * that each equals its pipeline evaluated as a batch over the whole log: nothing counted twice,
+ * nothing missing. Its row and event counters must agree too: a view has processed every event of
+ * its sources exactly once.
+ */
+class ViewCrashTest {
+  private static final int ROUNDS = 24;
+  private static final long SEED = Long.getLong("sluice.viewcrash.seed", 20_251_207L);
+  private static final long ROUND_SECONDS_MAX = 60;
+  private static final Duration CATCH_UP_MAX = Duration.ofSeconds(60);
+  /** Events appended before {@code rotating} is replaced in a backfill round. */
+  private static final int PRELOAD_EVENTS = 3_000;
+
+  @TempDir Path tmp;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopTimer() {
+    timer.shutdownNow();
+  }
+
+  /** When a round's child dies. */
+  private sealed interface Kill {
+    record AfterAcks(int acks) implements Kill {}
+
+    record AfterMs(int ms) implements Kill {}
+
+    /** On the {@code line}th progress line of the new version; after {@code acks} appends if it is built first. */
+    record WhileBuilding(int line, int acks) implements Kill {}
+  }
+
+  /** What a child said before it died. */
+  private record Outcome(int acks, long version, boolean killedWhileBuilding) {}
+
+  @Test
+  void everyViewEqualsItsBatchRecomputationAfterEverySigkill() throws Exception {
+    System.out.println("ViewCrashTest seed " + SEED + " (rerun with -Dsluice.viewcrash.seed=" + SEED + ")");
+    Random random = new Random(SEED);
+    Path data = tmp.resolve("data");
+    Path views = data.resolve("views");
+    int acks = 0;
+    int backfills = 0;
+    int backfillsKilled = 0;
+    Map<String, Map<String, String>> last = Map.of();
+    for (int round = 0; round < ROUNDS; round++) {
+      boolean backfill = round % 3 == 1;
+      // A backfill commits about once per thousand events, so later rounds, with more log, can die later in it.
+      Kill kill = backfill
+          ? new Kill.WhileBuilding(1 + random.nextInt(1 + round / 3), 1 + random.nextInt(30))
+          : random.nextInt(4) == 0 ? new Kill.AfterMs(random.nextInt(1_500)) : new Kill.AfterAcks(1 + random.nextInt(120));
+      String context = "seed " + SEED + ", round " + round + " (" + kill + ")";
+      Outcome outcome = runChildAndKill(data, round, random.nextLong(), backfill ? PRELOAD_EVENTS : 0, kill);
+      acks += outcome.acks();
+      try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"), ViewCrashWorker.options())) {
+        List<Committed> survived = Committed.read(log, views);
+        System.out.println("round " + round + ", " + kill + ": " + outcome.acks() + " acks"
+            + (outcome.killedWhileBuilding() ? ", killed while v" + outcome.version() + " was building" : "")
+            + "; durable/end " + survived.stream().map(c -> c.view() + " v" + c.version() + " " + c.events() + "/" + c.end()).toList());
+        if (backfill) {
+          backfills++;
+          assertThat(outcome.version()).as("%s: the child replaced %s", context, ViewCrashWorker.ROTATING).isPositive();
+          Committed.of(survived, ViewCrashWorker.ROTATING, outcome.version());
+          if (outcome.killedWhileBuilding()) {
+            backfillsKilled++;
+          }
+        }
+        last = checkViews(log, views, context);
+      }
+    }
+    System.out.println("ViewCrashTest: " + acks + " acknowledged appends in " + ROUNDS + " rounds; " + backfillsKilled
+        + " of " + backfills + " backfills killed while building");
+    assertThat(acks).as("acknowledged appends").isGreaterThan(ROUNDS * 5);
+    assertThat(backfillsKilled).as("backfills killed while building").isGreaterThanOrEqualTo(backfills / 2);
+    assertThat(last.keySet()).containsExactlyInAnyOrder(
+        "orders_by_status", "orders_per_minute", "revenue_by_country", ViewCrashWorker.ROTATING);
+    assertThat(last.get("revenue_by_country")).as("countries (and NULL) with paid orders").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(last.get("orders_per_minute")).as("one row per minute of event time").hasSize(30);
+  }
+
+  private Outcome runChildAndKill(Path data, int round, long seed, int preload, Kill policy) throws Exception {
+    Path stderr = tmp.resolve("child-" + round + ".err");
+    Process child = ChildJvm.start(stderr, ViewCrashWorker.class,
+        data.toString(), Integer.toString(round), Long.toString(seed), Integer.toString(preload));
+    AtomicBoolean killed = new AtomicBoolean();
+    Runnable kill = () -> {
+      killed.set(true);
+      child.toHandle().destroyForcibly();
+    };
+    if (policy instanceof Kill.AfterMs(int ms)) {
+      timer.schedule(kill, ms, TimeUnit.MILLISECONDS);
+    }
+    AtomicBoolean timedOut = new AtomicBoolean();
+    var watchdog = timer.schedule(() -> {
+      timedOut.set(true);
+      child.toHandle().destroyForcibly();
+    }, ROUND_SECONDS_MAX, TimeUnit.SECONDS);
+    int acks = 0;
+    int progressLines = 0;
+    long version = -1;
+    boolean built = false;
+    boolean killedWhileBuilding = false;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        String[] words = line.split(" ");
+        switch (words[0]) {
+          case "ack" -> acks++;
+          case "building" -> version = Long.parseLong(words[2].substring(1));
+          case "progress" -> progressLines++;
+          case "built" -> built = true;
+          default -> { }
+        }
+        if (!killed.get() && due(policy, acks, progressLines, built)) {
+          killedWhileBuilding = policy instanceof Kill.WhileBuilding && !built;
+          kill.run();
+        }
+      }
+    }
+    int exit = child.waitFor();
+    watchdog.cancel(false);
+    assertThat(timedOut).as("round %d still running after %d s", round, ROUND_SECONDS_MAX).isFalse();
+    assertThat(killed).as("the child of round %d ended by itself (exit %d): %s", round, exit, Files.readString(stderr)).isTrue();
+    assertThat(exit).as("exit status of a SIGKILLed child").isEqualTo(128 + 9);
+    return new Outcome(acks, version, killedWhileBuilding);
+  }
+
+  private static boolean due(Kill policy, int acks, int progressLines, boolean built) {
+    return switch (policy) {
+      case Kill.AfterAcks(int n) -> acks == n;
+      case Kill.AfterMs(int ms) -> false;
+      case Kill.WhileBuilding(int line, int afterBuilt) -> built ? acks >= afterBuilt : progressLines == line;
+    };
+  }
+
+  /**
+   * Opens the engine over {@code log}, lets every view (and every version left building) catch up
+   * with the log's end, and checks each against batch evaluation; returns the rows of each view.
+   */
+  private static Map<String, Map<String, String>> checkViews(EventLog log, Path views, String context) throws InterruptedException {
+    Map<String, Map<String, String>> all = new TreeMap<>();
+    try (Engine engine = Engine.open(log, views)) {
+      Token end = Recomputation.endOf(log);
+      awaitNoReplacement(engine, context);
+      List<Input> history = Recomputation.history(log);
+      for (String name : engine.names()) {
+        Map<String, String> rows = Recomputation.rows(engine, name, end, CATCH_UP_MAX);
+        ViewStatus status = engine.view(name).orElseThrow();
+        assertThat(status.replacing()).as("%s: %s is not being replaced", context, name).isNull();
+        assertThat(rows).as("%s: view %s v%d equals its batch recomputation", context, name, status.version())
+            .isEqualTo(Recomputation.batch(status.definition(), log, history));
+        assertThat(status.rows()).as("%s: %s counts its rows", context, name).isEqualTo(rows.size());
+        long sourceEvents = 0;
+        for (String source : Recomputation.sources(status.definition(), log)) {
+          sourceEvents += history.stream().filter(i -> i.source().equals(source)).count();
+        }
+        assertThat(status.eventsProcessed()).as("%s: %s processed each event of its sources once", context, name)
+            .isEqualTo(sourceEvents);
+        all.put(name, rows);
+      }
+    }
+    return all;
+  }
+
+  /**
+   * A replacement left building by the kill takes over once it has caught up. That swap has no
+   * token or future to await, so this polls for it, with a deadline.
+   */
+  private static void awaitNoReplacement(Engine engine, String context) throws InterruptedException {
+    long deadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
+    while (true) {
+      List<ViewStatus> views = engine.views();
+      for (ViewStatus s : views) {
+        assertThat(s.state()).as("%s: %s (%s)", context, s.name(), s.error()).isNotEqualTo(ViewState.FAILED);
+        if (s.replacing() != null) {
+          assertThat(s.replacing().state()).as("%s: %s v%d (%s)", context, s.name(), s.replacing().version(),
+              s.replacing().error()).isNotEqualTo(ViewState.FAILED);
+        }
+      }
+      List<ViewStatus> pending = views.stream().filter(s -> s.replacing() != null).toList();
+      if (pending.isEmpty()) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("%s: replacements still building: %s", context, pending).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+}
