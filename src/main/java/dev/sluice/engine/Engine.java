@@ -164,6 +164,9 @@ public final class Engine implements AutoCloseable {
   /** Declares a view from the text of its pipeline ({@code FROM …}). */
   public synchronized ViewStatus create(String name, String pipelineText, boolean orReplace, boolean ifNotExists) {
     ViewTask existing = serving.get(name);
+    if (existing != null && existing.definition.derivedStream()) {
+      throw new LogException(ErrorCode.STREAM_EXISTS, "'" + name + "' is a derived stream; a view needs a name of its own");
+    }
     if (existing != null && !orReplace) {
       if (ifNotExists) {
         return existing.status(null);
@@ -184,13 +187,35 @@ public final class Engine implements AutoCloseable {
       building.stop();
       store.drop(building.definition.spaceName());
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis());
+    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false);
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
     } else {
       replacing.put(name, task);
     }
+    save();
+    task.start();
+    return task.status(null);
+  }
+
+  /**
+   * {@code CREATE STREAM name [KEY f] [PARTITIONS n] AS pipeline}: declares the stream in the log and
+   * starts deriving its events from the pipeline, from the beginning of its inputs' history.
+   */
+  public synchronized ViewStatus createDerivedStream(StreamSpec spec, Pipeline pipeline, String sourceText, boolean ifNotExists) {
+    ViewTask existing = serving.get(spec.name());
+    if (existing != null && ifNotExists && existing.definition.derivedStream()) {
+      return existing.status(null);
+    }
+    if (existing != null || log.stream(spec.name()).isPresent()) {
+      throw new LogException(ErrorCode.STREAM_EXISTS, "'" + spec.name() + "' already exists");
+    }
+    Planner.plan(pipeline, catalog(), sourceText);
+    log.create(spec, false);
+    ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true);
+    ViewTask task = task(d);
+    serving.put(spec.name(), task);
     save();
     task.start();
     return task.status(null);

@@ -3,8 +3,11 @@ package dev.sluice.engine;
 /**
  * A view as declared: its name, the text of its pipeline, and the version (1, 2, … one per
  * {@code CREATE OR REPLACE}). The text is kept, not the tree, so a restart compiles it again.
+ *
+ * @param derivedStream true for {@code CREATE STREAM name AS …}: the pipeline's new rows are
+ *     appended as events to the stream {@code name} instead of being kept as rows
  */
-public record ViewDefinition(String name, long version, String pipelineText, long createdMs) {
+public record ViewDefinition(String name, long version, String pipelineText, long createdMs, boolean derivedStream) {
   String spaceName() {
     return "view:" + name + ":" + version;
   }

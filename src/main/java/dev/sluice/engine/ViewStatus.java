@@ -20,4 +20,5 @@ public record ViewStatus(
     String lastDeadLetter,
     double progress,
     String definition,
-    ViewStatus replacing) {}
+    ViewStatus replacing,
+    boolean derivedStream) {}

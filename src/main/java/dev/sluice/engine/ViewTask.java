@@ -37,6 +37,7 @@ final class ViewTask implements Runnable {
   final Space space;
   private final EventLog log;
   private final Dataflow dataflow;
+  private final DerivedEvents derived;
   private final Runnable onCaughtUp;
   private final Thread thread;
 
@@ -61,6 +62,7 @@ final class ViewTask implements Runnable {
     this.space = space;
     this.log = log;
     this.dataflow = dataflow;
+    this.derived = definition.derivedStream() ? new DerivedEvents(log, definition.name()) : null;
     this.onCaughtUp = onCaughtUp;
     this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
     this.thread.setDaemon(true);
@@ -135,7 +137,9 @@ final class ViewTask implements Runnable {
     if (meta == null) {
       try (Batch batch = space.batch()) {
         Applied applied = dataflow.initialize(state.on(batch));
-        write(batch, applied);
+        if (derived == null) {
+          write(batch, applied);
+        }
         batch.put(Keys.META, metaJson());
         batch.commit();
       }
@@ -183,7 +187,18 @@ final class ViewTask implements Runnable {
     try (Batch batch = space.batch()) {
       state.on(batch);
       for (Record record : records) {
-        write(batch, dataflow.apply(Input.of(source, record), state));
+        Applied applied = dataflow.apply(Input.of(source, record), state);
+        if (derived != null) {
+          derived.add(source, record, applied);
+          countDeadLetters(applied);
+        } else {
+          write(batch, applied);
+        }
+      }
+      if (derived != null) {
+        // Appended before the positions commit: a crash in between replays the same ids, which
+        // the log recognises as duplicates, so every derived event lands exactly once.
+        rows += derived.flush();
       }
       long next = records.get(records.size() - 1).offset() + 1;
       batch.put(Keys.position(source, partition), Keys.longBytes(next));
@@ -216,6 +231,10 @@ final class ViewTask implements Runnable {
         }
       }
     }
+    countDeadLetters(applied);
+  }
+
+  private void countDeadLetters(Applied applied) {
     for (DeadLetter dead : applied.deadLetters()) {
       deadLetters++;
       lastDeadLetter = dead.source() + " partition " + dead.partition() + " offset " + dead.offset() + ": " + dead.reason();
@@ -303,7 +322,7 @@ final class ViewTask implements Runnable {
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
-        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing);
+        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing, definition.derivedStream());
   }
 
   Map<String, long[]> positionsSnapshot() {

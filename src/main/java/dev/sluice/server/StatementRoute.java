@@ -59,6 +59,8 @@ final class StatementRoute {
 
   private record Query(Pipeline pipeline) implements Action {}
 
+  private record CreateDerived(StreamSpec spec, Pipeline pipeline, boolean ifNotExists, Position pos) implements Action {}
+
   private final EventLog log;
   private final Engine engine;
   private String script = "";
@@ -89,6 +91,10 @@ final class StatementRoute {
       switch (statement) {
         case Statement.CreateView v when v.options().isEmpty() -> {
           return new CreateView(v);
+        }
+        case Statement.CreateStream s when s.query().isPresent() && s.options().isEmpty() -> {
+          Create create = (Create) create(StreamKind.STREAM, s.name(), s.key(), s.partitions(), s.ifNotExists(), s.pos());
+          return new CreateDerived(create.spec(), s.query().get(), s.ifNotExists(), s.pos());
         }
         case Statement.Drop d when d.kind() == ObjectKind.VIEW -> {
           return new DropView(d.name().value(), d.ifExists(), d.pos());
@@ -154,6 +160,15 @@ final class StatementRoute {
   private void check(List<Action> actions, String source) {
     Map<String, StreamSpec> declared = new HashMap<>();
     for (Action action : actions) {
+      if (action instanceof CreateDerived derived) {
+        engine.check(derived.pipeline(), source, new ArrayList<>(declared.values()));
+        String name = derived.spec().name();
+        boolean exists = log.stream(name).isPresent() || declared.containsKey(name) || engine.view(name).isPresent();
+        if (exists && !derived.ifNotExists()) {
+          throw new InputError(ErrorCode.STREAM_EXISTS, 0, derived.pos().line(), derived.pos().column(), "'" + name + "' already exists");
+        }
+        declared.put(name, derived.spec());
+      }
       if (action instanceof CreateView view) {
         engine.check(view.statement().query(), source, new ArrayList<>(declared.values()));
         String name = view.statement().name().value();
@@ -190,6 +205,11 @@ final class StatementRoute {
         result.put("created", !existed || s.orReplace());
         result.put("version", status.version());
         yield result;
+      }
+      case CreateDerived d -> {
+        boolean existed = log.stream(d.spec().name()).isPresent();
+        engine.createDerivedStream(d.spec(), d.pipeline(), source, d.ifNotExists());
+        yield new Created("CREATE STREAM AS", d.spec().name(), !existed);
       }
       case DropView d -> Map.of("statement", "DROP VIEW", "view", d.name(), "dropped", engine.drop(d.name(), d.ifExists()));
       case ShowViews s -> {

@@ -155,7 +155,7 @@ final class ViewRoutes {
   static Map<String, Object> json(ViewStatus s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.name());
-    m.put("kind", "view");
+    m.put("kind", s.derivedStream() ? "derived stream" : "view");
     m.put("state", s.state().wireName());
     m.put("version", s.version());
     m.put("rows", s.rows());

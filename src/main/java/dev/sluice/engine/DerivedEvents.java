@@ -1,0 +1,95 @@
+package dev.sluice.engine;
+
+import dev.sluice.log.Event;
+import dev.sluice.log.EventLog;
+import dev.sluice.log.LogException;
+import dev.sluice.log.Record;
+import dev.sluice.log.StreamSpec;
+import dev.sluice.operators.Applied;
+import dev.sluice.operators.Row;
+import dev.sluice.operators.ViewChange;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The output of {@code CREATE STREAM name AS …}: each new row the pipeline produces becomes an event
+ * of the derived stream. A stream only grows, so rows the pipeline later changes or retracts are not
+ * taken back; the derived stream records what was derived when its input arrived.
+ *
+ * <p>Each event's id is the input's stream and id and a digest of the output row's key — the same on
+ * every replay — so reprocessing after a crash appends nothing twice: the log deduplicates it.
+ */
+final class DerivedEvents {
+  private static final long APPEND_WAIT_S = 60;
+  private static final int DIGEST_HEX_CHARS = 16;
+  private static final int ID_BASE_BYTES_MAX = Event.ID_BYTES_MAX - DIGEST_HEX_CHARS - 1;
+
+  private final EventLog log;
+  private final String stream;
+  private final List<Event> pending = new ArrayList<>();
+
+  DerivedEvents(EventLog log, String stream) {
+    this.log = log;
+    this.stream = stream;
+  }
+
+  void add(String source, Record input, Applied applied) {
+    StreamSpec spec = log.stream(stream).orElseThrow(() -> new IllegalStateException("derived stream '" + stream + "' is gone"));
+    for (ViewChange change : applied.changes()) {
+      if (change.oldRow() != null || change.newRow() == null) {
+        continue;
+      }
+      Row row = change.newRow();
+      String key = input.key();
+      if (spec.keyField() != null) {
+        Object value = row.get(spec.keyField());
+        if (value != null) {
+          key = value instanceof String s ? s : dev.sluice.operators.internal.JsonValues.text(value);
+        }
+      }
+      // The input's stream is part of the id (ids are unique per stream only); ids are at most 128
+      // bytes, so a long one is replaced by its digest.
+      String origin = source + "/" + input.id();
+      String base = origin.getBytes(StandardCharsets.UTF_8).length <= ID_BASE_BYTES_MAX
+          ? origin : source.charAt(0) + "#" + digest(origin.getBytes(StandardCharsets.UTF_8));
+      String id = base + "/" + digest(change.key().bytes());
+      pending.add(new Event(key, id, input.timeMs(), List.of(input.id()), false, row.toJson()));
+    }
+  }
+
+  /** Appends what was added and waits until it is durable; returns how many events were new. */
+  int flush() {
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    try {
+      return log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).appended();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while appending to '" + stream + "'");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof LogException le ? le : new IllegalStateException(cause);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("appending to derived stream '" + stream + "' took over " + APPEND_WAIT_S + " s");
+    } finally {
+      pending.clear();
+    }
+  }
+
+  private static String digest(byte[] bytes) {
+    try {
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return HexFormat.of().formatHex(sha).substring(0, DIGEST_HEX_CHARS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}
