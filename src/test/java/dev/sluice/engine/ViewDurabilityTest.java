@@ -2,10 +2,14 @@ package dev.sluice.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.language.Parser;
+import dev.sluice.language.ast.Statement;
 import dev.sluice.log.Event;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
+import dev.sluice.log.Token;
 import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.operators.Input;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -14,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,11 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * crash a view keeps what was flushed and replays the rest. A version that has caught up serves
  * reads; these tests kill a child JVM right after its views caught up — one created fresh, one that
  * replaced an older version, whose old state is gone — and check that each comes back whole, not
- * empty and rebuilding from offset 0 while it serves.
+ * empty and rebuilding from offset 0 while it serves. A derived stream replays what its lost state
+ * had appended: the log recognises each event again, and the stream's count must still be right.
  */
 class ViewDurabilityTest {
   private static final String BY_STATUS = "FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total GROUP BY status";
   private static final String BY_CUSTOMER = "FROM orders |> AGGREGATE count(*) AS n, max(amount) AS largest GROUP BY customer_id";
+  private static final StreamSpec BIG_ORDERS = new StreamSpec("big_orders", StreamKind.STREAM, "order_id", 2);
+  private static final String BIG_ORDERS_PIPELINE = "FROM orders |> WHERE amount >= 500 |> SELECT order_id, amount";
   private static final int REQUESTS = 20;
   private static final int REQUEST_EVENTS = 500;
 
@@ -39,17 +47,7 @@ class ViewDurabilityTest {
   @Test
   void viewsThatCaughtUpComeBackWholeAfterASigkill() throws Exception {
     Path data = tmp.resolve("data");
-    Process child = ChildJvm.start(tmp.resolve("child.err"), Child.class, data.toString());
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.equals("live")) {
-          child.toHandle().destroyForcibly();
-        }
-      }
-    }
-    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ended").isTrue();
-    assertThat(child.exitValue()).as("exit status of a SIGKILLed child; stderr: %s", Files.readString(tmp.resolve("child.err")))
-        .isEqualTo(128 + 9);
+    runUntilLiveThenKill(data, "views");
 
     try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"), EmbeddedLog.Options.defaults())) {
       List<Committed> survived = Committed.read(log, data.resolve("views"));
@@ -65,16 +63,79 @@ class ViewDurabilityTest {
     }
   }
 
+  @Test
+  void aDerivedStreamThatReplaysPastASigkillStillCountsEveryEventItHolds() throws Exception {
+    Path data = tmp.resolve("data");
+    runUntilLiveThenKill(data, "derived");
+
+    try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"), EmbeddedLog.Options.defaults())) {
+      List<Committed> survived = Committed.read(log, data.resolve("views"));
+      assertThat(Committed.of(survived, BIG_ORDERS.name(), 1).behind())
+          .as("orders whose derived events are in the log but not in the durable state: the replay appends them again")
+          .isPositive();
+      try (Engine engine = Engine.open(log, data.resolve("views"))) {
+        Recomputation.rows(engine, BIG_ORDERS.name(), Recomputation.endOf(log), Duration.ofSeconds(60));
+        List<Input> derived = Recomputation.history(log).stream().filter(i -> i.source().equals(BIG_ORDERS.name())).toList();
+        assertThat(derived).extracting(Input::id).doesNotHaveDuplicates();
+        assertThat(derived).hasSize(Recomputation.batch(BIG_ORDERS_PIPELINE, log, Recomputation.history(log)).size());
+        assertThat(engine.view(BIG_ORDERS.name()).orElseThrow().rows()).as("events the status says the stream holds")
+            .isEqualTo(derived.size());
+      }
+    }
+  }
+
+  /** Runs {@link Child} in {@code mode} on {@code data} and SIGKILLs it once it says {@code live}. */
+  private void runUntilLiveThenKill(Path data, String mode) throws Exception {
+    Path stderr = tmp.resolve("child.err");
+    Process child = ChildJvm.start(stderr, Child.class, data.toString(), mode);
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.equals("live")) {
+          child.toHandle().destroyForcibly();
+        }
+      }
+    }
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ended").isTrue();
+    assertThat(child.exitValue()).as("exit status of a SIGKILLed child; stderr: %s", Files.readString(stderr)).isEqualTo(128 + 9);
+  }
+
   /**
-   * Appends orders, creates {@code by_status}, creates {@code by_customer} and replaces it, waits
-   * until both are live and the replacement serves, prints {@code live}, and waits to be killed.
+   * Mode {@code views}: appends orders, creates {@code by_status}, creates {@code by_customer} and
+   * replaces it, waits until both are live and the replacement serves. Mode {@code derived}: creates
+   * {@code big_orders} over the empty stream, lets it go live, then appends the orders and waits until
+   * it has derived events from all of them. Either way it then prints {@code live} and waits to be
+   * killed.
    */
   static final class Child {
     public static void main(String[] args) throws Exception {
       Path dir = Path.of(args[0]);
+      boolean derived = args[1].equals("derived");
       EmbeddedLog log = EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults());
       log.create(new StreamSpec("orders", StreamKind.STREAM, "order_id", 3), false);
+      Engine engine = Engine.open(log, dir.resolve("views"));
+      if (derived) {
+        engine.createDerivedStream(BIG_ORDERS, ((Statement.Query) Parser.parseStatement(BIG_ORDERS_PIPELINE)).pipeline(),
+            BIG_ORDERS_PIPELINE, false);
+        awaitLive(engine, BIG_ORDERS.name(), 1);
+      }
+      Token written = appendOrders(log);
+      if (derived) {
+        engine.scan(BIG_ORDERS.name(), null, null, null, 1, written, Duration.ofSeconds(60));
+      } else {
+        engine.create("by_status", BY_STATUS, false, false);
+        engine.create("by_customer", BY_STATUS, false, false);
+        engine.create("by_customer", BY_CUSTOMER, true, false);
+        awaitLive(engine, "by_status", 1);
+        awaitLive(engine, "by_customer", 2);
+      }
+      PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+      out.println("live");
+      Thread.sleep(TimeUnit.MINUTES.toMillis(1));
+    }
+
+    private static Token appendOrders(EmbeddedLog log) throws Exception {
       Random random = new Random(7);
+      Token written = Token.empty();
       for (int r = 0; r < REQUESTS; r++) {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < REQUEST_EVENTS; i++) {
@@ -83,24 +144,20 @@ class ViewDurabilityTest {
               + random.nextInt(1000) + ",\"status\":\"" + List.of("paid", "open").get(random.nextInt(2)) + "\"}";
           events.add(Event.of(id, json.getBytes(StandardCharsets.UTF_8)));
         }
-        log.append("orders", events).get(60, TimeUnit.SECONDS);
+        written = written.merge(log.append("orders", events).get(60, TimeUnit.SECONDS).token());
       }
-      Engine engine = Engine.open(log, dir.resolve("views"));
-      engine.create("by_status", BY_STATUS, false, false);
-      engine.create("by_customer", BY_STATUS, false, false);
-      engine.create("by_customer", BY_CUSTOMER, true, false);
-      // A client watches views come live by polling their status; there is nothing to await.
-      while (!(live(engine, "by_status", 1) && live(engine, "by_customer", 2))) {
-        Thread.sleep(5);
-      }
-      PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-      out.println("live");
-      Thread.sleep(TimeUnit.MINUTES.toMillis(1));
+      return written;
     }
 
-    private static boolean live(Engine engine, String view, long version) {
-      ViewStatus status = engine.view(view).orElseThrow();
-      return status.version() == version && status.replacing() == null && status.state() == ViewState.LIVE;
+    /** A client watches a view come live by polling its status; there is nothing to await. */
+    private static void awaitLive(Engine engine, String view, long version) throws InterruptedException {
+      while (true) {
+        ViewStatus status = engine.view(view).orElseThrow();
+        if (status.version() == version && status.replacing() == null && status.state() == ViewState.LIVE) {
+          return;
+        }
+        Thread.sleep(5);
+      }
     }
   }
 }
