@@ -99,9 +99,6 @@ final class ViewTask implements Runnable {
       while (running) {
         if (!step()) {
           if (phase == ViewState.BUILDING) {
-            // A live version serves reads (a replacement takes over now and its predecessor is
-            // dropped): a crash must not take it back to empty, and without a WAL only a flush keeps it.
-            space.flush();
             phase = ViewState.LIVE;
             onCaughtUp.run();
           }

@@ -19,11 +19,10 @@ import org.rocksdb.WriteOptions;
  * One RocksDB database holding every view's state, a column family ("space") per view version, so
  * that dropping a version frees its storage at once and every write is one atomic batch.
  *
- * <p>RocksDB's own write-ahead log is off: the event log is the write-ahead log. Each batch holds a
- * view version's rows, operator state and input positions, all in the version's one column family,
- * so any flush of that family is a consistent snapshot; after a crash a view resumes from the last
- * flushed snapshot and replays the rest from the event log (at most a memtable's worth). A clean
- * close flushes everything, so a restart replays nothing.
+ * <p>Writes are not fsynced: the log is the system of record and each batch carries the input
+ * positions it reflects, so after any crash a view resumes from a consistent point and replays the
+ * rest. RocksDB's write-ahead log (kept: without it a kill -9 would take a live view back to its
+ * last flush while it serves reads) makes a kill -9 of the process lose nothing.
  */
 public final class KeyValueStore implements AutoCloseable {
   static {
@@ -33,7 +32,7 @@ public final class KeyValueStore implements AutoCloseable {
   private final RocksDB db;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
-  private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+  private final WriteOptions writeOptions = new WriteOptions();
   private final Map<String, ColumnFamilyHandle> spaces = new HashMap<>();
   private final ColumnFamilyHandle defaultSpace;
 
@@ -110,11 +109,6 @@ public final class KeyValueStore implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
-      db.flush(flush, new ArrayList<>(spaces.values()));
-    } catch (RocksDBException e) {
-      // The log still holds everything: views replay what the flush did not keep.
-    }
     spaces.values().forEach(ColumnFamilyHandle::close);
     spaces.clear();
     if (defaultSpace != null) {

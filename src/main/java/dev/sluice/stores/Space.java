@@ -2,7 +2,6 @@ package dev.sluice.stores;
 
 import java.util.Arrays;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -47,18 +46,6 @@ public final class Space {
           return;
         }
       }
-    }
-  }
-
-  /**
-   * Writes what is committed to disk and waits. Commits skip RocksDB's write-ahead log, so until a
-   * flush a crash loses them; a flush of the space is a consistent snapshot of it.
-   */
-  public void flush() {
-    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(options, handle);
-    } catch (RocksDBException e) {
-      throw new StoreException("flushing " + name + ": " + e.getMessage(), e);
     }
   }
 
