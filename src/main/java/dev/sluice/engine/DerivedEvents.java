@@ -64,13 +64,17 @@ final class DerivedEvents {
     }
   }
 
-  /** Appends what was added and waits until it is durable; returns how many events were new. */
+  /**
+   * Appends what was added and waits until it is durable; returns how many events these inputs
+   * derive. A replay after a crash derives events the log already holds (it answers them as
+   * duplicates): they count, because the state that counted them the first time was lost with them.
+   */
   int flush() {
     if (pending.isEmpty()) {
       return 0;
     }
     try {
-      return log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).appended();
+      return log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).positions().size();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while appending to '" + stream + "'");

@@ -1,5 +1,7 @@
 package dev.sluice.engine;
 
+import dev.sluice.language.Parser;
+import dev.sluice.language.ast.Statement;
 import dev.sluice.log.Event;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The child JVM of {@link ViewCrashTest}: opens the log and the engine on a folder, declares
- * {@code orders}, {@code customers} and the {@link #VIEWS} (if missing), and appends orders and
+ * {@code orders}, {@code customers}, the {@link #VIEWS} and {@link #PAID_ORDERS} (if missing), and appends orders and
  * customer updates and deletes from {@link #THREADS} threads until it is killed. One line per event
  * of its life, flushed at once:
  *
@@ -39,6 +41,9 @@ final class ViewCrashWorker {
   static final StreamSpec ORDERS = new StreamSpec("orders", StreamKind.STREAM, "order_id", 3);
   static final StreamSpec CUSTOMERS = new StreamSpec("customers", StreamKind.TABLE, "customer_id", 2);
   static final String ROTATING = "rotating";
+  /** {@code CREATE STREAM paid_orders KEY order_id PARTITIONS 2 AS …}: a derived stream, appended to by the engine. */
+  static final StreamSpec PAID_ORDERS = new StreamSpec("paid_orders", StreamKind.STREAM, "order_id", 2);
+  static final String PAID_ORDERS_PIPELINE = "FROM orders |> WHERE status = 'paid' |> SELECT order_id, customer_id, amount";
 
   /** The views every child declares if missing; their definitions never change. */
   static final Map<String, String> VIEWS = new LinkedHashMap<>();
@@ -87,6 +92,8 @@ final class ViewCrashWorker {
     log.create(CUSTOMERS, true);
     Engine engine = Engine.open(log, dir.resolve("views"));
     VIEWS.forEach((name, text) -> engine.create(name, text, false, true));
+    engine.createDerivedStream(PAID_ORDERS, ((Statement.Query) Parser.parseStatement(PAID_ORDERS_PIPELINE)).pipeline(),
+        PAID_ORDERS_PIPELINE, true);
     say(out, "ready");
     Random random = new Random(seed);
     if (preload > 0) {
