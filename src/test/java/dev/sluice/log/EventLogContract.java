@@ -245,6 +245,14 @@ public abstract class EventLogContract {
   }
 
   @Test
+  void readingFromTheLargestOffsetReturnsNothing() throws Exception {
+    log.create(new StreamSpec("s", StreamKind.STREAM, null, 1), false);
+    append("s", event("k", "{}"), event("k", "{}"));
+    assertThat(log.read("s", 0, Long.MAX_VALUE, 1000)).isEmpty();
+    assertThat(log.read("s", 0, Long.MAX_VALUE - 1, 1000)).isEmpty();
+  }
+
+  @Test
   void tokenNamesTheEndOfEveryPartitionWritten() throws Exception {
     log.create(new StreamSpec("s", StreamKind.STREAM, null, 4), false);
     AppendResult result = append("s", event("a", "{}"), event("b", "{}"), event("c", "{}"));

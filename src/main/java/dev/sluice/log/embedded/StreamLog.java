@@ -397,6 +397,9 @@ final class StreamLog implements AutoCloseable {
       }
       end = Math.min(end, corruptFrom[p]);
     }
+    if (from >= end) {
+      return List.of(); // also keeps end - from from overflowing for offsets near Long.MAX_VALUE
+    }
     int wanted = (int) Math.min(maxRecords, end - from);
     if (wanted <= 0) {
       return List.of();
