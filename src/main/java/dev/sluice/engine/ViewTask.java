@@ -46,6 +46,8 @@ final class ViewTask implements Runnable {
   private final Object progressed = new Object();
 
   private volatile boolean running = true;
+  /** Completed by {@link #stop}: wakes the thread from its wait for records. */
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   volatile ViewState phase = ViewState.BUILDING;
   volatile String error;
   private volatile long rows;
@@ -85,7 +87,9 @@ final class ViewTask implements Runnable {
 
   void stop() {
     running = false;
-    thread.interrupt();
+    // Not Thread.interrupt: an interrupt that lands while the thread reads the log closes the
+    // segment's FileChannel, and every other reader of that partition then fails.
+    stopped.complete(null);
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
@@ -252,7 +256,7 @@ final class ViewTask implements Runnable {
   }
 
   private void awaitRecords() throws InterruptedException {
-    List<CompletableFuture<Void>> waits = new ArrayList<>();
+    List<CompletableFuture<Void>> waits = new ArrayList<>(List.of(stopped));
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       long[] next = e.getValue();
       for (int p = 0; p < next.length; p++) {
