@@ -67,16 +67,7 @@ public final class HttpAppendBench {
       threads.add(t);
       t.start();
     }
-    Thread.sleep(warmup.toMillis());
-    measuring.set(true);
-    long begin = System.nanoTime();
-    Thread.sleep(duration.toMillis());
-    measuring.set(false);
-    double seconds = (System.nanoTime() - begin) / 1e9;
-    stop.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
+    double seconds = SluiceAppendBench.measure(warmup, duration, measuring, stop, threads);
     client.close();
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an HTTP append failed during the benchmark", failures.get(0));

@@ -100,6 +100,22 @@ public final class SluiceAppendBench {
       threads.add(t);
       t.start();
     }
+    double seconds = measure(warmup, duration, measuring, stop, threads);
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
+    }
+    long events = acknowledged.sum();
+    double perS = events / seconds;
+    return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
+        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events);
+  }
+
+  /**
+   * Lets the started {@code threads} warm up, flags the measured window, stops them and waits for
+   * them; returns the window's length in seconds.
+   */
+  static double measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads)
+      throws InterruptedException {
     Thread.sleep(warmup.toMillis());
     measuring.set(true);
     long begin = System.nanoTime();
@@ -110,13 +126,7 @@ public final class SluiceAppendBench {
     for (Thread t : threads) {
       t.join();
     }
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
-    }
-    long events = acknowledged.sum();
-    double perS = events / seconds;
-    return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
-        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events);
+    return seconds;
   }
 
   /** The matrix the issue asks for: 1 and 16 writers × batches of 1, 100, 1000. */
