@@ -23,7 +23,7 @@ public final class DiskStorage implements Storage {
         create
             ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
             : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new DiskFile(channel);
+    return new DiskFile(path, channel);
   }
 
   @Override
@@ -74,11 +74,22 @@ public final class DiskStorage implements Storage {
     }
   }
 
+  /**
+   * A file with one channel for the writer and another for readers. A FileChannel closes itself when
+   * a thread blocked in it is interrupted (an HTTP thread whose client went away, say); readers get a
+   * channel of their own, reopened when that happens, so an interrupted reader can never stop the
+   * log's writer or the other readers.
+   */
   private static final class DiskFile implements StorageFile {
+    private final Path path;
     private final FileChannel channel;
+    private volatile FileChannel readChannel;
+    private volatile boolean closed;
 
-    DiskFile(FileChannel channel) {
+    DiskFile(Path path, FileChannel channel) throws IOException {
+      this.path = path;
       this.channel = channel;
+      this.readChannel = FileChannel.open(path, StandardOpenOption.READ);
     }
 
     @Override
@@ -97,7 +108,7 @@ public final class DiskStorage implements Storage {
     @Override
     public void readFully(ByteBuffer dst, long position) throws IOException {
       while (dst.hasRemaining()) {
-        int n = channel.read(dst, position);
+        int n = read(dst, position);
         if (n < 0) {
           throw new EOFException("end of file at " + position);
         }
@@ -107,7 +118,29 @@ public final class DiskStorage implements Storage {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-      return channel.read(dst, position);
+      while (true) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new java.io.InterruptedIOException("interrupted before reading " + path);
+        }
+        FileChannel reader = readChannel;
+        try {
+          return reader.read(dst, position);
+        } catch (java.nio.channels.ClosedChannelException e) {
+          if (closed) {
+            throw e;
+          }
+          reopen(reader);
+          if (e instanceof java.nio.channels.ClosedByInterruptException) {
+            throw new java.io.InterruptedIOException("interrupted while reading " + path);
+          }
+        }
+      }
+    }
+
+    private synchronized void reopen(FileChannel broken) throws IOException {
+      if (readChannel == broken && !closed) {
+        readChannel = FileChannel.open(path, StandardOpenOption.READ);
+      }
     }
 
     @Override
@@ -121,8 +154,13 @@ public final class DiskStorage implements Storage {
     }
 
     @Override
-    public void close() throws IOException {
-      channel.close();
+    public synchronized void close() throws IOException {
+      closed = true;
+      try {
+        readChannel.close();
+      } finally {
+        channel.close();
+      }
     }
   }
 }
