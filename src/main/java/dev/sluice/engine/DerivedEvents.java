@@ -4,7 +4,6 @@ import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Record;
-import dev.sluice.log.StreamSpec;
 import dev.sluice.operators.Applied;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.ViewChange;
@@ -33,23 +32,27 @@ final class DerivedEvents {
 
   private final EventLog log;
   private final String stream;
+  private final String keyField;
   private final List<Event> pending = new ArrayList<>();
 
   DerivedEvents(EventLog log, String stream) {
     this.log = log;
     this.stream = stream;
+    // A stream's declaration never changes: look its key up once, not per derived event.
+    this.keyField = log.stream(stream)
+        .orElseThrow(() -> new IllegalStateException("derived stream '" + stream + "' is not in the log"))
+        .keyField();
   }
 
   void add(String source, Record input, Applied applied) {
-    StreamSpec spec = log.stream(stream).orElseThrow(() -> new IllegalStateException("derived stream '" + stream + "' is gone"));
     for (ViewChange change : applied.changes()) {
       if (change.oldRow() != null || change.newRow() == null) {
         continue;
       }
       Row row = change.newRow();
       String key = input.key();
-      if (spec.keyField() != null) {
-        Object value = row.get(spec.keyField());
+      if (keyField != null) {
+        Object value = row.get(keyField);
         if (value != null) {
           key = value instanceof String s ? s : dev.sluice.operators.internal.JsonValues.text(value);
         }
