@@ -11,18 +11,27 @@ public final class Partitioner {
   private Partitioner() {}
 
   public static int partition(String key, int partitions) {
-    return (murmur2(key.getBytes(StandardCharsets.UTF_8)) & 0x7fffffff) % partitions;
+    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    return partition(bytes, 0, bytes.length, partitions);
+  }
+
+  /** The partition of the key whose UTF-8 bytes are {@code data[offset, offset + length)}. */
+  public static int partition(byte[] data, int offset, int length, int partitions) {
+    return (murmur2(data, offset, length) & 0x7fffffff) % partitions;
   }
 
   static int murmur2(byte[] data) {
-    int length = data.length;
+    return murmur2(data, 0, data.length);
+  }
+
+  private static int murmur2(byte[] data, int offset, int length) {
     int seed = 0x9747b28c;
     final int m = 0x5bd1e995;
     final int r = 24;
     int h = seed ^ length;
     int length4 = length / 4;
     for (int i = 0; i < length4; i++) {
-      final int i4 = i * 4;
+      final int i4 = offset + i * 4;
       int k =
           (data[i4] & 0xff)
               + ((data[i4 + 1] & 0xff) << 8)
@@ -36,13 +45,13 @@ public final class Partitioner {
     }
     switch (length % 4) {
       case 3:
-        h ^= (data[(length & ~3) + 2] & 0xff) << 16;
+        h ^= (data[offset + (length & ~3) + 2] & 0xff) << 16;
       // fall through: murmur2 mixes the remaining bytes cumulatively
       case 2:
-        h ^= (data[(length & ~3) + 1] & 0xff) << 8;
+        h ^= (data[offset + (length & ~3) + 1] & 0xff) << 8;
       // fall through
       case 1:
-        h ^= data[length & ~3] & 0xff;
+        h ^= data[offset + (length & ~3)] & 0xff;
         h *= m;
       default:
         break;

@@ -1,7 +1,10 @@
 package dev.sluice.log.embedded;
 
+import java.nio.ByteBuffer;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * The hash chain of a partition (docs/log-format.md §3): each record's chain is the first 16 bytes
@@ -14,41 +17,54 @@ import java.security.NoSuchAlgorithmException;
 final class Chains {
   static final byte[] GENESIS = new byte[LogFormat.CHAIN_BYTES];
 
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-              throw new IllegalStateException("every Java runtime has SHA-256", e);
-            }
-          });
+  /**
+   * Per thread: the digest and its scratch bytes. Appends run at a million records a second, so the
+   * hashing allocates only the 16 bytes it returns; garbage here sets how often the collector pauses
+   * appends (docs/benchmarks.md).
+   */
+  private static final class Scratch {
+    final MessageDigest sha;
+    final byte[] full = new byte[32];
+    final ByteBuffer position = ByteBuffer.allocate(5 + 10);
+
+    Scratch() {
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java runtime has SHA-256", e);
+      }
+    }
+
+    byte[] finish() {
+      try {
+        sha.digest(full, 0, full.length);
+      } catch (DigestException e) {
+        throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+      }
+      return Arrays.copyOf(full, LogFormat.CHAIN_BYTES);
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private Chains() {}
 
   /** First 16 bytes of SHA-256 of the content. */
   static byte[] digest(byte[] bytes, int from, int length) {
-    MessageDigest sha = SHA256.get();
-    sha.update(bytes, from, length);
-    return truncate(sha.digest());
+    Scratch s = SCRATCH.get();
+    s.sha.update(bytes, from, length);
+    return s.finish();
   }
 
   /** The chain hash of the record at (partition, offset) with the given content digest. */
   static byte[] next(byte[] previous, int partition, long offset, byte[] contentDigest) {
-    MessageDigest sha = SHA256.get();
-    sha.update(previous);
-    byte[] position = new byte[15];
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(position);
-    Varints.putInt(b, partition);
-    Varints.putLong(b, offset);
-    sha.update(position, 0, b.position());
-    sha.update(contentDigest);
-    return truncate(sha.digest());
-  }
-
-  private static byte[] truncate(byte[] full) {
-    byte[] chain = new byte[LogFormat.CHAIN_BYTES];
-    System.arraycopy(full, 0, chain, 0, LogFormat.CHAIN_BYTES);
-    return chain;
+    Scratch s = SCRATCH.get();
+    s.sha.update(previous);
+    s.position.clear();
+    Varints.putInt(s.position, partition);
+    Varints.putLong(s.position, offset);
+    s.sha.update(s.position.array(), 0, s.position.position());
+    s.sha.update(contentDigest);
+    return s.finish();
   }
 }

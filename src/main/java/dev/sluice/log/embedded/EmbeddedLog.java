@@ -5,7 +5,6 @@ import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
-import dev.sluice.log.Partitioner;
 import dev.sluice.log.Record;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamNames;
@@ -242,7 +241,7 @@ public final class EmbeddedLog implements EventLog {
       }
       requestBytes += size;
       if (requestBytes <= options.requestBytesMax()) {
-        encoded.add(EncodedEvent.of(e, Partitioner.partition(e.key(), n), now));
+        encoded.add(EncodedEvent.of(e, n, now));
       }
     }
     if (requestBytes > options.requestBytesMax()) {
