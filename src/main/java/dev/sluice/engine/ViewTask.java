@@ -53,6 +53,7 @@ final class ViewTask implements Runnable {
   private volatile long rows;
   private volatile long deadLetters;
   private volatile String lastDeadLetter;
+  private volatile long lateEvents;
   private volatile long eventsProcessed;
   private volatile long buildTotal = -1;
   private volatile long lastCaughtUpMs;
@@ -151,6 +152,7 @@ final class ViewTask implements Runnable {
         deadLetters = node.path("dead_letters").asLong();
         lastDeadLetter = node.path("last_dead_letter").isNull() ? null : node.path("last_dead_letter").asText(null);
         eventsProcessed = node.path("events").asLong();
+        lateEvents = node.path("late_events").asLong();
       } catch (IOException e) {
         throw new IllegalStateException("the view's counters are unreadable: " + e.getMessage(), e);
       }
@@ -236,6 +238,9 @@ final class ViewTask implements Runnable {
   }
 
   private void countDeadLetters(Applied applied) {
+    if (applied.late()) {
+      lateEvents++;
+    }
     for (DeadLetter dead : applied.deadLetters()) {
       deadLetters++;
       lastDeadLetter = dead.source() + " partition " + dead.partition() + " offset " + dead.offset() + ": " + dead.reason();
@@ -248,6 +253,7 @@ final class ViewTask implements Runnable {
     node.put("dead_letters", deadLetters);
     node.put("last_dead_letter", lastDeadLetter);
     node.put("events", eventsProcessed);
+    node.put("late_events", lateEvents);
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -323,7 +329,7 @@ final class ViewTask implements Runnable {
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
-        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing, definition.derivedStream());
+        eventsProcessed, deadLetters, lastDeadLetter, lateEvents, progress, definition.pipelineText(), replacing, definition.derivedStream());
   }
 
   Map<String, long[]> positionsSnapshot() {

@@ -19,8 +19,9 @@ public final class BatchEvaluator {
 
   /**
    * @param rows in key order, or in the query's ORDER BY order
+   * @param lateEvents inputs that came too late for a window they fall in
    */
-  public record Result(List<KeyedRow> rows, List<DeadLetter> deadLetters) {
+  public record Result(List<KeyedRow> rows, List<DeadLetter> deadLetters, long lateEvents) {
     public Result {
       rows = List.copyOf(rows);
       deadLetters = List.copyOf(deadLetters);

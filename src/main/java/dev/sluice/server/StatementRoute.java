@@ -230,6 +230,7 @@ final class StatementRoute {
         out.put("statement", "QUERY");
         out.put("rows", rows);
         out.put("dead_letters", result.deadLetters().size());
+        out.put("late_events", result.lateEvents());
         yield out;
       }
       case Create create -> {

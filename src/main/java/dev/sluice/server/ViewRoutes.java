@@ -163,6 +163,7 @@ final class ViewRoutes {
     m.put("events_per_s", Math.round(s.eventsPerS()));
     m.put("events", s.eventsProcessed());
     m.put("dead_letters", s.deadLetters());
+    m.put("late_events", s.lateEvents());
     if (s.lastDeadLetter() != null) {
       m.put("last_dead_letter", s.lastDeadLetter());
     }

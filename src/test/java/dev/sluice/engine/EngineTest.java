@@ -137,6 +137,27 @@ class EngineTest {
   }
 
   @Test
+  void lateEventsAreCountedInTheStatusAndTheCountSurvivesRestart() throws Exception {
+    String perMinute = "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) LATENESS INTERVAL 0 SECONDS"
+        + " |> AGGREGATE count(*) AS n GROUP BY window_start";
+    engine.create("per_minute", perMinute, false, false);
+    // One key, so one partition, in this order: 2 min, then 30 s (its window ended at 1 min) is late.
+    Token token = appendAt("o", 120_000).merge(appendAt("o", 30_000)).merge(appendAt("o", 150_000));
+    Map<String, String> rows = rows("per_minute", token);
+    assertThat(rows).isEqualTo(batch(perMinute)).hasSize(1);
+    assertThat(engine.view("per_minute").orElseThrow().lateEvents()).isEqualTo(1);
+
+    reopen();
+    assertThat(engine.view("per_minute").orElseThrow().lateEvents()).isEqualTo(1);
+  }
+
+  private Token appendAt(String orderId, long timeMs) throws Exception {
+    byte[] value = ("{\"order_id\":\"" + orderId + "\"}").getBytes(StandardCharsets.UTF_8);
+    return log.append("orders", List.of(new Event(orderId, null, timeMs, List.of(), false, value)))
+        .get(30, TimeUnit.SECONDS).token();
+  }
+
+  @Test
   void randomHistoriesWithUpdatesAndDeletesMatchTheBatchResult() throws Exception {
     engine.create("revenue", REVENUE, false, false);
     Random random = new Random(42);

@@ -178,6 +178,17 @@ class PipelineParsingTest {
   }
 
   @Test
+  void aWindowMaySayHowLateItStillTakesRows() {
+    assertSameTree(
+        op("WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) LATENESS INTERVAL 30 SECONDS"),
+        new PipeOp.TumblingWindow(
+            field("_time"),
+            interval(1, IntervalUnit.MINUTE),
+            java.util.Optional.of(interval(30, IntervalUnit.SECOND)),
+            Trees.P));
+  }
+
+  @Test
   void orderByWithDirectionsAscendingByDefault() {
     assertSameTree(
         op("ORDER BY country, revenue DESC, n ASC"),

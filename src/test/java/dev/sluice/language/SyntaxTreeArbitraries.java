@@ -254,10 +254,12 @@ final class SyntaxTreeArbitraries {
                     .map(groupBy -> new PipeOp.Aggregate(List.of(), groupBy, P)),
                 Combinators.combine(Arbitraries.of(PipeOp.JoinKind.class), names(), conditions)
                     .as((kind, table, condition) -> new PipeOp.Join(kind, table, condition, P)),
-                Combinators.combine(e, intervals(1))
-                    .as((time, size) -> new PipeOp.TumblingWindow(time, size, P)),
-                Combinators.combine(e, intervals(1), intervals(1))
-                    .as((time, size, advance) -> new PipeOp.HoppingWindow(time, size, advance, P)),
+                Combinators.combine(e, intervals(1), intervals(0).optional())
+                    .as((time, size, lateness) -> new PipeOp.TumblingWindow(time, size, lateness, P)),
+                Combinators.combine(e, intervals(1), intervals(1), intervals(0).optional())
+                    .as(
+                        (time, size, advance, lateness) ->
+                            new PipeOp.HoppingWindow(time, size, advance, lateness, P)),
                 Combinators.combine(e, Arbitraries.of(PipeOp.SortOrder.class))
                     .as(PipeOp.SortKey::new)
                     .list()

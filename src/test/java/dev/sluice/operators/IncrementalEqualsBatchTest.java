@@ -41,7 +41,8 @@ class IncrementalEqualsBatchTest {
     var interleaved = maintain(text, RandomViews.interleave(log, random));
     var rebuilt = maintain(text, log);
     var batch = new TreeMap<RowKey, Row>();
-    for (var row : BatchEvaluator.view(pipeline, RandomViews.CATALOG, text, log).rows()) {
+    var batchResult = BatchEvaluator.view(pipeline, RandomViews.CATALOG, text, log);
+    for (var row : batchResult.rows()) {
       batch.put(row.key(), row.row());
     }
 
@@ -50,24 +51,31 @@ class IncrementalEqualsBatchTest {
     for (var op : List.of("JOIN", "AGGREGATE", "WINDOW", "UNION", "WHERE")) {
       Statistics.label(op).collect(text.contains(op));
     }
-    assertThat(inLogOrder).as("incremental vs batch for %s", text).isEqualTo(batch);
+    Statistics.label("late").collect(batchResult.lateEvents() > 0);
+    assertThat(inLogOrder.view()).as("incremental vs batch for %s", text).isEqualTo(batch);
+    assertThat(inLogOrder.lateEvents()).as("late events for %s", text).isEqualTo(batchResult.lateEvents());
     assertThat(interleaved).as("interleaved vs log order for %s", text).isEqualTo(inLogOrder);
     assertThat(rebuilt).as("rebuild vs first run for %s", text).isEqualTo(inLogOrder);
   }
 
+  private record Maintained(Map<RowKey, Row> view, long lateEvents) {}
+
   /** Runs a fresh dataflow over inputs, applying its changes as the engine would. */
-  private static Map<RowKey, Row> maintain(String text, List<Input> inputs) {
+  private static Maintained maintain(String text, List<Input> inputs) {
     var dataflow = Planner.plan(ViewHarness.pipeline(text), RandomViews.CATALOG, text);
     var state = new MemoryState();
     var view = new TreeMap<RowKey, Row>();
     apply(dataflow.initialize(state), view, text);
+    long late = 0;
     for (var input : inputs) {
       if (!dataflow.sources().contains(input.source())) {
         continue; // the engine feeds a view only the sources it reads
       }
-      apply(dataflow.apply(input, state), view, text);
+      var applied = dataflow.apply(input, state);
+      apply(applied, view, text);
+      late += applied.late() ? 1 : 0;
     }
-    return view;
+    return new Maintained(view, late);
   }
 
   private static void apply(Applied applied, Map<RowKey, Row> view, String text) {

@@ -39,6 +39,16 @@ class PlannerErrorTest {
   }
 
   @Test
+  void latenessIsRefusedOnAWindowWhoseRowsCanBeRetracted() {
+    var e =
+        refused(
+            "FROM orders |> JOIN customers USING (customer_id)"
+                + " |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) LATENESS INTERVAL 5 MINUTES");
+    assertThat(e.reason()).startsWith("LATENESS needs a window over stream events only");
+    assertThat(e.position().column()).as("the interval after LATENESS").isEqualTo(103);
+  }
+
+  @Test
   void fieldsAreCheckedAgainstWhatTheOperatorsBeforeProduce() {
     var e = refused("FROM orders |> SELECT amount AS total |> WHERE amount > 1");
     assertThat(e.reason()).isEqualTo("unknown field amount");

@@ -54,6 +54,8 @@ final class RandomViews {
   /** A pipeline over s1 or t of up to four operators, perhaps ending in an AGGREGATE. */
   static String pipeline(Random random) {
     var text = new StringBuilder(random.nextInt(3) == 0 ? "FROM t" : "FROM s1");
+    // Whether rows can be retracted so far: only then may a window not cut late rows.
+    var retracting = text.toString().equals("FROM t");
     var joined = false;
     var windowed = false;
     var ops = random.nextInt(5);
@@ -82,18 +84,26 @@ final class RandomViews {
                   " |> LEFT JOIN t ON k = t.k",
                   " |> JOIN t ON g = t._key"));
           joined = true;
+          retracting = true;
         }
-        case 4 ->
-            text.append(" |> UNION ALL (FROM ")
-                .append(pick(random, "s2", "t", "s1"))
-                .append(random.nextBoolean() ? " |> WHERE " + condition(random) : "")
-                .append(")");
+        case 4 -> {
+          var other = pick(random, "s2", "t", "s1");
+          text.append(" |> UNION ALL (FROM ")
+              .append(other)
+              .append(random.nextBoolean() ? " |> WHERE " + condition(random) : "")
+              .append(")");
+          retracting |= other.equals("t");
+        }
         case 5 -> {
           text.append(
               pick(
                   random,
                   " |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE)",
                   " |> WINDOW HOP(_time, INTERVAL 2 MINUTES, INTERVAL 1 MINUTE)"));
+          if (!retracting) {
+            // Histories span five minutes out of order, so these cut rows, the default does not.
+            text.append(pick(random, "", " LATENESS INTERVAL 30 SECONDS", " LATENESS INTERVAL 0 SECONDS"));
+          }
           windowed = true;
         }
         default -> text.append(" |> WHERE ").append(condition(random));

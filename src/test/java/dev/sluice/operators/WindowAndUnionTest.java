@@ -114,4 +114,49 @@ class WindowAndUnionTest {
     assertThat(v.row(java.util.List.of())).containsEntry("n", 1L);
     v.assertEqualsBatch();
   }
+
+  @Test
+  void aRowLaterThanTheLatenessAfterItsWindowEndedIsCountedNotTaken() {
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) LATENESS INTERVAL 30 SECONDS"
+                + " |> AGGREGATE count(*) AS n GROUP BY window_start");
+    // One key, so one partition: its greatest time so far decides what is late.
+    v.at(65_000).append("orders", "o", "{}");
+    assertThat(v.at(59_000).append("orders", "o", "{}").late()).as("within the lateness").isFalse();
+    v.at(95_000).append("orders", "o", "{}");
+    assertThat(v.at(10_000).append("orders", "o", "{}").late()).as("window 0 ended 35 s before 95 s").isTrue();
+    assertThat(v.rows())
+        .isEqualTo(
+            Map.of(
+                minute(0), Map.of("window_start", minute(0), "n", 1L),
+                minute(1), Map.of("window_start", minute(1), "n", 2L)));
+    assertThat(v.batch()).isEqualTo(v.view);
+  }
+
+  @Test
+  void withoutLatenessAWindowTakesRowsUpToAnHourLate() {
+    var v =
+        view(
+            "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE count(*) AS n"
+                + " GROUP BY window_start");
+    v.at(3_600_000 + 59_999).append("orders", "o", "{}");
+    assertThat(v.at(1_000).append("orders", "o", "{}").late()).isFalse();
+    assertThat(v.at(3_600_000 + 60_000).append("orders", "o", "{}").late()).isFalse();
+    assertThat(v.at(2_000).append("orders", "o", "{}").late()).isTrue();
+    assertThat(v.rows()).containsOnlyKeys(minute(0), minute(60), minute(61));
+  }
+
+  @Test
+  void aWindowOverATableTakesEveryChangeSoRetractionsMeetTheirRows() {
+    var v =
+        view(
+            "FROM customers |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) |> AGGREGATE count(*) AS n"
+                + " GROUP BY window_start");
+    v.at(10 * 3_600_000L).append("customers", "c1", "{'customer_id':'c1'}");
+    v.at(1_000).append("customers", "c2", "{'customer_id':'c2'}");
+    v.delete("customers", "c2");
+    assertThat(v.rows()).containsOnlyKeys(minute(600));
+    assertThat(v.batch()).isEqualTo(v.view);
+  }
 }

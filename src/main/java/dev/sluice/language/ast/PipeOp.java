@@ -73,24 +73,47 @@ public sealed interface PipeOp
     }
   }
 
-  /** {@code WINDOW TUMBLE(time, size)}: adds window_start and window_end. */
-  record TumblingWindow(Expr time, Expr.IntervalLiteral size, Position pos) implements PipeOp {
+  /**
+   * {@code WINDOW TUMBLE(time, size) [LATENESS interval]}: adds window_start and window_end.
+   * {@code lateness} is how long after a window ends it still takes rows; empty for the default.
+   */
+  record TumblingWindow(
+      Expr time, Expr.IntervalLiteral size, Optional<Expr.IntervalLiteral> lateness, Position pos)
+      implements PipeOp {
     public TumblingWindow {
       Objects.requireNonNull(time, "time");
       Objects.requireNonNull(size, "size");
+      Objects.requireNonNull(lateness, "lateness");
       Objects.requireNonNull(pos, "pos");
+    }
+
+    public TumblingWindow(Expr time, Expr.IntervalLiteral size, Position pos) {
+      this(time, size, Optional.empty(), pos);
     }
   }
 
-  /** {@code WINDOW HOP(time, size, advance)}: each row lands in every window covering it. */
+  /**
+   * {@code WINDOW HOP(time, size, advance) [LATENESS interval]}: each row lands in every window
+   * covering it.
+   */
   record HoppingWindow(
-      Expr time, Expr.IntervalLiteral size, Expr.IntervalLiteral advance, Position pos)
+      Expr time,
+      Expr.IntervalLiteral size,
+      Expr.IntervalLiteral advance,
+      Optional<Expr.IntervalLiteral> lateness,
+      Position pos)
       implements PipeOp {
     public HoppingWindow {
       Objects.requireNonNull(time, "time");
       Objects.requireNonNull(size, "size");
       Objects.requireNonNull(advance, "advance");
+      Objects.requireNonNull(lateness, "lateness");
       Objects.requireNonNull(pos, "pos");
+    }
+
+    public HoppingWindow(
+        Expr time, Expr.IntervalLiteral size, Expr.IntervalLiteral advance, Position pos) {
+      this(time, size, advance, Optional.empty(), pos);
     }
   }
 

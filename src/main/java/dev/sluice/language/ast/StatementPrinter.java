@@ -100,7 +100,12 @@ final class StatementPrinter {
               };
       case PipeOp.UnionAll union -> "UNION ALL (" + pipeline(union.other()) + ")";
       case PipeOp.TumblingWindow tumble ->
-          "WINDOW TUMBLE(" + tumble.time().toSql() + ", " + tumble.size().toSql() + ")";
+          "WINDOW TUMBLE("
+              + tumble.time().toSql()
+              + ", "
+              + tumble.size().toSql()
+              + ")"
+              + lateness(tumble.lateness());
       case PipeOp.HoppingWindow hop ->
           "WINDOW HOP("
               + hop.time().toSql()
@@ -108,7 +113,8 @@ final class StatementPrinter {
               + hop.size().toSql()
               + ", "
               + hop.advance().toSql()
-              + ")";
+              + ")"
+              + lateness(hop.lateness());
       case PipeOp.OrderBy orderBy ->
           "ORDER BY "
               + join(
@@ -151,6 +157,10 @@ final class StatementPrinter {
     return " WITH ("
         + join(options, option -> option.name().toSql() + " = " + option.value().toSql())
         + ")";
+  }
+
+  private static String lateness(java.util.Optional<Expr.IntervalLiteral> lateness) {
+    return lateness.map(l -> " LATENESS " + l.toSql()).orElse("");
   }
 
   private static String fields(List<Expr.Field> fields) {

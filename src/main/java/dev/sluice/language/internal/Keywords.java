@@ -59,6 +59,7 @@ final class Keywords {
             "HOP",
             "IF",
             "KEY",
+            "LATENESS",
             "PARTITIONS",
             "REPLACE",
             "TUMBLE",

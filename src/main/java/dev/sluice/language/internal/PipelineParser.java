@@ -195,12 +195,21 @@ final class PipelineParser {
     var size = positive(expressions.interval(), "window size");
     if (kind.isWord("tumble")) {
       in.expect(TokenKind.RIGHT_PAREN, "')' after the window size of TUMBLE");
-      return new PipeOp.TumblingWindow(time, size, start.pos());
+      return new PipeOp.TumblingWindow(time, size, lateness(), start.pos());
     }
     in.expect(TokenKind.COMMA, "',' and the advance after the window size of HOP");
     var advance = positive(expressions.interval(), "window advance");
     in.expect(TokenKind.RIGHT_PAREN, "')' after the advance of HOP");
-    return new PipeOp.HoppingWindow(time, size, advance, start.pos());
+    return new PipeOp.HoppingWindow(time, size, advance, lateness(), start.pos());
+  }
+
+  /** {@code [LATENESS interval]} after a window. */
+  private Optional<Expr.IntervalLiteral> lateness() {
+    if (!in.peek().isWord("lateness")) {
+      return Optional.empty();
+    }
+    in.advance();
+    return Optional.of(expressions.interval());
   }
 
   private Expr.IntervalLiteral positive(Expr.IntervalLiteral interval, String what) {

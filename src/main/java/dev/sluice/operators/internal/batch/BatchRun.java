@@ -39,6 +39,8 @@ public final class BatchRun {
   private final Plan plan;
   private final List<Input> inputs;
   private final List<DeadLetter> deadLetters = new ArrayList<>();
+  /** Inputs some window found too late. */
+  private final java.util.Set<Input> late = new HashSet<>();
 
   private BatchRun(Plan plan, List<Input> inputs) {
     this.plan = plan;
@@ -62,7 +64,7 @@ public final class BatchRun {
       }
       rows.add(new KeyedRow(item.key(), item.row()));
     }
-    return new Result(rows, deadLetters);
+    return new Result(rows, deadLetters, late.size());
   }
 
   private List<Item> evaluate(Node node) {
@@ -89,21 +91,7 @@ public final class BatchRun {
         }
         yield out;
       }
-      case Node.Window w -> {
-        var out = new ArrayList<Item>();
-        for (var item : evaluate(w.input())) {
-          guarded(
-              item,
-              () -> {
-                for (var start :
-                    RowTransforms.windowStarts(w, RowTransforms.windowTime(w, item.row()))) {
-                  var key = RowKey.list(item.key(), RowKey.of(new Timestamp(start)));
-                  out.add(with(item, key, RowTransforms.windowed(w, item.row(), start)));
-                }
-              });
-        }
-        yield out;
-      }
+      case Node.Window w -> window(w);
       case Node.Union u -> {
         var out = new ArrayList<Item>();
         for (var item : evaluate(u.left())) {
@@ -122,6 +110,43 @@ public final class BatchRun {
         yield new ArrayList<>(all.subList(0, (int) Math.min(l.count(), all.size())));
       }
     };
+  }
+
+  /**
+   * Rows into windows. A window that cuts late rows sees them as the dataflow does: each input
+   * partition in offset order, keeping that partition's greatest time so far.
+   */
+  private List<Item> window(Node.Window w) {
+    var in = evaluate(w.input());
+    if (w.cutsLate()) {
+      in.sort(
+          Comparator.comparing((Item item) -> item.origin().source())
+              .thenComparingInt(item -> item.origin().partition())
+              .thenComparingLong(item -> item.origin().offset()));
+    }
+    var seen = new HashMap<String, Long>();
+    var out = new ArrayList<Item>();
+    for (var item : in) {
+      guarded(
+          item,
+          () -> {
+            var time = RowTransforms.windowTime(w, item.row());
+            var partition = item.origin().source() + "\0" + item.origin().partition();
+            long before = w.cutsLate() ? seen.getOrDefault(partition, Long.MIN_VALUE) : Long.MIN_VALUE;
+            for (var start : RowTransforms.windowStarts(w, time)) {
+              if (RowTransforms.isLate(w, start, before)) {
+                late.add(item.origin());
+                continue;
+              }
+              var key = RowKey.list(item.key(), RowKey.of(new Timestamp(start)));
+              out.add(with(item, key, RowTransforms.windowed(w, item.row(), start)));
+            }
+            if (w.cutsLate() && time > before) {
+              seen.put(partition, time);
+            }
+          });
+    }
+    return out;
   }
 
   /** A stream is all its events; a table the last event of each key, unless that deletes it. */

@@ -14,6 +14,7 @@ final class FlowContext {
   final List<Change> output = new ArrayList<>(4);
   final List<DeadLetter> deadLetters = new ArrayList<>(0);
   private final Input input;
+  private boolean late;
 
   /**
    * @param input the event being processed, or null while initializing
@@ -29,6 +30,19 @@ final class FlowContext {
             ? new DeadLetter("", -1, -1, reason, line, column)
             : new DeadLetter(
                 input.source(), input.partition(), input.offset(), reason, line, column));
+  }
+
+  Input input() {
+    return input;
+  }
+
+  /** The input was too late for a window it falls in. */
+  void late() {
+    late = true;
+  }
+
+  boolean isLate() {
+    return late;
   }
 
   void deadLetter(EvalError error) {

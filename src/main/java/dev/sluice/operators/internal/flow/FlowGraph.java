@@ -19,6 +19,11 @@ final class FlowGraph {
   final Map<String, Integer> tableIds = new HashMap<>();
   final List<Operator> operators = new ArrayList<>();
   private int nextId;
+  /**
+   * Windows number their state from the top half of the id space, so that adding them left the
+   * state layout of joins and aggregates as it was.
+   */
+  private int nextWindowId = 0x8000;
 
   FlowGraph(Node root) {
     var sink = new RowOperators.Sink();
@@ -44,7 +49,8 @@ final class FlowGraph {
       case Node.Filter f -> build(f.input(), add(new RowOperators.Filter(f), downstream, port), 0);
       case Node.Project p ->
           build(p.input(), add(new RowOperators.Project(p), downstream, port), 0);
-      case Node.Window w -> build(w.input(), add(new RowOperators.Window(w), downstream, port), 0);
+      case Node.Window w ->
+          build(w.input(), add(new RowOperators.Window(w, nextWindowId++), downstream, port), 0);
       case Node.Union u -> {
         var union = add(new RowOperators.Union(), downstream, port);
         build(u.left(), union, 0);

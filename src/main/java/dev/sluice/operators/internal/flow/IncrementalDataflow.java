@@ -59,7 +59,7 @@ public final class IncrementalDataflow implements Dataflow {
         target.operator().push(target.port(), change, context);
       }
     }
-    return new Applied(Consolidation.of(context.output), context.deadLetters);
+    return new Applied(Consolidation.of(context.output), context.deadLetters, context.isLate());
   }
 
   private List<Change> sourceChanges(Input input, FlowContext context) {

@@ -52,27 +52,58 @@ final class RowOperators {
     }
   }
 
-  /** Keys become [key, window_start]: a hopping window puts one row in several windows. */
+  /**
+   * Keys become [key, window_start]: a hopping window puts one row in several windows. When the
+   * window cuts late rows, it keeps the greatest time seen per input partition in its state.
+   */
   static final class Window extends Operator {
     private final Node.Window node;
+    private final byte[] prefix;
 
-    Window(Node.Window node) {
+    Window(Node.Window node, int id) {
       this.node = node;
+      this.prefix = prefix(id, 0);
     }
 
     @Override
     void push(int port, Change change, FlowContext context) {
+      long time;
       long[] starts;
       try {
-        starts = RowTransforms.windowStarts(node, RowTransforms.windowTime(node, change.row()));
+        time = RowTransforms.windowTime(node, change.row());
+        starts = RowTransforms.windowStarts(node, time);
       } catch (EvalError e) {
         context.deadLetter(e);
         return;
       }
+      byte[] seenKey = null;
+      long seen = Long.MIN_VALUE;
+      if (node.cutsLate() && context.input() != null) {
+        seenKey = seenKey(context.input().source(), context.input().partition());
+        var stored = context.state.get(seenKey);
+        seen = stored == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(stored).getLong();
+      }
       for (var start : starts) {
+        if (RowTransforms.isLate(node, start, seen)) {
+          context.late();
+          continue;
+        }
         var key = RowKey.list(change.key(), RowKey.of(new Timestamp(start)));
         emit(change.to(key, RowTransforms.windowed(node, change.row(), start)), context);
       }
+      if (seenKey != null && time > seen) {
+        context.state.put(seenKey, java.nio.ByteBuffer.allocate(8).putLong(time).array());
+      }
+    }
+
+    private byte[] seenKey(String source, int partition) {
+      var name = source.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return java.nio.ByteBuffer.allocate(prefix.length + name.length + 1 + 4)
+          .put(prefix)
+          .put(name)
+          .put((byte) 0)
+          .putInt(partition)
+          .array();
     }
   }
 

@@ -29,8 +29,18 @@ public sealed interface Node {
 
   record Computed(String name, Eval value) implements Item {}
 
-  /** TUMBLE when {@code advanceMs == sizeMs}; each row lands in every window covering its time. */
-  record Window(Node input, Eval time, long sizeMs, long advanceMs, Position pos) implements Node {}
+  /**
+   * TUMBLE when {@code advanceMs == sizeMs}; each row lands in every window covering its time.
+   * {@code latenessMs} ≥ 0: a row is late for a window that ended at least that long before the
+   * greatest time seen earlier in its input partition, and is not counted there; -1: no row is
+   * ever late (the input can retract rows, and a retraction must meet what it retracts).
+   */
+  record Window(Node input, Eval time, long sizeMs, long advanceMs, long latenessMs, Position pos)
+      implements Node {
+    public boolean cutsLate() {
+      return latenessMs >= 0;
+    }
+  }
 
   /** Rows of {@code left} with the rows of the table {@code right} whose join key is equal. */
   record Join(

@@ -24,6 +24,9 @@ import java.util.Set;
  */
 public final class PlanBuilder {
   /** Why a limit: a hopping window copies each row into size/advance windows. */
+  /** How long after a window ends it still takes late rows, unless the window says LATENESS. */
+  public static final long WINDOW_LATENESS_DEFAULT_MS = 3_600_000;
+
   static final long WINDOWS_PER_ROW_MAX = 1000;
 
   private final Catalog catalog;
@@ -86,9 +89,16 @@ public final class PlanBuilder {
             new Node.Union(in.node(), other.node()), in.schema().merge(other.schema(), envelope));
       }
       case PipeOp.TumblingWindow w ->
-          window(in, compile(w.time(), scope), w.size().millis(), w.size().millis(), w);
+          window(
+              in, compile(w.time(), scope), w.size().millis(), w.size().millis(), w.lateness(), w);
       case PipeOp.HoppingWindow w ->
-          window(in, compile(w.time(), scope), w.size().millis(), w.advance().millis(), w);
+          window(
+              in,
+              compile(w.time(), scope),
+              w.size().millis(),
+              w.advance().millis(),
+              w.lateness(),
+              w);
       case PipeOp.OrderBy order -> {
         requireAdHoc("ORDER BY", order);
         var keys = order.keys().stream().map(k -> compile(k.expr(), scope)).toList();
@@ -189,14 +199,43 @@ public final class PlanBuilder {
   }
 
   private Built window(
-      Built in, dev.sluice.operators.internal.expr.Eval time, long size, long advance, PipeOp op) {
+      Built in,
+      dev.sluice.operators.internal.expr.Eval time,
+      long size,
+      long advance,
+      java.util.Optional<Expr.IntervalLiteral> lateness,
+      PipeOp op) {
     var perRow = (size + advance - 1) / advance;
     if (perRow > WINDOWS_PER_ROW_MAX) {
       throw errors.tooManyWindows(op.pos(), perRow);
     }
+    long latenessMs = -1;
+    if (neverRetracts(in.node())) {
+      latenessMs = lateness.map(Expr.IntervalLiteral::millis).orElse(WINDOW_LATENESS_DEFAULT_MS);
+    } else if (lateness.isPresent()) {
+      throw errors.latenessOverRetractions(lateness.get().pos());
+    }
     return new Built(
-        new Node.Window(in.node(), time, size, advance, op.pos()),
+        new Node.Window(in.node(), time, size, advance, latenessMs, op.pos()),
         in.schema().plus(Set.of("window_start", "window_end")));
+  }
+
+  /**
+   * Whether the rows reaching {@code node} are only ever inserted: events of streams, filtered,
+   * projected, windowed or unioned. Tables, joins and aggregates retract rows.
+   */
+  private static boolean neverRetracts(Node node) {
+    return switch (node) {
+      case Node.Source source -> source.kind() == StreamKind.STREAM;
+      case Node.Filter f -> neverRetracts(f.input());
+      case Node.Project p -> neverRetracts(p.input());
+      case Node.Window w -> neverRetracts(w.input());
+      case Node.Union u -> neverRetracts(u.left()) && neverRetracts(u.right());
+      case Node.Join j -> false;
+      case Node.Aggregate a -> false;
+      case Node.OrderBy o -> neverRetracts(o.input());
+      case Node.Limit l -> neverRetracts(l.input());
+    };
   }
 
   private Built join(PipeOp.Join join, Built in, RowScope leftScope, String leftName) {

@@ -107,6 +107,16 @@ final class PlanErrors {
         null);
   }
 
+  LanguageException latenessOverRetractions(Position pos) {
+    return at(
+        pos,
+        ErrorCode.SYNTAX_ERROR,
+        "LATENESS needs a window over stream events only; this window's input comes from a table,"
+            + " a JOIN or an AGGREGATE, whose rows can be retracted",
+        "drop LATENESS: such a window takes every change, however late, so that a retraction"
+            + " always meets the row it retracts");
+  }
+
   LanguageException tooManyWindows(Position pos, long count) {
     return at(
         pos,

@@ -89,6 +89,21 @@ public final class RowTransforms {
   }
 
   /**
+   * Whether the window starting at {@code start} is closed to a row, given the greatest window
+   * time {@code seenMs} that came before it in the row's input partition (Long.MIN_VALUE: none).
+   * Watermarks are per partition because a partition's order is the only order the log fixes:
+   * replay and live then cut the same rows, however the engine interleaves partitions.
+   */
+  public static boolean isLate(Node.Window window, long start, long seenMs) {
+    if (!window.cutsLate()) {
+      return false;
+    }
+    var end = start + window.sizeMs();
+    // seenMs ≥ end, so the difference is exact as an unsigned number.
+    return seenMs >= end && Long.compareUnsigned(seenMs - end, window.latenessMs()) >= 0;
+  }
+
+  /**
    * The starts of the windows covering {@code timeMs}, ascending: every multiple of the advance in
    * (time − size, time]. Integer arithmetic only, so replay and live agree to the millisecond.
    */
