@@ -22,7 +22,19 @@ public enum ErrorCode {
   /** A field starting with {@code _} that the envelope does not have. */
   UNKNOWN_ENVELOPE_FIELD,
   /** Parentheses, CASE or pipelines nested deeper than the parser's limit. */
-  TOO_DEEPLY_NESTED;
+  TOO_DEEPLY_NESTED,
+  /** FROM, JOIN or UNION names no stream, table or view. */
+  UNKNOWN_SOURCE,
+  /** A field the rows at that point of the pipeline do not have. */
+  UNKNOWN_FIELD,
+  /** Two output fields with one name. */
+  DUPLICATE_FIELD,
+  /** An operator where the statement cannot have it (ORDER BY in a view, say). */
+  INVALID_PLACEMENT,
+  /** A JOIN whose target or condition Sluice cannot maintain. */
+  INVALID_JOIN,
+  /** A window option its input does not allow. */
+  INVALID_WINDOW;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

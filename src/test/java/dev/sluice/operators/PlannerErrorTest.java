@@ -3,6 +3,7 @@ package dev.sluice.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sluice.language.ErrorCode;
 import dev.sluice.language.LanguageException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,20 @@ class PlannerErrorTest {
               |> WHERE custmer_id = 'c1'
                        ^\
             """);
+  }
+
+  @Test
+  void eachRefusalCarriesTheCodeClientsMatchOn() {
+    assertThat(refused("FROM ordres").code()).isEqualTo(ErrorCode.UNKNOWN_SOURCE.id());
+    assertThat(refused("FROM orders |> WHERE amont > 1").code()).isEqualTo(ErrorCode.UNKNOWN_FIELD.id());
+    assertThat(refused("FROM orders |> SELECT amount, status AS amount").code())
+        .isEqualTo(ErrorCode.DUPLICATE_FIELD.id());
+    assertThat(refused("FROM orders |> JOIN clicks USING (customer_id)").code())
+        .isEqualTo(ErrorCode.INVALID_JOIN.id());
+    assertThat(
+            refused("FROM customers |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE) LATENESS INTERVAL 1 MINUTE")
+                .code())
+        .isEqualTo(ErrorCode.INVALID_WINDOW.id());
   }
 
   @Test

@@ -6,11 +6,7 @@ import dev.sluice.language.LanguageException;
 import dev.sluice.language.ast.Position;
 import java.util.Collection;
 
-/**
- * The planner's refusals, in one place. The language's {@link ErrorCode} has no codes for the
- * planner's own checks yet, so name-resolution and placement errors use {@code syntax_error}; only
- * this class would change when it gains them.
- */
+/** The planner's refusals, in one place, each with the code clients match on. */
 final class PlanErrors {
   private final String source;
 
@@ -22,7 +18,7 @@ final class PlanErrors {
     var hint = Hints.didYouMean(name, known).map(s -> "did you mean " + s + "?");
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.UNKNOWN_SOURCE,
         "unknown stream or table " + name,
         hint.orElse(known.isEmpty() ? "create it first with CREATE STREAM or CREATE TABLE" : null));
   }
@@ -32,13 +28,13 @@ final class PlanErrors {
         Hints.didYouMean(name, known)
             .map(s -> "did you mean " + s + "?")
             .orElse(known.isEmpty() ? null : "known fields: " + list(known));
-    return at(pos, ErrorCode.SYNTAX_ERROR, "unknown field " + name, hint);
+    return at(pos, ErrorCode.UNKNOWN_FIELD, "unknown field " + name, hint);
   }
 
   LanguageException noEnvelope(String name, Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.UNKNOWN_FIELD,
         name + " is not available after AGGREGATE: its rows stand for groups, not events",
         "EXTEND " + name + " AS a name before the AGGREGATE, or group by it");
   }
@@ -46,7 +42,7 @@ final class PlanErrors {
   LanguageException needsName(Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.INVALID_NAME,
         "this item needs a name",
         "add AS name; only a plain field is named after itself");
   }
@@ -54,7 +50,7 @@ final class PlanErrors {
   LanguageException duplicateName(String name, Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.DUPLICATE_FIELD,
         "the output has two fields named " + name,
         "rename one with AS");
   }
@@ -62,7 +58,7 @@ final class PlanErrors {
   LanguageException adHocOnly(String what, Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.INVALID_PLACEMENT,
         what + " is only for ad-hoc queries: a view is a set of rows kept by key",
         "drop it from the view, and order or limit when you read it");
   }
@@ -78,7 +74,7 @@ final class PlanErrors {
   LanguageException joinTarget(String name, Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.INVALID_JOIN,
         "cannot JOIN the stream " + name + ": only a table has one current row per key to join",
         "declare it with CREATE TABLE, or aggregate it into a view first");
   }
@@ -86,7 +82,7 @@ final class PlanErrors {
   LanguageException joinCondition(Position pos, String why) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.INVALID_JOIN,
         "JOIN … ON needs equalities between the row and the table joined with AND; " + why,
         "filter with WHERE after the JOIN, and name the table's fields as table.field");
   }
@@ -110,7 +106,7 @@ final class PlanErrors {
   LanguageException latenessOverRetractions(Position pos) {
     return at(
         pos,
-        ErrorCode.SYNTAX_ERROR,
+        ErrorCode.INVALID_WINDOW,
         "LATENESS needs a window over stream events only; this window's input comes from a table,"
             + " a JOIN or an AGGREGATE, whose rows can be retracted",
         "drop LATENESS: such a window takes every change, however late, so that a retraction"
