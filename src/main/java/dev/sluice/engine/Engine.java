@@ -81,6 +81,11 @@ public final class Engine implements AutoCloseable {
       }
     }
     for (ViewDefinition d : saved.serving()) {
+      if (d.stream() != null) {
+        log.create(d.stream(), true); // before compiling: other pipelines may read it
+      }
+    }
+    for (ViewDefinition d : saved.serving()) {
       serving.put(d.name(), task(d));
     }
     for (ViewDefinition d : saved.replacing()) {
@@ -99,9 +104,12 @@ public final class Engine implements AutoCloseable {
   }
 
   private void save() {
-    Saved saved = new Saved(
+    save(new Saved(
         serving.values().stream().map(t -> t.definition).toList(),
-        replacing.values().stream().map(t -> t.definition).toList());
+        replacing.values().stream().map(t -> t.definition).toList()));
+  }
+
+  private void save(Saved saved) {
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve("views.json.tmp");
@@ -187,7 +195,7 @@ public final class Engine implements AutoCloseable {
       building.stop();
       store.drop(building.definition.spaceName());
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false);
+    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null);
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
@@ -212,11 +220,17 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.STREAM_EXISTS, "'" + spec.name() + "' already exists");
     }
     Planner.plan(pipeline, catalog(), sourceText);
-    log.create(spec, false);
-    ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true);
+    ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true, spec);
+    // The definition is saved first: a crash before the stream is declared leaves a definition that
+    // restore() completes, never a stream that nothing derives and whose name is taken.
+    Saved before = new Saved(serving.values().stream().map(t -> t.definition).toList(),
+        replacing.values().stream().map(t -> t.definition).toList());
+    List<ViewDefinition> withNew = new ArrayList<>(before.serving());
+    withNew.add(d);
+    save(new Saved(withNew, before.replacing()));
+    log.create(spec, true);
     ViewTask task = task(d);
     serving.put(spec.name(), task);
-    save();
     task.start();
     return task.status(null);
   }

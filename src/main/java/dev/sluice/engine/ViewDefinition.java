@@ -6,8 +6,11 @@ package dev.sluice.engine;
  *
  * @param derivedStream true for {@code CREATE STREAM name AS …}: the pipeline's new rows are
  *     appended as events to the stream {@code name} instead of being kept as rows
+ * @param stream the derived stream's declaration, kept so that a restart can declare it in the log
+ *     if a crash came between saving this definition and declaring the stream; null for a view
  */
-public record ViewDefinition(String name, long version, String pipelineText, long createdMs, boolean derivedStream) {
+public record ViewDefinition(
+    String name, long version, String pipelineText, long createdMs, boolean derivedStream, dev.sluice.log.StreamSpec stream) {
   String spaceName() {
     return "view:" + name + ":" + version;
   }

@@ -259,6 +259,27 @@ class EngineTest {
     }
   }
 
+  @Test
+  void aDerivedStreamSavedButNotYetDeclaredWhenTheProcessDiedIsDeclaredOnRestart() throws Exception {
+    String pipeline = "FROM orders |> WHERE amount > 1000";
+    Statement.Query q = (Statement.Query) Parser.parseStatement(pipeline);
+    engine.createDerivedStream(new StreamSpec("big_orders", StreamKind.STREAM, "order_id", 2), q.pipeline(), pipeline, false);
+    engine.close();
+    log.close();
+    // The catalog as it stands between saving the definition and declaring the stream: a log
+    // without big_orders and no view state.
+    Path views = dir.resolve("views-after-crash");
+    java.nio.file.Files.createDirectories(views);
+    java.nio.file.Files.copy(dir.resolve("views").resolve("views.json"), views.resolve("views.json"));
+    log = EmbeddedLog.open(dir.resolve("log-after-crash"), EmbeddedLog.Options.defaults());
+    log.create(new StreamSpec("orders", StreamKind.STREAM, "order_id", 3), false);
+    engine = Engine.open(log, views);
+
+    assertThat(log.stream("big_orders")).get().extracting(StreamSpec::partitions).isEqualTo(2);
+    append("orders", "{\"order_id\":\"o1\",\"amount\":3000}");
+    assertThat(awaitDerived(1)).extracting(Record::key).containsExactly("o1");
+  }
+
   private List<Record> awaitDerived(int expected) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     List<Record> all = new ArrayList<>();
