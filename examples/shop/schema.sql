@@ -16,7 +16,8 @@ CREATE VIEW revenue_by_country AS
   |> JOIN customers USING (customer_id)
   |> AGGREGATE count(*) AS orders, sum(amount) AS revenue GROUP BY country, currency;
 
--- Orders per minute of event time (_time), however late an order arrives.
+-- Orders per minute of event time (_time). An order that arrives more than an hour after its
+-- minute ended (the default LATENESS) is counted in the view's late_events instead.
 CREATE VIEW orders_per_minute AS
   FROM orders
   |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE)

@@ -351,6 +351,20 @@ public final class Engine implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The view's dead letters kept (the newest {@link ViewTask#DEAD_LETTERS_KEPT}) with sequence ≥
+   * {@code from}, oldest first, as JSON objects.
+   */
+  public List<byte[]> deadLetters(String view, long from, int limit) {
+    ViewTask task = serving(view);
+    List<byte[]> out = new ArrayList<>();
+    task.space.scan(Keys.deadLetter(Math.max(0, from)), new byte[] {Keys.DEAD_LETTER + 1}, (key, value) -> {
+      out.add(value);
+      return out.size() < limit;
+    });
+    return out;
+  }
+
   /** An ad-hoc pipeline run as a batch over the log's history as it is now. */
   public BatchEvaluator.Result query(Pipeline pipeline, String text) {
     Catalog catalog = catalog();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, initialized)
+ *   0x06 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  * </pre>
  */
 final class Keys {
@@ -18,6 +19,7 @@ final class Keys {
   static final byte STATE = 2;
   static final byte POSITION = 3;
   static final byte[] META = {4, 'm', 'e', 't', 'a'};
+  static final byte DEAD_LETTER = 6;
 
   private Keys() {}
 
@@ -27,6 +29,10 @@ final class Keys {
 
   static byte[] state(byte[] key) {
     return prefixed(STATE, key);
+  }
+
+  static byte[] deadLetter(long sequence) {
+    return ByteBuffer.allocate(9).put(DEAD_LETTER).putLong(sequence).array();
   }
 
   static byte[] position(String source, int partition) {

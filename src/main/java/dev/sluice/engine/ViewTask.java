@@ -30,6 +30,8 @@ final class ViewTask implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Records read from one partition per commit: bounds the batch held in memory. */
   private static final int READ_RECORDS_MAX = 1000;
+  /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
+  static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
   private static final long IDLE_WAIT_MS = 200;
 
@@ -193,7 +195,7 @@ final class ViewTask implements Runnable {
         Applied applied = dataflow.apply(Input.of(source, record), state);
         if (derived != null) {
           derived.add(source, record, applied);
-          countDeadLetters(applied);
+          countDeadLetters(batch, applied);
         } else {
           write(batch, applied);
         }
@@ -234,16 +236,42 @@ final class ViewTask implements Runnable {
         }
       }
     }
-    countDeadLetters(applied);
+    countDeadLetters(batch, applied);
   }
 
-  private void countDeadLetters(Applied applied) {
+  /**
+   * Counts late events and keeps each dead letter as a record in the same commit as the state, so
+   * a replay after a crash neither loses nor repeats one.
+   */
+  private void countDeadLetters(Batch batch, Applied applied) {
     if (applied.late()) {
       lateEvents++;
     }
     for (DeadLetter dead : applied.deadLetters()) {
-      deadLetters++;
+      long sequence = deadLetters++;
       lastDeadLetter = dead.source() + " partition " + dead.partition() + " offset " + dead.offset() + ": " + dead.reason();
+      batch.put(Keys.deadLetter(sequence), deadLetterJson(sequence, dead));
+      if (sequence >= DEAD_LETTERS_KEPT) {
+        batch.delete(Keys.deadLetter(sequence - DEAD_LETTERS_KEPT));
+      }
+    }
+  }
+
+  private static byte[] deadLetterJson(long sequence, DeadLetter dead) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("sequence", sequence);
+    node.put("source", dead.source());
+    node.put("partition", dead.partition());
+    node.put("offset", dead.offset());
+    node.put("reason", dead.reason());
+    if (dead.line() > 0) {
+      node.put("line", dead.line());
+      node.put("column", dead.column());
+    }
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -79,17 +79,31 @@ final class ViewRoutes {
     RowKey from = params.has("from") ? keyCandidates(params.text("from")).get(0) : null;
     RowKey to = params.has("to") ? keyCandidates(params.text("to")).get(0) : null;
     List<Engine.KeyedJson> rows = engine.scan(view, from, to, params.text("prefix"), limit, token(params), timeout(params));
+    jsonArray(ctx, rows.stream().map(Engine.KeyedJson::json).toList());
+  }
+
+  /** Answers with the JSON objects as one array, without parsing them again. */
+  private static void jsonArray(Context ctx, List<byte[]> objects) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write('[');
-    for (int i = 0; i < rows.size(); i++) {
+    for (int i = 0; i < objects.size(); i++) {
       if (i > 0) {
         out.write(',');
       }
-      out.write(rows.get(i).json());
+      out.write(objects.get(i));
     }
     out.write(']');
     ctx.contentType("application/json");
     ctx.result(out.toByteArray());
+  }
+
+  /** {@code GET /views/{v}/dead_letters?from=SEQ&limit=N}: the events the view could not process, and why. */
+  void deadLetters(Context ctx) throws IOException {
+    Params params = Params.of(ctx, Set.of("from", "limit"));
+    String view = ctx.pathParam("view");
+    long from = params.number("from", 0, 0, Long.MAX_VALUE);
+    int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
+    jsonArray(ctx, engine.deadLetters(view, from, limit));
   }
 
   /** {@code after=T} or {@code after=T1,T2,…}: a client that wrote several times reads after all of it. */

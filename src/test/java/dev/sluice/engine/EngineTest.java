@@ -151,6 +151,36 @@ class EngineTest {
     assertThat(engine.view("per_minute").orElseThrow().lateEvents()).isEqualTo(1);
   }
 
+  @Test
+  void eventsAViewCannotProcessAreKeptAsDeadLettersWithTheReasonTheNewestOnesBounded() throws Exception {
+    engine.create("doubled", "FROM orders |> EXTEND amount * 2 AS twice", false, false);
+    int bad = ViewTask.DEAD_LETTERS_KEPT + 5;
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < bad; i++) {
+      events.add("{\"order_id\":\"o" + i + "\",\"amount\":\"lots\"}");
+    }
+    events.add("{\"order_id\":\"ok\",\"amount\":2}");
+    Token token = append("orders", events.toArray(String[]::new));
+    assertThat(rows("doubled", token)).hasSize(1);
+    assertThat(engine.view("doubled").orElseThrow().deadLetters()).isEqualTo(bad);
+
+    List<byte[]> kept = engine.deadLetters("doubled", 0, 100_000);
+    assertThat(kept).hasSize(ViewTask.DEAD_LETTERS_KEPT);
+    JsonNode oldest = JSON.readTree(kept.get(0));
+    assertThat(oldest.get("sequence").asLong()).isEqualTo(5);
+    assertThat(oldest.get("source").asText()).isEqualTo("orders");
+    assertThat(oldest.get("reason").asText()).isEqualTo("cannot apply * to string and integer");
+    assertThat(oldest.get("line").asInt()).isEqualTo(1);
+    // The record names the event: reading it back gives the event that failed.
+    Record event = log.read("orders", oldest.get("partition").asInt(), oldest.get("offset").asLong(), 1).get(0);
+    assertThat(JSON.readTree(event.value()).get("amount").asText()).isEqualTo("lots");
+
+    reopen();
+    assertThat(engine.deadLetters("doubled", bad - 2, 10))
+        .extracting(json -> JSON.readTree(json).get("sequence").asLong())
+        .containsExactly((long) bad - 2, (long) bad - 1);
+  }
+
   private Token appendAt(String orderId, long timeMs) throws Exception {
     byte[] value = ("{\"order_id\":\"" + orderId + "\"}").getBytes(StandardCharsets.UTF_8);
     return log.append("orders", List.of(new Event(orderId, null, timeMs, List.of(), false, value)))

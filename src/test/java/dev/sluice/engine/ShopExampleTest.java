@@ -113,6 +113,21 @@ class ShopExampleTest {
   }
 
   @Test
+  void anOrderAViewCannotSumIsADeadLetterNamingTheEventAndTheReason() {
+    append("orders", "{\"order_id\":\"bad-1\",\"customer_id\":\"c01\",\"status\":\"paid\",\"amount\":\"a lot\",\"currency\":\"EUR\"}",
+        "application/json");
+    assertThat(rows("revenue_by_country")).isEqualTo(shop.revenueByCountry());
+    JsonNode letters = get("/views/revenue_by_country/dead_letters");
+    assertThat(letters).hasSize(1);
+    assertThat(letters.get(0).path("source").asText()).isEqualTo("orders");
+    assertThat(letters.get(0).path("reason").asText()).contains("sum");
+    JsonNode event = parse(getText("/streams/orders/events?partition=" + letters.get(0).path("partition").asInt()
+        + "&from=" + letters.get(0).path("offset").asLong() + "&limit=1"));
+    assertThat(event.path("order_id").asText()).isEqualTo("bad-1");
+    assertThat(get("/views/revenue_by_country").path("dead_letters").asLong()).isEqualTo(1);
+  }
+
+  @Test
   void aCustomerWhoMovesTakesTheirPaidOrdersAlong() {
     List<Map<String, String>> before = rows("revenue_by_country");
     customerUpdate("{\"customer_id\":\"c02\",\"name\":\"Bruno\",\"country\":\"FR\"}");
@@ -303,6 +318,17 @@ class ShopExampleTest {
 
   private JsonNode get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  private String getText(String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private JsonNode post(String path, String body, String contentType) {
