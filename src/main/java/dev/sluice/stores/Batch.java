@@ -1,23 +1,33 @@
 package dev.sluice.stores;
 
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
  * Writes to one space collected in memory, readable before they commit (the operators read the
  * state they just wrote), and committed in one atomic write — state, rows and input positions
  * together.
+ *
+ * <p>The pending writes are a sorted map on the Java side rather than RocksDB's indexed batch: a
+ * view writes one or two keys per event, and keeping them here costs no call through JNI until the
+ * commit, folds repeated writes to one key into the last, and hands RocksDB its keys in order.
  */
 public final class Batch implements AutoCloseable {
+  /** Marks a pending delete; compared by identity, so an empty value stays a value. */
+  private static final byte[] DELETED = new byte[0];
+
   private final RocksDB db;
   private final Space space;
   private final WriteOptions writeOptions;
-  private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+  private final TreeMap<byte[], byte[]> pending = new TreeMap<>(Arrays::compareUnsigned);
   private final ReadOptions readOptions = new ReadOptions();
 
   Batch(RocksDB db, Space space, WriteOptions writeOptions) {
@@ -27,53 +37,88 @@ public final class Batch implements AutoCloseable {
   }
 
   public byte[] get(byte[] key) {
+    byte[] value = pending.get(key);
+    if (value != null) {
+      return value == DELETED ? null : value;
+    }
     try {
-      return batch.getFromBatchAndDB(db, space.handle, readOptions, key);
+      return db.get(space.handle, readOptions, key);
     } catch (RocksDBException e) {
       throw new StoreException("reading " + space.name() + ": " + e.getMessage(), e);
     }
   }
 
+  /** Takes the arrays over: the caller does not modify them afterwards. */
   public void put(byte[] key, byte[] value) {
-    try {
-      batch.put(space.handle, key, value);
-    } catch (RocksDBException e) {
-      throw new StoreException("writing " + space.name() + ": " + e.getMessage(), e);
-    }
+    pending.put(key, value);
   }
 
   public void delete(byte[] key) {
-    try {
-      batch.delete(space.handle, key);
-    } catch (RocksDBException e) {
-      throw new StoreException("writing " + space.name() + ": " + e.getMessage(), e);
-    }
+    pending.put(key, DELETED);
   }
 
   /** Visits keys starting with {@code prefix}, this batch's writes included, in order. */
   public void scan(byte[] prefix, Space.Visitor visitor) {
-    try (RocksIterator base = db.newIterator(space.handle, readOptions);
-        RocksIterator it = batch.newIteratorWithBase(space.handle, base)) {
-      for (it.seek(prefix); it.isValid(); it.next()) {
-        byte[] key = it.key();
-        if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+    Iterator<Map.Entry<byte[], byte[]>> mine = pending.tailMap(prefix, true).entrySet().iterator();
+    Map.Entry<byte[], byte[]> next = nextWithin(mine, prefix);
+    try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
+      stored.seek(prefix);
+      while (true) {
+        byte[] storedKey = stored.isValid() ? stored.key() : null;
+        if (storedKey != null && !startsWith(storedKey, prefix)) {
+          storedKey = null;
+        }
+        if (storedKey == null && next == null) {
           return;
         }
-        if (!visitor.visit(key, it.value())) {
+        int order = storedKey == null ? 1 : next == null ? -1 : Arrays.compareUnsigned(storedKey, next.getKey());
+        if (order < 0) {
+          if (!visitor.visit(storedKey, stored.value())) {
+            return;
+          }
+          stored.next();
+          continue;
+        }
+        if (order == 0) {
+          stored.next(); // the pending write replaces what is stored
+        }
+        byte[] value = next.getValue();
+        if (value != DELETED && !visitor.visit(next.getKey(), value)) {
           return;
         }
+        next = nextWithin(mine, prefix);
       }
     }
   }
 
+  private static Map.Entry<byte[], byte[]> nextWithin(Iterator<Map.Entry<byte[], byte[]>> entries, byte[] prefix) {
+    if (!entries.hasNext()) {
+      return null;
+    }
+    Map.Entry<byte[], byte[]> entry = entries.next();
+    return startsWith(entry.getKey(), prefix) ? entry : null;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Pending writes, repeated writes to one key counted once. */
   public int count() {
-    return batch.count();
+    return pending.size();
   }
 
   public void commit() {
-    try {
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<byte[], byte[]> e : pending.entrySet()) {
+        if (e.getValue() == DELETED) {
+          batch.delete(space.handle, e.getKey());
+        } else {
+          batch.put(space.handle, e.getKey(), e.getValue());
+        }
+      }
       db.write(writeOptions, batch);
-      batch.clear();
+      pending.clear();
     } catch (RocksDBException e) {
       throw new StoreException("committing to " + space.name() + ": " + e.getMessage(), e);
     }
@@ -82,6 +127,5 @@ public final class Batch implements AutoCloseable {
   @Override
   public void close() {
     readOptions.close();
-    batch.close();
   }
 }
