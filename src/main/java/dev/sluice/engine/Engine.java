@@ -49,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final EventLog log;
   private final Path dir;
   private final KeyValueStore store;
+  private final SharedReads reads;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
@@ -58,6 +59,7 @@ public final class Engine implements AutoCloseable {
     this.log = log;
     this.dir = dir;
     this.store = store;
+    this.reads = new SharedReads(log);
   }
 
   /** Opens the engine on {@code dir} and starts every declared view where its state left off. */
@@ -136,7 +138,7 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, dataflow, () -> caughtUp(d));
+    return new ViewTask(d, space, log, reads, dataflow, () -> caughtUp(d));
   }
 
   /** The planner's view of the log: streams and tables with their keys. */

@@ -38,6 +38,7 @@ final class ViewTask implements Runnable {
   final ViewDefinition definition;
   final Space space;
   private final EventLog log;
+  private final SharedReads reads;
   private final Dataflow dataflow;
   private final DerivedEvents derived;
   private final Runnable onCaughtUp;
@@ -62,10 +63,11 @@ final class ViewTask implements Runnable {
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
 
-  ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp) {
+  ViewTask(ViewDefinition definition, Space space, EventLog log, SharedReads reads, Dataflow dataflow, Runnable onCaughtUp) {
     this.definition = definition;
     this.space = space;
     this.log = log;
+    this.reads = reads;
     this.dataflow = dataflow;
     this.derived = definition.derivedStream() ? new DerivedEvents(log, definition.name()) : null;
     this.onCaughtUp = onCaughtUp;
@@ -177,7 +179,7 @@ final class ViewTask implements Runnable {
       String source = e.getKey();
       long[] next = e.getValue();
       for (int p = 0; p < next.length && running; p++) {
-        List<Record> records = log.read(source, p, next[p], READ_RECORDS_MAX);
+        List<Record> records = reads.read(source, p, next[p], READ_RECORDS_MAX);
         if (records.isEmpty()) {
           continue;
         }
