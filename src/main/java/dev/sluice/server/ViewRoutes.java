@@ -142,7 +142,30 @@ final class ViewRoutes {
     if (!keys.contains(plain)) {
       keys.add(plain);
     }
+    // Timestamps (window_start, say) travel as ISO-8601 text: try them as timestamps too.
+    for (RowKey key : List.copyOf(keys)) {
+      Object timed = withTimestamps(key.value());
+      RowKey candidate = RowKey.of(timed);
+      if (!keys.contains(candidate)) {
+        keys.add(candidate);
+      }
+    }
     return keys;
+  }
+
+  /** The value with every string that reads as an ISO-8601 instant turned into a timestamp. */
+  private static Object withTimestamps(Object value) {
+    if (value instanceof String text) {
+      try {
+        return new dev.sluice.operators.Timestamp(java.time.Instant.parse(text).toEpochMilli());
+      } catch (java.time.format.DateTimeParseException | ArithmeticException notATime) {
+        return text;
+      }
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(ViewRoutes::withTimestamps).toList();
+    }
+    return value;
   }
 
   private static Object value(JsonNode node) {

@@ -108,6 +108,14 @@ class ShopExampleTest {
   }
 
   @Test
+  void aWindowsRowIsAddressedByItsStartAsItReadsInJson() {
+    Map<String, String> first = rows("orders_per_minute").get(0);
+    String start = first.get("window_start");
+    assertThat(start).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(row("orders_per_minute", start)).isEqualTo(first);
+  }
+
+  @Test
   void revenueInEurConvertsEachPaidOrderAtTheRateOfItsCurrency() {
     assertThat(rows("revenue_eur_by_category")).isEqualTo(shop.revenueEurByCategory()).hasSize(4);
   }
