@@ -39,7 +39,8 @@ public interface EventLog extends AutoCloseable {
   /**
    * Appends events atomically and durably. Validation failures (unknown stream, size limits) throw
    * {@link LogException} at once and append nothing; I/O failures complete the future
-   * exceptionally, also with nothing appended.
+   * exceptionally, also with nothing appended. The log may read the events' value arrays until the
+   * future completes: the caller does not change them before then.
    */
   CompletableFuture<AppendResult> append(String stream, List<Event> events);
 

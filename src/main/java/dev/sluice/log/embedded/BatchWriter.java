@@ -24,13 +24,15 @@ final class BatchWriter {
 
   /** Appends one record and returns its chain hash, computed from {@code previousChain}. */
   byte[] add(int partition, long offset, EncodedEvent event, byte[] previousChain) {
-    byte[] content = event.content();
-    int fieldsLength = Varints.sizeOfInt(partition) + Varints.sizeOfLong(offset) + content.length + LogFormat.CHAIN_BYTES;
+    int contentBytes = event.contentBytes();
+    int fieldsLength = Varints.sizeOfInt(partition) + Varints.sizeOfLong(offset) + contentBytes + LogFormat.CHAIN_BYTES;
     ensure(5 + fieldsLength);
     Varints.putInt(buffer, fieldsLength);
     Varints.putInt(buffer, partition);
     Varints.putLong(buffer, offset);
-    buffer.put(content);
+    int contentStart = buffer.position();
+    event.writeContent(buffer);
+    assert buffer.position() - contentStart == contentBytes : "content size computed wrongly";
     byte[] chain = Chains.next(previousChain, partition, offset, event.digest());
     buffer.put(chain);
     count++;

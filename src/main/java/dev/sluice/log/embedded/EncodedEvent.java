@@ -6,69 +6,89 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An event encoded, before it has a position: the record bytes from {@code flags} through the end
- * of {@code value} (docs/log-format.md §3) and their content digest. The appending thread makes it,
- * so that the writer thread, which must work serially, only prefixes partition and offset and
- * chains one short hash per record.
+ * An event prepared for the writer, before it has a position: its partition, the content digest
+ * of its record bytes from {@code flags} through the end of {@code value} (docs/log-format.md §3),
+ * and what the writer needs to write those bytes. The appending thread makes it, so that the writer
+ * thread, which must work serially, only copies the fields and chains one short hash per record.
+ *
+ * <p>The content is hashed field by field and written straight into the batch: appends run at a
+ * million records a second, and a materialized copy of every record would be most of the garbage
+ * whose collection pauses them.
  *
  * @param id the client's id, or null when the log generates it
+ * @param key the key's UTF-8 bytes
+ * @param idBytes the id's UTF-8 bytes, or null
+ * @param causes each cause's UTF-8 bytes
  */
-record EncodedEvent(int partition, String id, byte[] content, byte[] digest) {
+record EncodedEvent(
+    int partition, String id, int flags, long timeMs, byte[] key, byte[] idBytes, byte[][] causes, byte[] value, byte[] digest) {
 
-  /** Encodes the event and places it by its key among {@code partitions} ({@link Partitioner}). */
+  /** Prepares the event and places it by its key among {@code partitions} ({@link Partitioner}). */
   static EncodedEvent of(Event event, int partitions, long defaultTimeMs) {
-    String keyText = event.key();
-    // Most keys are ASCII: copied char by char, they need no intermediate array.
-    byte[] key = isAscii(keyText) ? null : keyText.getBytes(StandardCharsets.UTF_8);
-    int keyLength = key == null ? keyText.length() : key.length;
+    byte[] key = event.key().getBytes(StandardCharsets.UTF_8);
     byte[] id = event.id() == null ? null : event.id().getBytes(StandardCharsets.UTF_8);
     byte[][] causes = new byte[event.causes().size()][];
-    int size = 1 + 8 + Varints.sizeOfInt(keyLength) + keyLength
-        + (id == null ? 1 : Varints.sizeOfInt(id.length) + id.length)
-        + Varints.sizeOfInt(causes.length)
-        + Varints.sizeOfInt(event.value().length) + event.value().length;
     for (int i = 0; i < causes.length; i++) {
       causes[i] = event.causes().get(i).getBytes(StandardCharsets.UTF_8);
-      size += Varints.sizeOfInt(causes[i].length) + causes[i].length;
     }
-    ByteBuffer b = ByteBuffer.allocate(size);
     int flags = (id == null ? LogFormat.FLAG_ID_GENERATED : 0) | (event.delete() ? LogFormat.FLAG_DELETE : 0);
-    b.put((byte) flags);
-    b.putLong(event.timeMs() != null ? event.timeMs() : defaultTimeMs);
-    Varints.putInt(b, keyLength);
-    int keyAt = b.position();
-    if (key == null) {
-      for (int i = 0; i < keyLength; i++) {
-        b.put((byte) keyText.charAt(i));
-      }
-    } else {
-      b.put(key);
+    long timeMs = event.timeMs() != null ? event.timeMs() : defaultTimeMs;
+    int partition = Partitioner.partition(key, 0, key.length, partitions);
+    byte[] value = event.value();
+    int size = contentBytes(key, id, causes, value);
+    ByteBuffer scratch = SCRATCH.get();
+    if (scratch.capacity() < size) {
+      scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
+      SCRATCH.set(scratch);
     }
-    if (id == null) {
-      Varints.putInt(b, 0);
-    } else {
-      Varints.putInt(b, id.length);
-      b.put(id);
-    }
-    Varints.putInt(b, causes.length);
-    for (byte[] cause : causes) {
-      Varints.putInt(b, cause.length);
-      b.put(cause);
-    }
-    Varints.putInt(b, event.value().length);
-    b.put(event.value());
-    assert !b.hasRemaining() : "size computed wrongly";
-    byte[] content = b.array();
-    int partition = Partitioner.partition(content, keyAt, keyLength, partitions);
-    return new EncodedEvent(partition, event.id(), content, Chains.digest(content, 0, content.length));
+    scratch.clear();
+    writeContent(scratch, flags, timeMs, key, id, causes, value);
+    byte[] digest = Chains.digest(scratch.array(), 0, size);
+    return new EncodedEvent(partition, event.id(), flags, timeMs, key, id, causes, value, digest);
   }
 
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
+  /** Per appending thread: the content laid out once to be hashed, then reused. */
+  private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));
+
+  int contentBytes() {
+    return contentBytes(key, idBytes, causes, value);
+  }
+
+  void writeContent(ByteBuffer out) {
+    writeContent(out, flags, timeMs, key, idBytes, causes, value);
+  }
+
+  /** Bytes of the content: flags through value. */
+  private static int contentBytes(byte[] key, byte[] idBytes, byte[][] causes, byte[] value) {
+    int size = 1 + 8 + Varints.sizeOfInt(key.length) + key.length
+        + (idBytes == null ? 1 : Varints.sizeOfInt(idBytes.length) + idBytes.length)
+        + Varints.sizeOfInt(causes.length)
+        + Varints.sizeOfInt(value.length) + value.length;
+    for (byte[] cause : causes) {
+      size += Varints.sizeOfInt(cause.length) + cause.length;
     }
-    return true;
+    return size;
+  }
+
+  /** Writes the content; {@code out} has {@link #contentBytes()} bytes left. */
+  private static void writeContent(
+      ByteBuffer out, int flags, long timeMs, byte[] key, byte[] idBytes, byte[][] causes, byte[] value) {
+    out.put((byte) flags);
+    out.putLong(timeMs);
+    Varints.putInt(out, key.length);
+    out.put(key);
+    if (idBytes == null) {
+      Varints.putInt(out, 0);
+    } else {
+      Varints.putInt(out, idBytes.length);
+      out.put(idBytes);
+    }
+    Varints.putInt(out, causes.length);
+    for (byte[] cause : causes) {
+      Varints.putInt(out, cause.length);
+      out.put(cause);
+    }
+    Varints.putInt(out, value.length);
+    out.put(value);
   }
 }
