@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, initialized)
- *   0x06 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
+ *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  * </pre>
  */
 final class Keys {
@@ -19,7 +19,7 @@ final class Keys {
   static final byte STATE = 2;
   static final byte POSITION = 3;
   static final byte[] META = {4, 'm', 'e', 't', 'a'};
-  static final byte DEAD_LETTER = 6;
+  static final byte DEAD_LETTER = 7;
 
   private Keys() {}
 
