@@ -143,9 +143,12 @@ final class StatementRoute {
   /** The statement's kind in its own words, for saying that it cannot run yet. */
   private static String kind(Statement statement) {
     return switch (statement) {
+      case Statement.CreateStream s when s.query().isPresent() && !s.options().isEmpty() -> "CREATE STREAM … WITH (…) AS";
       case Statement.CreateStream s when s.query().isPresent() -> "CREATE STREAM … AS (a derived stream)";
       case Statement.CreateStream s -> "CREATE STREAM … WITH (…)";
       case Statement.CreateTable t -> "CREATE TABLE … WITH (…)";
+      case Statement.CreateView v when !v.options().isEmpty() ->
+          "CREATE VIEW … WITH (…) (a window's lateness is set on the window: WINDOW TUMBLE(…) LATENESS INTERVAL …)";
       case Statement.CreateView v -> "CREATE VIEW";
       case Statement.CreateIndex i -> "CREATE INDEX";
       case Statement.CreateSearchIndex i -> "CREATE SEARCH INDEX";

@@ -166,7 +166,9 @@ class RejectionTest {
         Arguments.of("CREATE STREAM fresh; CREATE STREAM orders", 409, "stream_exists", "line 1, column 22"),
         Arguments.of("CREATE STREAM fresh; CREATE STREAM fresh", 409, "stream_exists", "line 1, column 22"),
         Arguments.of("CREATE STREAM fresh;\n  SHOW VIEWS", 400, "invalid_statement", "line 2, column 3: SHOW VIEWS is not"),
-        Arguments.of("CREATE VIEW v AS FROM orders", 400, "invalid_statement", "CREATE VIEW is not available yet"));
+        Arguments.of("CREATE VIEW v AS FROM orders", 400, "invalid_statement", "CREATE VIEW is not available yet"),
+        Arguments.of("CREATE VIEW v WITH (lateness = INTERVAL 5 SECONDS) AS FROM orders", 400, "invalid_statement",
+            "LATENESS INTERVAL"));
   }
 
   @ParameterizedTest(name = "{0}")
