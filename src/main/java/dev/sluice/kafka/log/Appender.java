@@ -176,8 +176,10 @@ final class Appender implements Runnable {
   }
 
   /**
-   * Reads the partitions this batch writes up to their committed end before deciding duplicates:
-   * another instance may have appended an id since the tail last looked.
+   * Reads the partitions this batch writes up to their end before deciding duplicates: another
+   * instance may have appended an id since the tail last looked. The end is the high watermark, not
+   * the last stable offset: a transaction that has committed but whose markers are not yet written
+   * sits below it, and its ids count. So this waits for transactions in flight to finish.
    */
   private void catchUp(List<Pending> batch) throws InterruptedException {
     Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
@@ -191,7 +193,7 @@ final class Appender implements Runnable {
     }
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lso;
     try {
-      lso = admin.listOffsets(ends, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+      lso = admin.listOffsets(ends, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
           .all().get(CATCH_UP_LIMIT_MS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new LogException(ErrorCode.LOG_FAILED, "cannot read the partitions' ends from Kafka: " + e, e);

@@ -13,7 +13,6 @@ import dev.sluice.log.StreamSpec;
 import dev.sluice.log.StreamStats;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +76,10 @@ public final class KafkaLog implements EventLog {
 
     public Options withCluster(String name) {
       return new Options(bootstrapServers, name, eventBytesMax, requestBytesMax, queuedRequestsMax, transactionalId, transactionTimeout, clientOverrides);
+    }
+
+    public Options withLimits(int eventBytes, long requestBytes) {
+      return new Options(bootstrapServers, cluster, eventBytes, requestBytes, queuedRequestsMax, transactionalId, transactionTimeout, clientOverrides);
     }
 
     /**
