@@ -1,42 +1,32 @@
 package dev.sluice.kafka.log;
 
-import dev.sluice.kafka.broker.KafkaBroker;
+import dev.sluice.kafka.TestKafka;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.EventLogContract;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 
 /** The log contract against a real Kafka broker: one broker for the class, one cluster name per test. */
 @Tag("kafka")
 class KafkaLogContractTest extends EventLogContract {
-  private static final AtomicInteger CLUSTERS = new AtomicInteger();
-  static KafkaBroker kafka;
+  static String bootstrap;
   private String cluster;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    kafka = KafkaBroker.startTemporary();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (kafka != null) {
-      kafka.close();
-    }
+    bootstrap = TestKafka.bootstrapServers();
   }
 
   @Override
   protected EventLog newLog() {
-    cluster = "contract" + CLUSTERS.incrementAndGet();
-    return KafkaLog.open(KafkaLog.Options.defaults(kafka.bootstrapServers()).withCluster(cluster));
+    cluster = TestKafka.newCluster("contract");
+    return KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster));
   }
 
   @Override
   protected EventLog reopen(EventLog log) {
     log.close();
-    return KafkaLog.open(KafkaLog.Options.defaults(kafka.bootstrapServers()).withCluster(cluster));
+    return KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster));
   }
 
   @Override

@@ -3,7 +3,7 @@ package dev.sluice.kafka.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.kafka.broker.KafkaBroker;
+import dev.sluice.kafka.TestKafka;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
@@ -18,14 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,27 +31,19 @@ import org.junit.jupiter.api.Test;
 /** What the Kafka log promises beyond the contract: instances sharing a cluster, transactions, the record format. */
 @Tag("kafka")
 class KafkaLogTest {
-  private static final AtomicInteger CLUSTERS = new AtomicInteger();
-  static KafkaBroker kafka;
+  static String bootstrap;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    kafka = KafkaBroker.startTemporary();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (kafka != null) {
-      kafka.close();
-    }
+    bootstrap = TestKafka.bootstrapServers();
   }
 
   private static KafkaLog.Options options(String cluster) {
-    return KafkaLog.Options.defaults(kafka.bootstrapServers()).withCluster(cluster);
+    return KafkaLog.Options.defaults(bootstrap).withCluster(cluster);
   }
 
   private static String newCluster() {
-    return "t" + CLUSTERS.incrementAndGet();
+    return TestKafka.newCluster("t");
   }
 
   private static Event withId(String key, String id, String value) {
@@ -174,7 +164,7 @@ class KafkaLogTest {
    */
   private static List<ConsumerRecord<String, String>> rawRecords(String topic, int partitions, int expected, Duration wait) {
     Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
