@@ -70,6 +70,10 @@ final class ServeCommand implements Callable<Integer> {
     String described;
     try {
       if (chosen.equals("kafka")) {
+        // Kafka's clients warn once per failed connection attempt; Sluice's own error says it once.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+          System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        }
         log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster));
         described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();
       } else {

@@ -54,6 +54,8 @@ public final class KafkaLog implements EventLog {
   private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9_-]{1,100}");
   public static final String CATALOG_SUFFIX = "._catalog";
   private static final long ADMIN_LIMIT_S = 60;
+  /** How long open() tries to reach the cluster before it says it cannot. */
+  private static final long REACH_LIMIT_S = 15;
   private static final long READY_LIMIT_MS = 120_000;
   /** How long create() waits for a stream whose topic another instance is creating. */
   private static final long CONCURRENT_CREATE_WAIT_MS = 10_000;
@@ -129,6 +131,12 @@ public final class KafkaLog implements EventLog {
     Admin admin = Admin.create(adminProps);
     KafkaLog log = null;
     try {
+      try {
+        admin.describeCluster().nodes().get(REACH_LIMIT_S, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+        throw new LogException(ErrorCode.LOG_FAILED,
+            "cannot reach Kafka at " + options.bootstrapServers() + " within " + REACH_LIMIT_S + " s", e);
+      }
       ensureCatalogTopic(admin, options.cluster());
       log = new KafkaLog(options, admin);
       log.start();
