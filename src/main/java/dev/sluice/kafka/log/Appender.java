@@ -65,14 +65,16 @@ final class Appender implements Runnable {
   private final BlockingQueue<Pending> queue;
   private final Supplier<KafkaProducer<byte[], byte[]>> factory;
   private final Admin admin;
+  private final Readers readers;
   private final Thread thread;
   private KafkaProducer<byte[], byte[]> producer;
   private volatile boolean running = true;
 
-  Appender(int queuedMax, Supplier<KafkaProducer<byte[], byte[]>> factory, Admin admin, String cluster) {
+  Appender(int queuedMax, Supplier<KafkaProducer<byte[], byte[]>> factory, Admin admin, Readers readers, String cluster) {
     this.queue = new ArrayBlockingQueue<>(queuedMax);
     this.factory = factory;
     this.admin = admin;
+    this.readers = readers;
     this.thread = new Thread(this, "sluice-kafka-appender-" + cluster);
     this.thread.setDaemon(true);
   }
@@ -210,7 +212,7 @@ final class Appender implements Runnable {
    * Marks each event of the request as a duplicate (with its original position) or as a record to
    * send, numbering the sends from {@code sendBase}. False when the request is refused.
    */
-  private static boolean place(Pending r, Map<String, Integer> idsInBatch, int sendBase) {
+  private boolean place(Pending r, Map<String, Integer> idsInBatch, int sendBase) {
     int n = r.events.size();
     r.positions = new Position[n];
     r.sentIndex = new int[n];
@@ -221,8 +223,7 @@ final class Appender implements Runnable {
       if (id != null) {
         if (Ids.isGeneratedForm(id)) {
           long[] generated = Ids.parseGenerated(id);
-          if (generated == null || generated[0] >= r.stream.spec.partitions()
-              || generated[1] >= r.stream.dataEnd((int) generated[0])) {
+          if (generated == null || !names(r.stream, generated)) {
             r.result.completeExceptionally(new LogException(ErrorCode.INVALID_ID, "event " + (i + 1) + ": _id '" + id
                 + "' has the form of a generated id ('@partition.offset') but names no event of '" + r.stream.spec.name() + "'"));
             return false;
@@ -246,6 +247,17 @@ final class Appender implements Runnable {
     }
     idsInBatch.putAll(mine);
     return true;
+  }
+
+  /** Whether a generated id's position holds an event: Kafka offsets have gaps (transaction markers). */
+  private boolean names(StreamState stream, long[] generated) {
+    int p = (int) generated[0];
+    long offset = generated[1];
+    if (p >= stream.spec.partitions() || offset >= stream.dataEnd(p)) {
+      return false;
+    }
+    List<dev.sluice.log.Record> at = readers.read(new TopicPartition(stream.topic, p), offset, 1);
+    return !at.isEmpty() && at.get(0).offset() == offset;
   }
 
   private void commit() {

@@ -126,6 +126,22 @@ class KafkaLogTest {
   }
 
   @Test
+  void aGeneratedIdIsADuplicateOfItsEventButAnOffsetHoldingACommitMarkerNamesNone() throws Exception {
+    try (KafkaLog log = KafkaLog.open(options(newCluster()))) {
+      log.create(new StreamSpec("s", StreamKind.STREAM, null, 1), false);
+      Position first = append(log, "s", Event.of("k", "{}".getBytes(StandardCharsets.UTF_8))).positions().get(0);
+      Position second = append(log, "s", Event.of("k", "{}".getBytes(StandardCharsets.UTF_8))).positions().get(0);
+      assertThat(second.offset()).as("the first transaction's marker sits between").isEqualTo(first.offset() + 2);
+
+      assertThat(append(log, "s", withId("k", "@0." + first.offset(), "{}")).positions())
+          .containsExactly(new Position(0, first.offset(), true));
+      String marker = "@0." + (first.offset() + 1);
+      assertThatThrownBy(() -> log.append("s", List.of(withId("k", marker, "{}"))).get(30, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(LogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ID));
+    }
+  }
+
+  @Test
   void kafkasOwnConsumerReadsWhatSluiceAppended() throws Exception {
     String cluster = newCluster();
     try (KafkaLog log = KafkaLog.open(options(cluster))) {
