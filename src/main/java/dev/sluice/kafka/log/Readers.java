@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -85,6 +86,8 @@ final class Readers implements AutoCloseable {
       reader.position = next;
       healthy = true;
       return out;
+    } catch (KafkaException e) {
+      throw new LogException(ErrorCode.LOG_FAILED, "reading " + tp + " from Kafka failed: " + e.getMessage(), e);
     } finally {
       giveBack(reader, healthy);
     }

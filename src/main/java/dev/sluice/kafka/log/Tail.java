@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
@@ -59,14 +60,20 @@ final class Tail implements Runnable {
       consumer.assign(assigned);
       consumer.seekToBeginning(List.of(catalog));
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          if (record.topic().equals(catalog.topic())) {
-            declare(record);
-          } else {
-            follow(record);
+        try {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            if (record.topic().equals(catalog.topic())) {
+              declare(record);
+            } else {
+              follow(record);
+            }
           }
+          advance();
+        } catch (RetriableException e) {
+          // The broker is away for a while (a restart, a leader moving): the client reconnects and
+          // the next poll goes on where this one stopped; readers wait meanwhile.
+          System.err.println("sluice: following the Kafka topics: " + e.getMessage() + "; retrying");
         }
-        advance();
       }
     } catch (WakeupException closing) {
       // close() woke the poll
@@ -101,13 +108,23 @@ final class Tail implements Runnable {
     assigned.addAll(added);
     consumer.assign(assigned);
     consumer.seekToBeginning(added);
-    Map<TopicPartition, Long> ends = consumer.endOffsets(added, POSITION_LIMIT);
+    streams.put(spec.name(), state); // not ready yet: callers wait for the tail to read it
+    Map<TopicPartition, Long> ends = null;
+    while (ends == null && running) {
+      try {
+        ends = consumer.endOffsets(added, POSITION_LIMIT);
+      } catch (RetriableException e) {
+        System.err.println("sluice: reading the ends of " + state.topic + ": " + e.getMessage() + "; retrying");
+      }
+    }
+    if (ends == null) {
+      return;
+    }
     ends.forEach((tp, end) -> {
       if (end > 0) {
         readyTargets.put(tp, end);
       }
     });
-    streams.put(spec.name(), state);
     if (ends.values().stream().allMatch(end -> end == 0)) {
       state.ready.complete(null);
     }
