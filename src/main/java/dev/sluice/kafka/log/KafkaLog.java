@@ -313,7 +313,7 @@ public final class KafkaLog implements EventLog {
     for (int p = 0; p < ends.length; p++) {
       ends[p] = s.dataEnd(p);
     }
-    return new StreamStats(s.spec, ends, s.sizeBytes());
+    return new StreamStats(s.spec, ends, s.events(), s.sizeBytes());
   }
 
   @Override

@@ -25,6 +25,8 @@ final class StreamState {
   /** Client id → packed position of its first record. */
   private final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
   private final AtomicLong sizeBytes = new AtomicLong();
+  /** Committed records the tail has read. */
+  private final AtomicLong events = new AtomicLong();
   /** Completed once the tail has read every partition up to its end as of registration. */
   final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -98,8 +100,14 @@ final class StreamState {
     return ids.size();
   }
 
-  void addSize(long bytes) {
+  /** The tail read a committed record of {@code bytes}. */
+  void counted(long bytes) {
     sizeBytes.addAndGet(bytes);
+    events.incrementAndGet();
+  }
+
+  long events() {
+    return events.get();
   }
 
   long sizeBytes() {

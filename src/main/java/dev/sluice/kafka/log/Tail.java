@@ -136,7 +136,7 @@ final class Tail implements Runnable {
     if (id != null) {
       state.indexId(id, record.partition(), record.offset());
     }
-    state.addSize(RecordFormat.sizeBytes(record));
+    state.counted(RecordFormat.sizeBytes(record));
     state.committed(record.partition(), record.offset());
   }
 

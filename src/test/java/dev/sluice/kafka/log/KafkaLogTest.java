@@ -132,6 +132,12 @@ class KafkaLogTest {
       Position first = append(log, "s", Event.of("k", "{}".getBytes(StandardCharsets.UTF_8))).positions().get(0);
       Position second = append(log, "s", Event.of("k", "{}".getBytes(StandardCharsets.UTF_8))).positions().get(0);
       assertThat(second.offset()).as("the first transaction's marker sits between").isEqualTo(first.offset() + 2);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (log.stats("s").events() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(log.stats("s").events()).as("events counted, not offsets").isEqualTo(2);
+      assertThat(log.stats("s").endOffsets()).containsExactly(second.offset() + 1);
 
       assertThat(append(log, "s", withId("k", "@0." + first.offset(), "{}")).positions())
           .containsExactly(new Position(0, first.offset(), true));
