@@ -21,13 +21,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -64,16 +60,18 @@ final class Appender implements Runnable {
 
   private final BlockingQueue<Pending> queue;
   private final Supplier<KafkaProducer<byte[], byte[]>> factory;
-  private final Admin admin;
+  /** Asks for the partitions' high watermarks (read_uncommitted): one round trip, metadata cached. */
+  private final KafkaConsumer<byte[], byte[]> endsReader;
   private final Readers readers;
   private final Thread thread;
   private KafkaProducer<byte[], byte[]> producer;
   private volatile boolean running = true;
 
-  Appender(int queuedMax, Supplier<KafkaProducer<byte[], byte[]>> factory, Admin admin, Readers readers, String cluster) {
+  Appender(int queuedMax, Supplier<KafkaProducer<byte[], byte[]>> factory, KafkaConsumer<byte[], byte[]> endsReader,
+      Readers readers, String cluster) {
     this.queue = new ArrayBlockingQueue<>(queuedMax);
     this.factory = factory;
-    this.admin = admin;
+    this.endsReader = endsReader;
     this.readers = readers;
     this.thread = new Thread(this, "sluice-kafka-appender-" + cluster);
     this.thread.setDaemon(true);
@@ -83,6 +81,10 @@ final class Appender implements Runnable {
     producer = factory.get();
     producer.initTransactions();
     thread.start();
+  }
+
+  private boolean started() {
+    return producer != null;
   }
 
   CompletableFuture<AppendResult> submit(StreamState stream, List<Event> events) {
@@ -123,6 +125,7 @@ final class Appender implements Runnable {
       left.result.completeExceptionally(new LogException(ErrorCode.LOG_FAILED, "the Kafka log closed; nothing was appended"));
     }
     producer.close(Duration.ofSeconds(5));
+    endsReader.close(Duration.ofSeconds(1));
   }
 
   private void write(List<Pending> batch) throws InterruptedException {
@@ -172,9 +175,26 @@ final class Appender implements Runnable {
           : "Kafka refused the transaction (" + cause + "); nothing was appended", cause));
       return;
     }
+    noteOwnTransaction(placed, written);
     for (Pending r : placed) {
       finish(r, written);
     }
+  }
+
+  /** Tells each partition written which offsets the committed transaction took (see StreamState.ownTransaction). */
+  private static void noteOwnTransaction(List<Pending> placed, List<RecordMetadata> written) {
+    Map<StreamState, Map<Integer, long[]>> ranges = new HashMap<>();
+    for (Pending r : placed) {
+      for (int i = 0; i < r.events.size(); i++) {
+        if (r.positions[i] == null && r.sentIndex[i] >= 0) {
+          RecordMetadata m = written.get(r.sentIndex[i]);
+          ranges.computeIfAbsent(r.stream, s -> new HashMap<>())
+              .merge(m.partition(), new long[] {m.offset(), m.offset()},
+                  (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+      }
+    }
+    ranges.forEach((stream, partitions) -> partitions.forEach((p, range) -> stream.ownTransaction(p, range[0], range[1])));
   }
 
   /**
@@ -184,25 +204,21 @@ final class Appender implements Runnable {
    * sits below it, and its ids count. So this waits for transactions in flight to finish.
    */
   private void catchUp(List<Pending> batch) throws InterruptedException {
-    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
     Map<TopicPartition, StreamState> states = new HashMap<>();
     for (Pending r : batch) {
       for (int p = 0; p < r.stream.spec.partitions(); p++) {
-        TopicPartition tp = new TopicPartition(r.stream.topic, p);
-        ends.put(tp, OffsetSpec.latest());
-        states.put(tp, r.stream);
+        states.put(new TopicPartition(r.stream.topic, p), r.stream);
       }
     }
-    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lso;
+    Map<TopicPartition, Long> ends;
     try {
-      lso = admin.listOffsets(ends, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
-          .all().get(CATCH_UP_LIMIT_MS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      ends = endsReader.endOffsets(states.keySet(), Duration.ofMillis(CATCH_UP_LIMIT_MS));
+    } catch (KafkaException e) {
       throw new LogException(ErrorCode.LOG_FAILED, "cannot read the partitions' ends from Kafka: " + e, e);
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_LIMIT_MS);
-    for (var e : lso.entrySet()) {
-      if (!states.get(e.getKey()).awaitScanned(e.getKey().partition(), e.getValue().offset(), deadline)) {
+    for (var e : ends.entrySet()) {
+      if (!states.get(e.getKey()).awaitScanned(e.getKey().partition(), e.getValue(), deadline)) {
         throw new LogException(ErrorCode.LOG_FAILED, "reading " + e.getKey() + " up to its end took too long; nothing was appended");
       }
     }
@@ -323,6 +339,10 @@ final class Appender implements Runnable {
 
   void close() {
     running = false;
+    if (!thread.isAlive() && !started()) {
+      endsReader.close(Duration.ofSeconds(1)); // open() failed before the thread that owns it ran
+      return;
+    }
     try {
       thread.join(30_000);
     } catch (InterruptedException e) {

@@ -118,7 +118,8 @@ public final class KafkaLog implements EventLog {
     this.tail = new Tail(consumer("tail", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100")), options.cluster(), streams);
     String txId = options.transactionalId() != null ? options.transactionalId() : "sluice-" + options.cluster() + "-" + UUID.randomUUID();
     this.readers = new Readers(() -> consumer("reader", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50")));
-    this.appender = new Appender(options.queuedRequestsMax(), () -> producer(txId), admin, readers, options.cluster());
+    this.appender = new Appender(options.queuedRequestsMax(), () -> producer(txId),
+        consumer("ends", Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")), readers, options.cluster());
     this.catalogProducer = producer(null);
   }
 

@@ -21,6 +21,11 @@ final class StreamState {
   private final AtomicLongArray dataEnd;
   /** Per partition: the tail's consumer position (past markers too). */
   private final AtomicLongArray scanned;
+  /**
+   * Per partition: every offset below it is known here without the tail — this instance's own
+   * last transaction and its commit marker, when nothing came between it and what was known.
+   */
+  private final AtomicLongArray known;
   private final AtomicReferenceArray<CompletableFuture<Void>> arrived;
   /** Client id → packed position of its first record. */
   private final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
@@ -36,6 +41,7 @@ final class StreamState {
     int n = spec.partitions();
     this.dataEnd = new AtomicLongArray(n);
     this.scanned = new AtomicLongArray(n);
+    this.known = new AtomicLongArray(n);
     this.arrived = new AtomicReferenceArray<>(n);
     for (int p = 0; p < n; p++) {
       arrived.set(p, new CompletableFuture<>());
@@ -58,9 +64,21 @@ final class StreamState {
     }
   }
 
-  /** Waits until the tail has read partition {@code p} up to {@code position}; false at the deadline. */
+  /**
+   * This instance committed records {@code first..last} of partition {@code p} in one transaction,
+   * so its commit marker is at {@code last + 1}. If everything below {@code first} was known, then
+   * so is everything below the marker's end: the next append need not wait for the tail to read its
+   * own records back.
+   */
+  void ownTransaction(int p, long first, long last) {
+    if (Math.max(scanned.get(p), known.get(p)) >= first) {
+      known.accumulateAndGet(p, last + 2, Math::max);
+    }
+  }
+
+  /** Waits until everything in partition {@code p} below {@code position} is known; false at the deadline. */
   synchronized boolean awaitScanned(int p, long position, long deadlineNanos) throws InterruptedException {
-    while (scanned.get(p) < position) {
+    while (scanned.get(p) < position && known.get(p) < position) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
         return false;
