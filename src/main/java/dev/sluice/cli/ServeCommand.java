@@ -7,8 +7,13 @@ import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -45,11 +50,18 @@ final class ServeCommand implements Callable<Integer> {
       description = "with --backend kafka: the prefix of this deployment's topics (default sluice)")
   String cluster;
 
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "with --backend kafka: a .properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, …)")
+  Path kafkaConfig;
+
   @Override
   public Integer call() throws InterruptedException {
     String chosen = backend.toLowerCase(Locale.ROOT);
     if (!chosen.equals("embedded") && !chosen.equals("kafka")) {
       throw new CliFailure("--backend must be 'embedded' or 'kafka', got '" + backend + "'", Main.USAGE);
+    }
+    if (kafkaConfig != null && kafka == null) {
+      throw new CliFailure("--kafka-config is for --backend kafka", Main.USAGE);
     }
     if (chosen.equals("kafka") != (kafka != null)) {
       throw new CliFailure(chosen.equals("kafka") ? "--backend kafka needs --kafka HOST:PORT[,…]"
@@ -74,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
         if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
           System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         }
-        log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster));
+        log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(clientSettings()));
         described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();
       } else {
         EmbeddedLog embedded = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode));
@@ -118,6 +130,21 @@ final class ServeCommand implements Callable<Integer> {
     main.out.flush();
     stopped.await();
     return 0;
+  }
+
+  private Map<String, String> clientSettings() {
+    if (kafkaConfig == null) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (var in = Files.newInputStream(kafkaConfig)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliFailure("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage(), Main.USAGE);
+    }
+    Map<String, String> settings = new TreeMap<>();
+    p.stringPropertyNames().forEach(name -> settings.put(name, p.getProperty(name)));
+    return settings;
   }
 
   private static String rootMessage(Throwable e) {

@@ -122,6 +122,9 @@ class KafkaServeTest {
     assertOneLine(2, "sluice: --kafka is for --backend kafka", "serve", "--kafka", "localhost:9092");
     assertOneLine(2, "sluice: --backend must be 'embedded' or 'kafka', got 'pulsar'", "serve", "--backend", "pulsar");
     assertOneLine(2, "sluice: invalid cluster name 'a.b'", "serve", "--backend", "kafka", "--kafka", "localhost:1", "--cluster", "a.b");
+    assertOneLine(2, "sluice: --kafka-config is for --backend kafka", "serve", "--kafka-config", "client.properties");
+    assertOneLine(2, "sluice: cannot read --kafka-config " + data.resolve("missing.properties"),
+        "serve", "--backend", "kafka", "--kafka", "localhost:1", "--kafka-config", data.resolve("missing.properties").toString());
   }
 
   private static void assertOneLine(int exit, String line, String... args) {

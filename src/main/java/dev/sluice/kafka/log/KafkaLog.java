@@ -80,6 +80,16 @@ public final class KafkaLog implements EventLog {
       return new Options(bootstrapServers, name, eventBytesMax, requestBytesMax, queuedRequestsMax, transactionalId, transactionTimeout, clientOverrides);
     }
 
+    /**
+     * Settings passed to every Kafka client Sluice makes (security, timeouts): they override
+     * Sluice's own, so only set what the cluster needs (for example {@code security.protocol},
+     * {@code sasl.*}, {@code ssl.*}).
+     */
+    public Options withClientOverrides(Map<String, String> overrides) {
+      return new Options(bootstrapServers, cluster, eventBytesMax, requestBytesMax, queuedRequestsMax, transactionalId, transactionTimeout,
+          Map.copyOf(overrides));
+    }
+
     public Options withLimits(int eventBytes, long requestBytes) {
       return new Options(bootstrapServers, cluster, eventBytes, requestBytes, queuedRequestsMax, transactionalId, transactionTimeout, clientOverrides);
     }
