@@ -1,19 +1,27 @@
 package dev.sluice.cli;
 
 import dev.sluice.engine.Engine;
+import dev.sluice.kafka.log.KafkaLog;
+import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server on an embedded log in a data folder.")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the server on an embedded log in a data folder, or on Apache Kafka (--backend kafka).")
 final class ServeCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -31,8 +39,34 @@ final class ServeCommand implements Callable<Integer> {
       description = "always: acknowledge after fsync (default); interval: acknowledge after write, fsync every 100 ms")
   String fsync;
 
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "embedded",
+      description = "embedded: the log in the data folder (default); kafka: the log on Apache Kafka (docs/kafka.md)")
+  String backend;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT[,…]", description = "the Kafka bootstrap servers (with --backend kafka)")
+  String kafka;
+
+  @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "sluice",
+      description = "with --backend kafka: the prefix of this deployment's topics (default sluice)")
+  String cluster;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "with --backend kafka: a .properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, …)")
+  Path kafkaConfig;
+
   @Override
   public Integer call() throws InterruptedException {
+    String chosen = backend.toLowerCase(Locale.ROOT);
+    if (!chosen.equals("embedded") && !chosen.equals("kafka")) {
+      throw new CliFailure("--backend must be 'embedded' or 'kafka', got '" + backend + "'", Main.USAGE);
+    }
+    if (kafkaConfig != null && kafka == null) {
+      throw new CliFailure("--kafka-config is for --backend kafka", Main.USAGE);
+    }
+    if (chosen.equals("kafka") != (kafka != null)) {
+      throw new CliFailure(chosen.equals("kafka") ? "--backend kafka needs --kafka HOST:PORT[,…]"
+          : "--kafka is for --backend kafka", Main.USAGE);
+    }
     EmbeddedLog.Fsync mode = switch (fsync.toLowerCase(Locale.ROOT)) {
       case "always" -> EmbeddedLog.Fsync.ALWAYS;
       case "interval" -> EmbeddedLog.Fsync.INTERVAL;
@@ -41,21 +75,38 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new CliFailure("--port must be from 0 to 65535, got " + port, Main.USAGE);
     }
-    EmbeddedLog log;
+    EventLog log;
+    // On Kafka the data folder holds only the views' state, kept apart per cluster: positions in
+    // one cluster's topics mean nothing in another's.
+    Path views = chosen.equals("kafka") ? data.resolve("kafka").resolve(cluster).resolve("views") : data.resolve("views");
+    String described;
     try {
-      log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode));
+      if (chosen.equals("kafka")) {
+        // Kafka's clients warn once per failed connection attempt; Sluice's own error says it once.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+          System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        }
+        log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(clientSettings()));
+        described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();
+      } else {
+        EmbeddedLog embedded = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode));
+        for (String damage : embedded.damageReports()) {
+          main.err.println("sluice: warning: " + damage);
+        }
+        log = embedded;
+        described = "data " + data.toAbsolutePath().normalize() + ", fsync " + mode.name().toLowerCase(Locale.ROOT);
+      }
     } catch (LogException e) {
       throw new CliFailure(e.getMessage());
-    }
-    for (String damage : log.damageReports()) {
-      main.err.println("sluice: warning: " + damage);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), Main.USAGE);
     }
     Engine engine;
     try {
-      engine = Engine.open(log, data.resolve("views"));
+      engine = Engine.open(log, views);
     } catch (RuntimeException e) {
       log.close();
-      throw new CliFailure("cannot start the views in " + data.resolve("views") + ": " + rootMessage(e));
+      throw new CliFailure("cannot start the views in " + views + ": " + rootMessage(e));
     }
     SluiceServer server;
     try {
@@ -75,10 +126,25 @@ final class ServeCommand implements Callable<Integer> {
     }, "sluice-shutdown"));
     String shownHost = host.equals("127.0.0.1") || host.equals("0.0.0.0") ? "localhost" : host;
     main.out.println("Sluice " + SluiceServer.version() + " serving http://" + shownHost + ":" + server.port()
-        + " (data " + data.toAbsolutePath().normalize() + ", fsync " + mode.name().toLowerCase(Locale.ROOT) + ")");
+        + " (" + described + ")");
     main.out.flush();
     stopped.await();
     return 0;
+  }
+
+  private Map<String, String> clientSettings() {
+    if (kafkaConfig == null) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (var in = Files.newInputStream(kafkaConfig)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliFailure("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage(), Main.USAGE);
+    }
+    Map<String, String> settings = new TreeMap<>();
+    p.stringPropertyNames().forEach(name -> settings.put(name, p.getProperty(name)));
+    return settings;
   }
 
   private static String rootMessage(Throwable e) {

@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li>An event goes to partition {@link Partitioner#partition(String, int)} of its key; offsets
- *       in a partition are dense from 0 and never reused.
+ *       in a partition strictly increase and are never reused. The embedded log's are dense from
+ *       0; Kafka's have gaps where transaction markers sit, so readers go on from the last offset
+ *       read plus one, never from a count of events.
  *   <li>{@link #append} is atomic: every event of the call is appended, or none is — across
  *       partitions too. It completes only once the events are durable (fsynced, or replicated with
  *       acks=all); from then on every reader sees them, at the returned positions, forever.
@@ -47,7 +49,10 @@ public interface EventLog extends AutoCloseable {
   /** Up to {@code maxRecords} records of one partition from offset {@code from}, in offset order. */
   List<Record> read(String stream, int partition, long from, int maxRecords);
 
-  /** The offset the next event of the partition will get: every offset below it is readable. */
+  /**
+   * One past the offset of the last event of the partition: every event below it is readable. The
+   * next event gets this offset or a later one.
+   */
   long endOffset(String stream, int partition);
 
   /** Completes once {@code endOffset(stream, partition) > offset}. */

@@ -11,6 +11,7 @@ import dev.sluice.language.ast.Statement;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
+import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Record;
 import dev.sluice.log.StreamKind;
@@ -41,12 +42,17 @@ class EngineTest {
       + " |> AGGREGATE count(*) AS orders, sum(amount) AS revenue GROUP BY country";
 
   @TempDir Path dir;
-  EmbeddedLog log;
+  EventLog log;
   Engine engine;
+
+  /** The log the views run on; the same log again when called again (a restart). */
+  EventLog openLog() {
+    return EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults());
+  }
 
   @BeforeEach
   void open() {
-    log = EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults());
+    log = openLog();
     log.create(new StreamSpec("orders", StreamKind.STREAM, "order_id", 3), false);
     log.create(new StreamSpec("customers", StreamKind.TABLE, "customer_id", 2), false);
     engine = Engine.open(log, dir.resolve("views"));
@@ -61,7 +67,7 @@ class EngineTest {
   private void reopen() {
     engine.close();
     log.close();
-    log = EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults());
+    log = openLog();
     engine = Engine.open(log, dir.resolve("views"));
   }
 

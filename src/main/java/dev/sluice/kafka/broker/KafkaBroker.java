@@ -234,6 +234,7 @@ public final class KafkaBroker implements AutoCloseable {
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
+    p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
     List<String> lines = new ArrayList<>();
     lines.add("# Written by dev.sluice.kafka.broker.KafkaBroker; see docs/kafka-broker.md.");
     p.forEach((key, value) -> lines.add(key + "=" + value));
