@@ -49,21 +49,28 @@ public final class Engine implements AutoCloseable {
   private final EventLog log;
   private final Path dir;
   private final KeyValueStore store;
+  private final ChangelogRetention retention;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
   private final Map<String, ViewTask> replacing = new TreeMap<>();
 
-  private Engine(EventLog log, Path dir, KeyValueStore store) {
+  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention) {
     this.log = log;
     this.dir = dir;
     this.store = store;
+    this.retention = retention;
   }
 
   /** Opens the engine on {@code dir} and starts every declared view where its state left off. */
   public static Engine open(EventLog log, Path dir) {
+    return open(log, dir, ChangelogRetention.DEFAULT);
+  }
+
+  /** {@link #open(EventLog, Path)}, keeping each view's changelog for {@code retention}. */
+  public static Engine open(EventLog log, Path dir, ChangelogRetention retention) {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
-    Engine engine = new Engine(log, dir, store);
+    Engine engine = new Engine(log, dir, store, retention);
     engine.restore();
     return engine;
   }
@@ -128,7 +135,7 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, dataflow, () -> caughtUp(d));
+    return new ViewTask(d, space, log, dataflow, retention, () -> caughtUp(d));
   }
 
   /** The planner's view of the log: streams and tables with their keys. */
@@ -335,6 +342,14 @@ public final class Engine implements AutoCloseable {
       return out.size() < limit;
     });
     return out;
+  }
+
+  /**
+   * Subscribes to a view's changes from {@code from} (an event id; null: a snapshot of the rows
+   * first), once the view includes {@code after} (see {@link Subscriptions}).
+   */
+  public Subscription subscribe(String view, Subscription.Filter filter, String from, Token after, Duration timeout) {
+    return Subscriptions.open(ready(view, after, timeout), filter, from);
   }
 
   /** An ad-hoc pipeline run as a batch over the log's history as it is now. */
