@@ -352,6 +352,11 @@ public final class Engine implements AutoCloseable {
     return Subscriptions.open(ready(view, after, timeout), filter, from);
   }
 
+  /** An ad-hoc pipeline of WHERE, SELECT and EXTEND followed from the log's end (see {@link LiveQuery}). */
+  public LiveQuery follow(Pipeline pipeline, String text) {
+    return LiveQuery.open(log, pipeline, p -> Planner.plan(p, catalog(), text));
+  }
+
   /** An ad-hoc pipeline run as a batch over the log's history as it is now. */
   public BatchEvaluator.Result query(Pipeline pipeline, String text) {
     Catalog catalog = catalog();

@@ -72,6 +72,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}/rows", views::scan);
       app.get("/views/{view}/rows/{key}", views::row);
       app.get("/views/{view}/changes", new ChangesRoute(engine, streams)::handle);
+      app.get("/query", new QueryRoute(engine, streams)::handle);
     }
     app.get("/status", status::status);
     app.exception(LogException.class, SluiceServer::logError);
