@@ -9,14 +9,16 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * What a subscriber holds after folding the events it received: snapshots replace everything, each
- * change replaces its key's row. A change whose old row is not the row held, or whose position is
+ * What a subscriber holds after folding the events it received: a complete snapshot replaces
+ * everything, each change replaces its key's row. A change whose old row is not the row held, or whose position is
  * not the next, means a change was lost or repeated; the fold fails there.
  */
 public final class ChangeFold {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Map<String, JsonNode> rows = new TreeMap<>();
+  private Map<String, JsonNode> rows = new TreeMap<>();
+  /** A snapshot being received: it replaces the rows only once complete. */
+  private Map<String, JsonNode> staged;
   private String version;
   private long position = -1;
   private boolean inSnapshot;
@@ -34,15 +36,18 @@ public final class ChangeFold {
     JsonNode node = parse(data);
     switch (kind) {
       case "snapshot_begin" -> {
-        rows.clear();
+        staged = new TreeMap<>();
         inSnapshot = true;
         snapshots++;
       }
       case "snapshot" -> {
         check(inSnapshot, "a snapshot row outside a snapshot: " + data);
-        rows.put(node.get("key").toString(), node.get("new"));
+        staged.put(node.get("key").toString(), node.get("new"));
       }
       case "snapshot_end" -> {
+        check(inSnapshot, "a snapshot's end without its beginning: " + data);
+        rows = staged;
+        staged = null;
         inSnapshot = false;
         version = node.get("version").asText();
         position = node.get("position").asLong();
@@ -76,6 +81,12 @@ public final class ChangeFold {
     version = id.substring(0, colon);
     position = Long.parseLong(id.substring(colon + 1));
     return this;
+  }
+
+  /** The connection broke: a snapshot half received is dropped, the rows before it stay. */
+  public void connectionLost() {
+    staged = null;
+    inSnapshot = false;
   }
 
   /** Resumes a fold from where another connection left it (the same subscriber reconnecting). */

@@ -187,6 +187,38 @@ class ChangelogTest {
   }
 
   @Test
+  void aLiveSubscriberThatFallsAWholeRingBehindIsEndedWithThePositionToResumeFrom() throws Exception {
+    engine.create("totals", TOTALS, false, false);
+    Token token = appendOrders(2, 2);
+    try (Subscription s = engine.subscribe("totals", Subscription.Filter.ALL, "0", token, WAIT)) {
+      assertThat(drain(s, null)).hasSize(2);
+      // The view goes on without waiting for this subscriber, which reads nothing meanwhile.
+      List<Event> burst = new ArrayList<>();
+      for (int i = 0; i < Changelog.RING_CHANGES + 10; i++) {
+        String json = "{\"order_id\":\"b" + i + "\",\"customer\":\"k" + i + "\",\"amount\":1}";
+        burst.add(new Event("b" + i, null, null, List.of(), false, json.getBytes(StandardCharsets.UTF_8)));
+      }
+      Token after = log.append("orders", burst).get(30, TimeUnit.SECONDS).token();
+      assertThat(engine.scan("totals", null, null, null, 1, after, WAIT)).hasSize(1);
+      List<Subscription.Event> last = s.next(5_000);
+      assertThat(last).hasSize(1);
+      assertThat(last.get(0).kind()).isEqualTo(Subscription.Kind.OVERFLOW);
+      assertThat(last.get(0).id()).isEqualTo("1:2");
+    }
+    // Resuming from there reads the stored changelog: every change once.
+    ChangeFold fold = new ChangeFold(true);
+    try (Subscription s = engine.subscribe("totals", Subscription.Filter.ALL, null, token, WAIT)) {
+      drain(s, fold);
+    }
+    ChangeFold resumed = new ChangeFold(true).startingAt("1:0");
+    try (Subscription s = engine.subscribe("totals", Subscription.Filter.ALL, "1:0", token, WAIT)) {
+      drain(s, resumed);
+    }
+    assertThat(resumed.rows()).isEqualTo(fold.rows()).hasSize(Changelog.RING_CHANGES + 12);
+    assertThat(resumed.changes()).isEqualTo(Changelog.RING_CHANGES + 12);
+  }
+
+  @Test
   void aPositionThatIsNotOneIsRefusedByName() throws Exception {
     engine.create("totals", TOTALS, false, false);
     Token token = appendOrders(2, 2);
