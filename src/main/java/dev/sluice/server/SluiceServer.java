@@ -75,6 +75,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/query", new QueryRoute(engine, streams)::handle);
     }
     app.get("/status", status::status);
+    app.get("/", new ConsoleRoute()::handle);
     app.exception(LogException.class, SluiceServer::logError);
     app.exception(LanguageException.class, SluiceServer::languageError);
     app.exception(HttpResponseException.class, SluiceServer::httpError);
