@@ -1,11 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +33,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "always: acknowledge after fsync (default); interval: acknowledge after write, fsync every 100 ms")
   String fsync;
 
+  @Option(names = "--changelog-retention", paramLabel = "DURATION", defaultValue = "24h",
+      description = "how long each view keeps its changes for subscribers to resume from: 30m, 24h, 7d (default 24h)")
+  String changelogRetention;
+
+  @Option(names = "--changelog-changes", paramLabel = "N", defaultValue = "1000000",
+      description = "the most changes each view keeps for subscribers (default 1000000); older ones resume with a snapshot")
+  long changelogChanges;
+
   @Override
   public Integer call() throws InterruptedException {
     EmbeddedLog.Fsync mode = switch (fsync.toLowerCase(Locale.ROOT)) {
@@ -41,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new CliFailure("--port must be from 0 to 65535, got " + port, Main.USAGE);
     }
+    ChangelogRetention retention = retention();
     EmbeddedLog log;
     try {
       log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode));
@@ -52,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Engine engine;
     try {
-      engine = Engine.open(log, data.resolve("views"));
+      engine = Engine.open(log, data.resolve("views"), retention);
     } catch (RuntimeException e) {
       log.close();
       throw new CliFailure("cannot start the views in " + data.resolve("views") + ": " + rootMessage(e));
@@ -87,5 +98,23 @@ final class ServeCommand implements Callable<Integer> {
       root = root.getCause();
     }
     return root.getMessage();
+  }
+
+  private ChangelogRetention retention() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})([smhd])").matcher(changelogRetention.trim());
+    if (!m.matches()) {
+      throw new CliFailure("--changelog-retention is a number and a unit (s, m, h or d), like 24h; got '" + changelogRetention + "'", Main.USAGE);
+    }
+    if (changelogChanges < 1) {
+      throw new CliFailure("--changelog-changes must be at least 1, got " + changelogChanges, Main.USAGE);
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration age = switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    return new ChangelogRetention(changelogChanges, age);
   }
 }
