@@ -104,7 +104,7 @@ class ChangesStreamTest {
             () -> expected[0] != null && subscriber.fold.rows().equals(expected[0]) || System.nanoTime() > deadline)));
       }
       Token token = Token.empty();
-      for (int i = 0; i < 150; i++) {
+      for (int i = 0; i < 60; i++) {
         token = token.merge(appendSome(server));
       }
       Map<String, JsonNode> rows = server.rows("totals", "customer", token.encode());
