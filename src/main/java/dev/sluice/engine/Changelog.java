@@ -24,9 +24,11 @@ import java.util.function.Function;
  * RocksDB; each commit completes a future that wakes every waiting subscriber once. A subscriber
  * older than the ring reads the stored changelog in batches.
  *
- * <p>Stored entry (see {@link Keys#change}): {@code time_ms:i8 key_length:i4 key_bytes json}, where
- * {@code json} is the event as subscribers receive it:
- * {@code {"position":N,"key":K,"old":ROW|null,"new":ROW|null}}.
+ * <p>Stored as one entry per commit, under the position of its first change (see {@link
+ * Keys#change}), so a commit of a thousand changes adds one key to the batch, not a thousand:
+ * {@code time_ms:i8 count:i4 (key_length:i4 key_bytes json_length:i4 json){count}}, where {@code
+ * json} is the event as subscribers receive it:
+ * {@code {"position":N,"version":V,"key":K,"old":ROW|null,"new":ROW|null}}.
  */
 final class Changelog {
   /** Changes held in memory per view: a live subscriber may fall this far behind before it overflows. */
@@ -44,6 +46,8 @@ final class Changelog {
   private final ChangelogRetention retention;
   private final Entry[] ring = new Entry[RING_CHANGES];
   private final List<Entry> pending = new ArrayList<>();
+  /** The pending changes as their stored block, built as they come. */
+  private final ByteArrayOutputStream block = new ByteArrayOutputStream(4096);
   /** Reads of the space are held off while the space is dropped (a closed handle must not be read). */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -90,16 +94,38 @@ final class Changelog {
     oldest = first[0];
   }
 
-  /** Adds a change to the open batch, after the changes already pending in it. */
-  void record(Batch batch, ViewChange change, long timeMs) {
+  /**
+   * Notes a change of the open batch, after the changes already pending in it; {@code newJson} is
+   * the new row's JSON as the caller writes it to the rows (null when removed).
+   */
+  void record(ViewChange change, byte[] newJson, long timeMs) {
     long position = head + pending.size() + 1;
-    byte[] json = json(position, change);
+    byte[] json = json(position, change, newJson);
     byte[] key = change.key().bytes();
-    ByteBuffer value = ByteBuffer.allocate(8 + 4 + key.length + json.length);
-    value.putLong(timeMs).putInt(key.length).put(key).put(json);
-    batch.put(Keys.change(position), value.array());
-    batch.put(Keys.CHANGES_HEAD, Keys.longBytes(position));
+    writeInt(block, key.length);
+    block.writeBytes(key);
+    writeInt(block, json.length);
+    block.writeBytes(json);
     pending.add(new Entry(position, timeMs, change.key(), json));
+  }
+
+  /** Puts the pending changes into the batch that is about to commit, as one entry. */
+  void beforeCommit(Batch batch, long timeMs) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    byte[] changes = block.toByteArray();
+    ByteBuffer value = ByteBuffer.allocate(8 + 4 + changes.length);
+    value.putLong(timeMs).putInt(pending.size()).put(changes);
+    batch.put(Keys.change(pending.get(0).position()), value.array());
+    batch.put(Keys.CHANGES_HEAD, Keys.longBytes(pending.get(pending.size() - 1).position()));
+  }
+
+  private static void writeInt(ByteArrayOutputStream out, int v) {
+    out.write(v >>> 24);
+    out.write(v >>> 16);
+    out.write(v >>> 8);
+    out.write(v);
   }
 
   /** The batch holding the pending changes committed: publishes them and wakes subscribers. */
@@ -112,12 +138,14 @@ final class Changelog {
     }
     head = pending.get(pending.size() - 1).position();
     pending.clear();
+    block.reset();
     wake();
   }
 
   /** The batch holding the pending changes failed: they never happened. */
   void forget() {
     pending.clear();
+    block.reset();
   }
 
   private void wake() {
@@ -163,8 +191,8 @@ final class Changelog {
     List<Entry> out = new ArrayList<>();
     long h = head;
     read(s -> {
-      space.scan(Keys.change(after + 1), Keys.change(h + 1), (key, value) -> {
-        out.add(decode(Keys.changePosition(key), value));
+      space.scanFromFloor(Keys.change(after + 1), Keys.change(0), Keys.change(h + 1), (key, value) -> {
+        decode(Keys.changePosition(key), value, after, max, out);
         return out.size() < max;
       });
       return null;
@@ -182,14 +210,25 @@ final class Changelog {
     }
   }
 
-  static Entry decode(long position, byte[] value) {
+  /** Adds the changes after {@code after} of the stored entry starting at {@code first} to {@code out}, up to {@code max}. */
+  private static void decode(long first, byte[] value, long after, int max, List<Entry> out) {
     ByteBuffer in = ByteBuffer.wrap(value);
     long timeMs = in.getLong();
-    byte[] key = new byte[in.getInt()];
-    in.get(key);
-    byte[] json = new byte[in.remaining()];
-    in.get(json);
-    return new Entry(position, timeMs, RowKey.fromBytes(key), json);
+    int count = in.getInt();
+    for (int i = 0; i < count && out.size() < max; i++) {
+      int keyLength = in.getInt();
+      if (first + i <= after) {
+        in.position(in.position() + keyLength);
+        int jsonLength = in.getInt();
+        in.position(in.position() + jsonLength);
+        continue;
+      }
+      byte[] key = new byte[keyLength];
+      in.get(key);
+      byte[] json = new byte[in.getInt()];
+      in.get(json);
+      out.add(new Entry(first + i, timeMs, RowKey.fromBytes(key), json));
+    }
   }
 
   /** Drops changes past retention, at most every {@link #TRIM_INTERVAL_MS}; called by the view's task. */
@@ -199,18 +238,26 @@ final class Changelog {
     }
     lastTrimMs = nowMs;
     long h = head;
-    long keepFrom = Math.max(oldest, h - retention.changes() + 1);
+    long keepByCount = h - retention.changes() + 1;
     long cutoffMs = nowMs - retention.age().toMillis();
-    long[] byAge = {keepFrom};
+    // An entry goes when all its changes are past the count (the next entry starts at or before
+    // keepByCount) or it was committed before the cutoff; the first entry that stays ends the scan.
+    long[] previous = {-1, 0}; // start and time of the entry before the one visited
+    long[] keep = {oldest};
     int[] looked = {0};
-    space.scan(Keys.change(keepFrom), Keys.change(h + 1), (key, value) -> {
-      if (ByteBuffer.wrap(value).getLong() >= cutoffMs || ++looked[0] > TRIM_SCAN_MAX) {
-        return false;
+    space.scan(Keys.change(0), Keys.change(h + 1), (key, value) -> {
+      long start = Keys.changePosition(key);
+      if (previous[0] >= 0) {
+        if (start > keepByCount && previous[1] >= cutoffMs) {
+          return false;
+        }
+        keep[0] = start;
       }
-      byAge[0] = Keys.changePosition(key) + 1;
-      return true;
+      previous[0] = start;
+      previous[1] = ByteBuffer.wrap(value).getLong();
+      return ++looked[0] < TRIM_SCAN_MAX;
     });
-    keepFrom = byAge[0];
+    long keepFrom = keep[0];
     if (keepFrom > oldest) {
       // Subscribers learn of the trim through oldest before the entries go.
       oldest = keepFrom;
@@ -229,14 +276,14 @@ final class Changelog {
     wake();
   }
 
-  private byte[] json(long position, ViewChange change) {
+  private byte[] json(long position, ViewChange change, byte[] newJson) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(("{\"position\":" + position + ",\"version\":" + version + ",\"key\":").getBytes(StandardCharsets.UTF_8));
     out.writeBytes(change.key().toString().getBytes(StandardCharsets.UTF_8));
     out.writeBytes(",\"old\":".getBytes(StandardCharsets.UTF_8));
     row(out, change.oldRow());
     out.writeBytes(",\"new\":".getBytes(StandardCharsets.UTF_8));
-    row(out, change.newRow());
+    out.writeBytes(newJson == null ? "null".getBytes(StandardCharsets.UTF_8) : newJson);
     out.write('}');
     return out.toByteArray();
   }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, initialized)
  *   0x04 "changes"                → the last changelog position committed (i8)
- *   0x05 position:i8              → one change of the changelog (see {@link Changelog})
+ *   0x05 position:i8              → the changes of one commit, from that position (see {@link Changelog})
  * </pre>
  */
 final class Keys {

@@ -154,6 +154,9 @@ final class ViewTask implements Runnable {
           write(batch, applied);
         }
         batch.put(Keys.META, metaJson());
+        if (changelog != null) {
+          changelog.beforeCommit(batch, batchTimeMs);
+        }
         batch.commit();
       }
       if (changelog != null) {
@@ -222,6 +225,9 @@ final class ViewTask implements Runnable {
       eventsProcessed += records.size();
       batch.put(Keys.META, metaJson());
       try {
+        if (changelog != null) {
+          changelog.beforeCommit(batch, batchTimeMs);
+        }
         batch.commit();
       } catch (RuntimeException e) {
         state.forget();
@@ -245,14 +251,15 @@ final class ViewTask implements Runnable {
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
       byte[] key = Keys.row(change.key().bytes());
+      byte[] json = change.newRow() == null ? null : change.newRow().toJson();
       if (changelog != null) {
-        changelog.record(batch, change, batchTimeMs);
+        changelog.record(change, json, batchTimeMs);
       }
       if (change.newRow() == null) {
         batch.delete(key);
         rows--;
       } else {
-        batch.put(key, change.newRow().toJson());
+        batch.put(key, json);
         if (change.oldRow() == null) {
           rows++;
         }

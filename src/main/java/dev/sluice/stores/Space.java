@@ -50,6 +50,26 @@ public final class Space {
   }
 
   /**
+   * Visits keys in order from the greatest key at or below {@code key} that is at least {@code
+   * lowest} (or from {@code key} when there is none), up to {@code to} (exclusive), until the
+   * visitor says stop: a read that starts inside an entry holding a range of positions.
+   */
+  public void scanFromFloor(byte[] key, byte[] lowest, byte[] to, Visitor visitor) {
+    try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(handle, options)) {
+      it.seekForPrev(key);
+      if (!it.isValid() || Arrays.compareUnsigned(it.key(), lowest) < 0) {
+        it.seek(key);
+      }
+      for (; it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (Arrays.compareUnsigned(k, to) >= 0 || !visitor.visit(k, it.value())) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
    * A consistent read view of the space as of now: what a subscription's snapshot of rows and the
    * changelog position it resumes from must agree on. Close it to release the snapshot.
    */

@@ -135,6 +135,37 @@ class ChangelogTest {
   }
 
   @Test
+  void resumingInsideOneCommitsChangesAfterARestartStartsRightAfterThePosition() throws Exception {
+    log.create(new StreamSpec("single", StreamKind.STREAM, "order_id", 1), false);
+    engine.create("counts", "FROM single |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String json = "{\"order_id\":\"s" + i + "\",\"customer\":\"k" + (i % 9) + "\"}";
+      events.add(new Event("s" + i, null, null, List.of(), false, json.getBytes(StandardCharsets.UTF_8)));
+    }
+    // One append to one partition: the view commits its 40 changes together.
+    Token token = log.append("single", events).get(30, TimeUnit.SECONDS).token();
+    assertThat(engine.scan("counts", null, null, null, 1, token, WAIT)).hasSize(1);
+    reopen(); // the ring is empty: the subscriber reads the stored changelog
+    for (int from : new int[] {0, 1, 17, 39}) {
+      List<Subscription.Kind> kinds;
+      List<Long> positions = new ArrayList<>();
+      try (Subscription s = engine.subscribe("counts", Subscription.Filter.ALL, "1:" + from, token, WAIT)) {
+        kinds = new ArrayList<>();
+        for (List<Subscription.Event> batch; !(batch = s.next(0)).isEmpty(); ) {
+          for (Subscription.Event e : batch) {
+            kinds.add(e.kind());
+            positions.add(JSON.readTree(e.json()).get("position").asLong());
+          }
+        }
+      }
+      assertThat(kinds).containsOnly(Subscription.Kind.CHANGE);
+      assertThat(positions).as("changes after %d", from)
+          .isEqualTo(java.util.stream.LongStream.rangeClosed(from + 1, 40).boxed().toList());
+    }
+  }
+
+  @Test
   void aKeyOrPrefixSubscriberSeesOnlyItsRows() throws Exception {
     engine.create("totals", TOTALS, false, false);
     Token token = appendOrders(24, 12);
