@@ -5,7 +5,6 @@ import dev.sluice.engine.Subscription;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.LogException;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -37,8 +36,7 @@ final class ChangesRoute {
       from = null;
     }
     long heartbeatMs = params.number("heartbeat_ms", EventStreams.HEARTBEAT_MS_DEFAULT, 10, 300_000);
-    Subscription subscription = engine.subscribe(view, filter, from, ViewRoutes.token(params),
-        Duration.ofMillis(ViewRoutes.timeout(params).toMillis()));
+    Subscription subscription = engine.subscribe(view, filter, from, ViewRoutes.token(params), ViewRoutes.timeout(params));
     streams.serve(ctx, heartbeatMs, (sink, waitMs) -> {
       for (Subscription.Event e : subscription.next(waitMs)) {
         sink.event(e.kind().wireName(), e.id(), e.json());
