@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.EventLog;
@@ -10,6 +11,7 @@ import dev.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -53,6 +55,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--kafka-config", paramLabel = "FILE",
       description = "with --backend kafka: a .properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, …)")
   Path kafkaConfig;
+  @Option(names = "--changelog-retention", paramLabel = "DURATION", defaultValue = "24h",
+      description = "how long each view keeps its changes for subscribers to resume from: 30m, 24h, 7d (default 24h)")
+  String changelogRetention;
+
+  @Option(names = "--changelog-changes", paramLabel = "N", defaultValue = "1000000",
+      description = "the most changes each view keeps for subscribers (default 1000000); older ones resume with a snapshot")
+  long changelogChanges;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -75,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new CliFailure("--port must be from 0 to 65535, got " + port, Main.USAGE);
     }
+    ChangelogRetention retention = retention();
     EventLog log;
     // On Kafka the data folder holds only the views' state, kept apart per cluster: positions in
     // one cluster's topics mean nothing in another's.
@@ -103,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Engine engine;
     try {
-      engine = Engine.open(log, views);
+      engine = Engine.open(log, views, retention);
     } catch (RuntimeException e) {
       log.close();
       throw new CliFailure("cannot start the views in " + views + ": " + rootMessage(e));
@@ -153,5 +163,23 @@ final class ServeCommand implements Callable<Integer> {
       root = root.getCause();
     }
     return root.getMessage();
+  }
+
+  private ChangelogRetention retention() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})([smhd])").matcher(changelogRetention.trim());
+    if (!m.matches()) {
+      throw new CliFailure("--changelog-retention is a number and a unit (s, m, h or d), like 24h; got '" + changelogRetention + "'", Main.USAGE);
+    }
+    if (changelogChanges < 1) {
+      throw new CliFailure("--changelog-changes must be at least 1, got " + changelogChanges, Main.USAGE);
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration age = switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    return new ChangelogRetention(changelogChanges, age);
   }
 }

@@ -97,9 +97,35 @@ final class ViewCommands {
 
     @Parameters(index = "0", paramLabel = "PIPELINE", description = "FROM … |> …") String pipeline;
 
+    @Option(names = "--follow", description = "print the rows of events appended from now on, as they arrive (WHERE, SELECT, EXTEND only)")
+    boolean follow;
+
+    @Option(names = "--count", paramLabel = "N", description = "with --follow: stop after N rows") Long count;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+      if (follow) {
+        return follow();
+      }
       return Main.run(new String[] {"exec", "--url", server.client().url(), pipeline}, main.in, main.out, main.err);
+    }
+
+    private int follow() throws java.io.IOException {
+      long rows = 0;
+      try (var in = server.client().stream("/query?follow=true&q=" + SluiceClient.segment(pipeline));
+          EventStreamReader events = new EventStreamReader(in)) {
+        EventStreamReader.ServerEvent e;
+        while ((e = events.next()) != null) {
+          if (e.name().equals("row")) {
+            main.out.println(e.data());
+            main.out.flush();
+            if (count != null && ++rows >= count) {
+              return 0;
+            }
+          }
+        }
+      }
+      throw new CliFailure("the server closed the stream");
     }
   }
 }

@@ -50,22 +50,29 @@ public final class Engine implements AutoCloseable {
   private final Path dir;
   private final KeyValueStore store;
   private final SharedReads reads;
+  private final ChangelogRetention retention;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
   private final Map<String, ViewTask> replacing = new TreeMap<>();
 
-  private Engine(EventLog log, Path dir, KeyValueStore store) {
+  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention) {
     this.log = log;
     this.dir = dir;
     this.store = store;
     this.reads = new SharedReads(log);
+    this.retention = retention;
   }
 
   /** Opens the engine on {@code dir} and starts every declared view where its state left off. */
   public static Engine open(EventLog log, Path dir) {
+    return open(log, dir, ChangelogRetention.DEFAULT);
+  }
+
+  /** {@link #open(EventLog, Path)}, keeping each view's changelog for {@code retention}. */
+  public static Engine open(EventLog log, Path dir, ChangelogRetention retention) {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
-    Engine engine = new Engine(log, dir, store);
+    Engine engine = new Engine(log, dir, store, retention);
     engine.restore();
     return engine;
   }
@@ -138,7 +145,7 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, reads, dataflow, () -> caughtUp(d));
+    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d));
   }
 
   /** The planner's view of the log: streams and tables with their keys. */
@@ -365,6 +372,19 @@ public final class Engine implements AutoCloseable {
       return out.size() < limit;
     });
     return out;
+  }
+
+  /**
+   * Subscribes to a view's changes from {@code from} (an event id; null: a snapshot of the rows
+   * first), once the view includes {@code after} (see {@link Subscriptions}).
+   */
+  public Subscription subscribe(String view, Subscription.Filter filter, String from, Token after, Duration timeout) {
+    return Subscriptions.open(ready(view, after, timeout), filter, from);
+  }
+
+  /** An ad-hoc pipeline of WHERE, SELECT and EXTEND followed from the log's end (see {@link LiveQuery}). */
+  public LiveQuery follow(Pipeline pipeline, String text) {
+    return LiveQuery.open(log, pipeline, p -> Planner.plan(p, catalog(), text));
   }
 
   /** An ad-hoc pipeline run as a batch over the log's history as it is now. */

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, initialized)
+ *   0x04 "changes"                → the last changelog position committed (i8)
  *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
+ *   0x08 position:i8              → the changes of one commit, from that position (see {@link Changelog})
  * </pre>
  */
 final class Keys {
@@ -20,6 +22,8 @@ final class Keys {
   static final byte POSITION = 3;
   static final byte[] META = {4, 'm', 'e', 't', 'a'};
   static final byte DEAD_LETTER = 7;
+  static final byte[] CHANGES_HEAD = {4, 'c', 'h', 'a', 'n', 'g', 'e', 's'};
+  static final byte CHANGE = 8;
 
   private Keys() {}
 
@@ -38,6 +42,15 @@ final class Keys {
   static byte[] position(String source, int partition) {
     byte[] name = source.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(1 + name.length + 1 + 4).put(POSITION).put(name).put((byte) 0).putInt(partition).array();
+  }
+
+  /** Big-endian, so changes sort by position; positions are never negative. */
+  static byte[] change(long position) {
+    return ByteBuffer.allocate(9).put(CHANGE).putLong(position).array();
+  }
+
+  static long changePosition(byte[] key) {
+    return ByteBuffer.wrap(key, 1, 8).getLong();
   }
 
   private static byte[] prefixed(byte prefix, byte[] key) {

@@ -62,8 +62,12 @@ final class ViewTask implements Runnable {
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
+  /** The view's changes for subscribers; null for a derived stream, whose changes are its events. */
+  final Changelog changelog;
+  private long batchTimeMs;
 
-  ViewTask(ViewDefinition definition, Space space, EventLog log, SharedReads reads, Dataflow dataflow, Runnable onCaughtUp) {
+  ViewTask(ViewDefinition definition, Space space, EventLog log, SharedReads reads, Dataflow dataflow,
+      ChangelogRetention retention, Runnable onCaughtUp) {
     this.definition = definition;
     this.space = space;
     this.log = log;
@@ -71,6 +75,7 @@ final class ViewTask implements Runnable {
     this.dataflow = dataflow;
     this.derived = definition.derivedStream() ? new DerivedEvents(log, definition.name()) : null;
     this.onCaughtUp = onCaughtUp;
+    this.changelog = definition.derivedStream() ? null : new Changelog(space, definition.version(), retention);
     this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
     this.thread.setDaemon(true);
   }
@@ -99,6 +104,9 @@ final class ViewTask implements Runnable {
       thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (changelog != null) {
+      changelog.close();
     }
   }
 
@@ -139,15 +147,25 @@ final class ViewTask implements Runnable {
       }
       positions.put(source, next);
     }
+    if (changelog != null) {
+      changelog.load();
+    }
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
       try (Batch batch = space.batch()) {
+        batchTimeMs = System.currentTimeMillis();
         Applied applied = dataflow.initialize(state.on(batch));
         if (derived == null) {
           write(batch, applied);
         }
         batch.put(Keys.META, metaJson());
+        if (changelog != null) {
+          changelog.beforeCommit(batch, batchTimeMs);
+        }
         batch.commit();
+      }
+      if (changelog != null) {
+        changelog.committed();
       }
     } else {
       try {
@@ -193,6 +211,7 @@ final class ViewTask implements Runnable {
   private void process(String source, int partition, List<Record> records) {
     try (Batch batch = space.batch()) {
       state.on(batch);
+      batchTimeMs = System.currentTimeMillis();
       for (Record record : records) {
         Applied applied = dataflow.apply(Input.of(source, record), state);
         if (derived != null) {
@@ -212,12 +231,22 @@ final class ViewTask implements Runnable {
       eventsProcessed += records.size();
       batch.put(Keys.META, metaJson());
       try {
+        if (changelog != null) {
+          changelog.beforeCommit(batch, batchTimeMs);
+        }
         batch.commit();
       } catch (RuntimeException e) {
         state.forget();
+        if (changelog != null) {
+          changelog.forget();
+        }
         throw e;
       }
       positions.get(source)[partition] = next;
+    }
+    if (changelog != null) {
+      changelog.committed();
+      changelog.trimIfDue(batchTimeMs);
     }
     rate.add(records.size());
     synchronized (progressed) {
@@ -228,11 +257,15 @@ final class ViewTask implements Runnable {
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
       byte[] key = Keys.row(change.key().bytes());
+      byte[] json = change.newRow() == null ? null : change.newRow().toJson();
+      if (changelog != null) {
+        changelog.record(change, json, batchTimeMs);
+      }
       if (change.newRow() == null) {
         batch.delete(key);
         rows--;
       } else {
-        batch.put(key, change.newRow().toJson());
+        batch.put(key, json);
         if (change.oldRow() == null) {
           rows++;
         }

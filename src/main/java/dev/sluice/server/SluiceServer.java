@@ -26,10 +26,12 @@ public final class SluiceServer implements AutoCloseable {
 
   private final Javalin app;
   private final Followers followers;
+  private final EventStreams streams;
 
-  private SluiceServer(Javalin app, Followers followers) {
+  private SluiceServer(Javalin app, Followers followers, EventStreams streams) {
     this.app = app;
     this.followers = followers;
+    this.streams = streams;
   }
 
   /** Starts serving {@code log}; the caller keeps owning the log and closes it after {@link #stop()}. */
@@ -43,6 +45,7 @@ public final class SluiceServer implements AutoCloseable {
    */
   public static SluiceServer start(EventLog log, Engine engine, Config config) {
     Followers followers = new Followers(config.followersLimit());
+    EventStreams streams = new EventStreams();
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.startupWatcherEnabled = false;
@@ -69,14 +72,17 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}/rows", views::scan);
       app.get("/views/{view}/rows/{key}", views::row);
       app.get("/views/{view}/dead_letters", views::deadLetters);
+      app.get("/views/{view}/changes", new ChangesRoute(engine, streams)::handle);
+      app.get("/query", new QueryRoute(engine, streams)::handle);
     }
     app.get("/status", status::status);
+    app.get("/", new ConsoleRoute()::handle);
     app.exception(LogException.class, SluiceServer::logError);
     app.exception(LanguageException.class, SluiceServer::languageError);
     app.exception(HttpResponseException.class, SluiceServer::httpError);
     app.exception(Exception.class, SluiceServer::serverFault);
     app.start();
-    return new SluiceServer(app, followers);
+    return new SluiceServer(app, followers, streams);
   }
 
   public int port() {
@@ -86,6 +92,7 @@ public final class SluiceServer implements AutoCloseable {
   /** Ends open follows, then stops accepting and finishes requests in flight. */
   public void stop() {
     followers.stop();
+    streams.stop();
     app.stop();
   }
 

@@ -107,7 +107,7 @@ final class ViewRoutes {
   }
 
   /** {@code after=T} or {@code after=T1,T2,…}: a client that wrote several times reads after all of it. */
-  private static Token token(Params params) {
+  static Token token(Params params) {
     String text = params.text("after");
     if (text == null || text.isEmpty()) {
       return null;
@@ -119,7 +119,7 @@ final class ViewRoutes {
     return merged;
   }
 
-  private static Duration timeout(Params params) {
+  static Duration timeout(Params params) {
     return Duration.ofMillis(params.number("timeout_ms", TIMEOUT_MS_DEFAULT, 0, TIMEOUT_MS_MAX));
   }
 

@@ -49,6 +49,83 @@ public final class Space {
     }
   }
 
+  /**
+   * Visits keys in order from the greatest key at or below {@code key} that is at least {@code
+   * lowest} (or from {@code key} when there is none), up to {@code to} (exclusive), until the
+   * visitor says stop: a read that starts inside an entry holding a range of positions.
+   */
+  public void scanFromFloor(byte[] key, byte[] lowest, byte[] to, Visitor visitor) {
+    try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(handle, options)) {
+      it.seekForPrev(key);
+      if (!it.isValid() || Arrays.compareUnsigned(it.key(), lowest) < 0) {
+        it.seek(key);
+      }
+      for (; it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (Arrays.compareUnsigned(k, to) >= 0 || !visitor.visit(k, it.value())) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * A consistent read view of the space as of now: what a subscription's snapshot of rows and the
+   * changelog position it resumes from must agree on. Close it to release the snapshot.
+   */
+  public Snapshot snapshot() {
+    return new Snapshot(db.getSnapshot());
+  }
+
+  /** Deletes the keys in [from, to) at once, outside any batch (trimming old entries). */
+  public void deleteRange(byte[] from, byte[] to) {
+    try {
+      db.deleteRange(handle, writeOptions, from, to);
+    } catch (RocksDBException e) {
+      throw new StoreException("deleting from " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads of a {@link Space} pinned to one moment. */
+  public final class Snapshot implements AutoCloseable {
+    private final org.rocksdb.Snapshot snapshot;
+    private final ReadOptions options;
+
+    private Snapshot(org.rocksdb.Snapshot snapshot) {
+      this.snapshot = snapshot;
+      this.options = new ReadOptions().setSnapshot(snapshot);
+    }
+
+    public byte[] get(byte[] key) {
+      try {
+        return db.get(handle, options, key);
+      } catch (RocksDBException e) {
+        throw new StoreException("reading " + name + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Visits keys in [from, to) in order (to null = to the end) until the visitor says stop. */
+    public void scan(byte[] from, byte[] to, Visitor visitor) {
+      try (RocksIterator it = db.newIterator(handle, options)) {
+        for (it.seek(from); it.isValid(); it.next()) {
+          byte[] key = it.key();
+          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+            return;
+          }
+          if (!visitor.visit(key, it.value())) {
+            return;
+          }
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      options.close();
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
   /** A batch of writes that reads its own writes and commits atomically. */
   public Batch batch() {
     return new Batch(db, this, writeOptions);
