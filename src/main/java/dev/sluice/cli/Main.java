@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       ViewCommands.Get.class,
       ViewCommands.Scan.class,
       ViewCommands.Query.class,
+      VerifyCommand.class,
       BenchCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -381,6 +381,11 @@ public final class Engine implements AutoCloseable {
     store.close();
   }
 
+  /** The digest each serving view last checkpointed, for {@code /status}; derived streams have none. */
+  public synchronized List<DigestCheckpoint> digests() {
+    return serving.values().stream().map(ViewTask::checkpoint).filter(java.util.Objects::nonNull).toList();
+  }
+
   /** For tests and status: the view names in order. */
   public synchronized List<String> names() {
     return serving.keySet().stream().sorted(Comparator.naturalOrder()).toList();

@@ -32,6 +32,8 @@ final class ViewTask implements Runnable {
   private static final int READ_RECORDS_MAX = 1000;
   /** How long an idle view waits for new records before checking whether it should stop. */
   private static final long IDLE_WAIT_MS = 200;
+  /** How often a view busy with a backlog publishes its digest: each costs a token's encoding. */
+  private static final long CHECKPOINT_INTERVAL_MS = 1_000;
 
   final ViewDefinition definition;
   final Space space;
@@ -58,6 +60,12 @@ final class ViewTask implements Runnable {
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
+  private final ViewDigest digest = new ViewDigest();
+  /** The digest last published for {@code /status}; null before the first (and for derived streams). */
+  private volatile DigestCheckpoint checkpoint;
+  private long checkpointMs;
+  /** Commits since the last checkpoint was published. */
+  private boolean checkpointBehind;
 
   ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp) {
     this.definition = definition;
@@ -107,6 +115,7 @@ final class ViewTask implements Runnable {
             onCaughtUp.run();
           }
           lastCaughtUpMs = System.currentTimeMillis();
+          publishCheckpoint(true);
           awaitRecords();
         }
       }
@@ -151,6 +160,8 @@ final class ViewTask implements Runnable {
         deadLetters = node.path("dead_letters").asLong();
         lastDeadLetter = node.path("last_dead_letter").isNull() ? null : node.path("last_dead_letter").asText(null);
         eventsProcessed = node.path("events").asLong();
+        // State written before views kept a digest gets one from its rows.
+        digest.set(node.hasNonNull("digest") ? ViewDigest.parse(node.get("digest").asText()) : ViewDigest.of(space));
       } catch (IOException e) {
         throw new IllegalStateException("the view's counters are unreadable: " + e.getMessage(), e);
       }
@@ -213,6 +224,8 @@ final class ViewTask implements Runnable {
       }
       positions.get(source)[partition] = next;
     }
+    checkpointBehind = true;
+    publishCheckpoint(false);
     rate.add(records.size());
     synchronized (progressed) {
       progressed.notifyAll();
@@ -222,11 +235,13 @@ final class ViewTask implements Runnable {
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
       byte[] key = Keys.row(change.key().bytes());
-      if (change.newRow() == null) {
+      byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
+      digest.change(change.key().bytes(), change.oldRow() == null ? null : change.oldRow().toJson(), newJson);
+      if (newJson == null) {
         batch.delete(key);
         rows--;
       } else {
-        batch.put(key, change.newRow().toJson());
+        batch.put(key, newJson);
         if (change.oldRow() == null) {
           rows++;
         }
@@ -248,6 +263,7 @@ final class ViewTask implements Runnable {
     node.put("dead_letters", deadLetters);
     node.put("last_dead_letter", lastDeadLetter);
     node.put("events", eventsProcessed);
+    node.put("digest", ViewDigest.hex(digest.value()));
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -324,6 +340,26 @@ final class ViewTask implements Runnable {
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
         eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing, definition.derivedStream());
+  }
+
+  /**
+   * Publishes the committed digest with the positions it reflects, at most once a second while
+   * the view works through a backlog ({@code idle}: now, if anything changed since the last).
+   */
+  private void publishCheckpoint(boolean idle) {
+    if (derived != null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (checkpoint == null || checkpointBehind && (idle || now - checkpointMs >= CHECKPOINT_INTERVAL_MS)) {
+      checkpointBehind = false;
+      checkpoint = ViewDigest.checkpoint(definition, digest.value(), rows, positionsSnapshot());
+      checkpointMs = now;
+    }
+  }
+
+  DigestCheckpoint checkpoint() {
+    return checkpoint;
   }
 
   Map<String, long[]> positionsSnapshot() {

@@ -56,7 +56,7 @@ public final class SluiceServer implements AutoCloseable {
     AppendRoute append = new AppendRoute(log, config);
     ReadRoute read = new ReadRoute(log, followers);
     StatementRoute statements = new StatementRoute(log, engine);
-    StatusRoutes status = new StatusRoutes(log, config, followers);
+    StatusRoutes status = new StatusRoutes(log, engine, config, followers);
     app.post("/streams/{stream}/events", append::handle);
     app.get("/streams/{stream}/events", read::handle);
     app.get("/streams", status::list);
