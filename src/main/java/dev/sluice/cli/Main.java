@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ViewCommands.Scan.class,
       ViewCommands.Query.class,
       VerifyCommand.class,
+      LineageCommand.class,
       BenchCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -386,6 +386,18 @@ public final class Engine implements AutoCloseable {
     return serving.values().stream().map(ViewTask::checkpoint).filter(java.util.Objects::nonNull).toList();
   }
 
+  /**
+   * Where the operation {@code id} of {@code stream} landed and what the views and derived streams
+   * made of it; empty when the log does not know the id (never appended, or past the dedup window).
+   */
+  public Optional<LineageReport> lineage(String stream, String id) {
+    List<ViewTask> tasks;
+    synchronized (this) {
+      tasks = List.copyOf(serving.values());
+    }
+    return LineageQuery.run(log, tasks, stream, id);
+  }
+
   /** For tests and status: the view names in order. */
   public synchronized List<String> names() {
     return serving.keySet().stream().sorted(Comparator.naturalOrder()).toList();

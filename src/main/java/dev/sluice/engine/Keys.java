@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  *   0x01 row key bytes            → the row, as JSON
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
- *   0x04 "meta"                   → counters (rows, dead letters, initialized)
+ *   0x04 "meta"                   → counters (rows, dead letters, digest)
+ *   0x05, 0x06                    → the lineage index ({@link Lineage})
  * </pre>
  */
 final class Keys {

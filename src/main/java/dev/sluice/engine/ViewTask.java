@@ -61,6 +61,7 @@ final class ViewTask implements Runnable {
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
   private final ViewDigest digest = new ViewDigest();
+  private final Lineage lineage = new Lineage();
   /** The digest last published for {@code /status}; null before the first (and for derived streams). */
   private volatile DigestCheckpoint checkpoint;
   private long checkpointMs;
@@ -205,13 +206,17 @@ final class ViewTask implements Runnable {
           countDeadLetters(applied);
         } else {
           write(batch, applied);
+          lineage.changed(source, record, applied);
         }
       }
       if (derived != null) {
         // Appended before the positions commit: a crash in between replays the same ids, which
         // the log recognises as duplicates, so every derived event lands exactly once.
-        rows += derived.flush();
+        List<DerivedEvents.Derived> appended = derived.flush();
+        appended.forEach(d -> lineage.derived(d.source(), d.inputId(), d.id(), d.position()));
+        rows += appended.size();
       }
+      lineage.write(batch, System.currentTimeMillis());
       long next = records.get(records.size() - 1).offset() + 1;
       batch.put(Keys.position(source, partition), Keys.longBytes(next));
       eventsProcessed += records.size();
@@ -220,6 +225,7 @@ final class ViewTask implements Runnable {
         batch.commit();
       } catch (RuntimeException e) {
         state.forget();
+        lineage.forget();
         throw e;
       }
       positions.get(source)[partition] = next;

@@ -69,6 +69,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}/rows", views::scan);
       app.get("/views/{view}/rows/{key}", views::row);
     }
+    app.get("/lineage/{stream}/<id>", new LineageRoute(log, engine)::handle);
     app.get("/status", status::status);
     app.exception(LogException.class, SluiceServer::logError);
     app.exception(LanguageException.class, SluiceServer::languageError);

@@ -277,6 +277,23 @@ public final class EmbeddedLog implements EventLog {
   }
 
   @Override
+  public Optional<dev.sluice.log.Position> locate(String stream, String id) {
+    StreamLog s = require(stream);
+    Optional<dev.sluice.log.Position> generated = EventLog.super.locate(stream, id);
+    if (generated.isPresent()) {
+      return generated;
+    }
+    long packed = s.dedup.lookup(id);
+    if (packed < 0) {
+      return Optional.empty();
+    }
+    int partition = DedupIndex.partitionOf(packed);
+    long offset = DedupIndex.offsetOf(packed);
+    // The writer indexes an id when it writes it, before the fsync makes it durable and readable.
+    return offset < s.endOffset(partition) ? Optional.of(new dev.sluice.log.Position(partition, offset, false)) : Optional.empty();
+  }
+
+  @Override
   public CompletableFuture<Void> awaitRecord(String stream, int partition, long offset) {
     StreamLog s = require(stream);
     checkPartition(s, partition);
