@@ -2,6 +2,7 @@ package dev.sluice.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.constraints.Constraints;
 import dev.sluice.language.LanguageException;
 import dev.sluice.language.Parser;
 import dev.sluice.language.ast.Pipeline;
@@ -49,6 +50,7 @@ public final class Engine implements AutoCloseable {
   private final EventLog log;
   private final Path dir;
   private final KeyValueStore store;
+  private Constraints constraints;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
@@ -65,6 +67,7 @@ public final class Engine implements AutoCloseable {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
     Engine engine = new Engine(log, dir, store);
     engine.restore();
+    engine.constraints = Constraints.open(log, dir.resolve("constraints"));
     return engine;
   }
 
@@ -374,8 +377,16 @@ public final class Engine implements AutoCloseable {
     return new Pipeline(pipeline.source(), ops, pipeline.pos());
   }
 
+  /** The uniqueness constraints, whose claims processors run beside the views. */
+  public Constraints constraints() {
+    return constraints;
+  }
+
   @Override
   public synchronized void close() {
+    if (constraints != null) {
+      constraints.close();
+    }
     serving.values().forEach(ViewTask::stop);
     replacing.values().forEach(ViewTask::stop);
     store.close();

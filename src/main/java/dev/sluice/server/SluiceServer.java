@@ -53,7 +53,7 @@ public final class SluiceServer implements AutoCloseable {
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
     });
-    AppendRoute append = new AppendRoute(log, config);
+    AppendRoute append = new AppendRoute(log, engine, config);
     ReadRoute read = new ReadRoute(log, followers);
     StatementRoute statements = new StatementRoute(log, engine);
     StatusRoutes status = new StatusRoutes(log, engine, config, followers);
