@@ -240,6 +240,28 @@ public final class Constraints implements AutoCloseable {
     return Optional.ofNullable(processor.awaitOutcome(position.offset(), deadlineNanos));
   }
 
+  /**
+   * Waits until every claim in the constraint's claims log (releases included) is decided; false
+   * at the deadline.
+   */
+  public boolean awaitIdle(Constraint c, long deadlineNanos) throws InterruptedException {
+    List<ClaimsProcessor> list;
+    synchronized (this) {
+      list = processors.get(c.name());
+    }
+    while (System.nanoTime() < deadlineNanos) {
+      boolean idle = true;
+      for (int p = 0; p < list.size(); p++) {
+        idle &= list.get(p).next() >= log.endOffset(c.claimsStream(), p);
+      }
+      if (idle) {
+        return true;
+      }
+      Thread.sleep(5);
+    }
+    return false;
+  }
+
   @Override
   public synchronized void close() {
     processors.values().forEach(list -> list.forEach(ClaimsProcessor::stop));
