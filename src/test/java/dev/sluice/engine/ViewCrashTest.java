@@ -227,7 +227,7 @@ class ViewCrashTest {
    */
   private static void checkDerivedLineage(Engine engine, EventLog log, ViewStatus status, String context) {
     List<Input> events = Recomputation.history(log).stream().filter(i -> i.source().equals(status.name())).toList();
-    for (int i = 0; i < events.size(); i += Math.max(1, events.size() / 200)) {
+    for (int i = 0; i < events.size(); i += Math.max(1, events.size() / 50)) {
       Input event = events.get(i);
       LineageReport lineage = engine.lineage("orders", event.causes().get(0)).orElseThrow();
       assertThat(lineage.derived()).as("%s: lineage of orders %s", context, event.causes().get(0))
@@ -238,7 +238,7 @@ class ViewCrashTest {
 
   /** Once every view has caught up, every input's lineage says each view reading it applied it. */
   private static void checkLineageApplied(Engine engine, List<Input> history, String context) {
-    for (int i = 0; i < history.size(); i += Math.max(1, history.size() / 200)) {
+    for (int i = 0; i < history.size(); i += Math.max(1, history.size() / 50)) {
       Input input = history.get(i);
       LineageReport lineage = engine.lineage(input.source(), input.id()).orElseThrow();
       assertThat(lineage.partition()).isEqualTo(input.partition());

@@ -45,10 +45,10 @@ class ViewDigestPropertiesTest {
         .as((c, country) -> new String[] {"c" + c, country});
     Arbitrary<Request> orders = order.list().ofMinSize(1).ofMaxSize(5).map(e -> new Request(false, e));
     Arbitrary<Request> customers = customer.list().ofMinSize(1).ofMaxSize(3).map(e -> new Request(true, e));
-    return Arbitraries.oneOf(orders, customers).list().ofMinSize(1).ofMaxSize(25);
+    return Arbitraries.oneOf(orders, customers).list().ofMinSize(1).ofMaxSize(15);
   }
 
-  @Property(tries = 10)
+  @Property(tries = 6)
   void theCheckpointedDigestEqualsTheBatchRecomputation(@ForAll("histories") List<Request> history,
       @ForAll("restartPoints") int restartAt) throws Exception {
     Path dir = Files.createTempDirectory("sluice-digest");
