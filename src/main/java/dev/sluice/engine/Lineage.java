@@ -2,7 +2,6 @@ package dev.sluice.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.log.Record;
 import dev.sluice.operators.Applied;
@@ -26,7 +25,7 @@ import java.util.Optional;
  * state reflects, and a replay after a crash rewrites the same entries.
  *
  * <pre>
- *   0x05 source 0x00 input id            → {"at_ms":…, "keys":["…",…], "more":N}
+ *   0x05 source 0x00 input id            → {"at_ms":…, "keys":[key, …], "more":N} (keys as JSON values)
  *                                           or {"at_ms":…, "events":[{"id","partition","offset"}]}
  *   0x06 commit time:i8 sequence:i8      → the 0x05 keys written by that commit, each length:i4 bytes
  * </pre>
@@ -48,7 +47,15 @@ final class Lineage {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Map<ByteBuffer, ObjectNode> pending = new LinkedHashMap<>();
+  /** What one input did in this commit: its changed keys' JSON (raw), or its derived events' JSON. */
+  private static final class Entry {
+    final StringBuilder items = new StringBuilder();
+    int count;
+    long more;
+    boolean derived;
+  }
+
+  private final Map<ByteBuffer, Entry> pending = new LinkedHashMap<>();
   private long sequence = System.nanoTime();
   private long expiredMs;
 
@@ -57,34 +64,46 @@ final class Lineage {
     if (applied.changes().isEmpty()) {
       return;
     }
-    ObjectNode entry = entry(source, input.id());
-    ArrayNode keys = entry.withArray("keys");
+    Entry entry = entry(source, input.id());
     for (ViewChange change : applied.changes()) {
-      if (keys.size() < KEYS_MAX) {
-        keys.add(change.key().toString());
+      if (entry.count < KEYS_MAX) {
+        // A key's text is JSON already: it goes into the array as it is, no escaping.
+        append(entry, change.key().toString());
       } else {
-        entry.put("more", entry.path("more").asLong() + 1);
+        entry.more++;
       }
     }
   }
 
   /** An event {@code input} derived. */
   void derived(String source, String inputId, String id, dev.sluice.log.Position position) {
-    entry(source, inputId).withArray("events").addObject()
-        .put("id", id).put("partition", position.partition()).put("offset", position.offset());
+    Entry entry = entry(source, inputId);
+    entry.derived = true;
+    ObjectNode event = JSON.createObjectNode().put("id", id).put("partition", position.partition()).put("offset", position.offset());
+    append(entry, event.toString());
   }
 
-  private ObjectNode entry(String source, String id) {
-    return pending.computeIfAbsent(ByteBuffer.wrap(key(source, id)), k -> JSON.createObjectNode());
+  private static void append(Entry entry, String json) {
+    if (entry.count++ > 0) {
+      entry.items.append(',');
+    }
+    entry.items.append(json);
+  }
+
+  private Entry entry(String source, String id) {
+    return pending.computeIfAbsent(ByteBuffer.wrap(key(source, id)), k -> new Entry());
   }
 
   /** Puts the pending entries into the commit's batch, and removes expired ones when it is time. */
   void write(Batch batch, long nowMs) {
     if (!pending.isEmpty()) {
       ByteBuffer written = ByteBuffer.allocate(pending.keySet().stream().mapToInt(k -> 4 + k.remaining()).sum());
-      for (Map.Entry<ByteBuffer, ObjectNode> e : pending.entrySet()) {
+      for (Map.Entry<ByteBuffer, Entry> e : pending.entrySet()) {
         byte[] key = e.getKey().array();
-        batch.put(key, json(e.getValue().put("at_ms", nowMs)));
+        Entry entry = e.getValue();
+        String json = "{\"at_ms\":" + nowMs + ",\"" + (entry.derived ? "events" : "keys") + "\":[" + entry.items + "]"
+            + (entry.more > 0 ? ",\"more\":" + entry.more : "") + "}";
+        batch.put(key, json.getBytes(StandardCharsets.UTF_8));
         written.putInt(key.length).put(key);
       }
       batch.put(ByteBuffer.allocate(17).put(EXPIRY).putLong(nowMs).putLong(sequence++).array(), written.array());
@@ -139,13 +158,5 @@ final class Lineage {
     byte[] s = source.getBytes(StandardCharsets.UTF_8);
     byte[] i = id.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(1 + s.length + 1 + i.length).put(ENTRY).put(s).put((byte) 0).put(i).array();
-  }
-
-  private static byte[] json(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

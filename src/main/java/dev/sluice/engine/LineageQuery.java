@@ -48,7 +48,7 @@ final class LineageQuery {
         }
       } else {
         List<String> keys = new ArrayList<>();
-        entry.ifPresent(e -> e.path("keys").forEach(k -> keys.add(k.asText())));
+        entry.ifPresent(e -> e.path("keys").forEach(k -> keys.add(k.toString())));
         views.add(new LineageReport.ViewEffect(task.definition.name(), task.definition.version(), reached || entry.isPresent(),
             keys, entry.map(e -> e.path("more").asLong()).orElse(0L)));
       }
