@@ -63,6 +63,8 @@ final class StatementRoute {
 
   private record CreateConstraint(Statement.CreateConstraint statement) implements Action {}
 
+  private record ShowConstraints() implements Action {}
+
   private final EventLog log;
   private final Engine engine;
   private String script = "";
@@ -112,6 +114,9 @@ final class StatementRoute {
         }
         case Statement.CreateConstraint c -> {
           return new CreateConstraint(c);
+        }
+        case Statement.Show show when show.kind() == ObjectKind.CONSTRAINT -> {
+          return new ShowConstraints();
         }
         default -> { }
       }
@@ -244,6 +249,13 @@ final class StatementRoute {
       }
       case Show show -> show(show.only());
       case CreateConstraint c -> createConstraint(c.statement());
+      case ShowConstraints s -> {
+        List<List<Object>> rows = new ArrayList<>();
+        for (var c : engine.constraints().all()) {
+          rows.add(Arrays.asList(c.name(), "unique", c.stream(), String.join(", ", c.fields()), c.claimsStream(), c.decisionsStream()));
+        }
+        yield new Rows("SHOW CONSTRAINTS", List.of("name", "kind", "stream", "fields", "claims", "decisions"), rows);
+      }
     };
   }
 

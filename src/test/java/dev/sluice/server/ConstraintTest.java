@@ -130,6 +130,14 @@ class ConstraintTest {
   }
 
   @Test
+  void showConstraintsListsThemWithTheirStreams() {
+    JsonNode shown = server.exec("SHOW CONSTRAINTS").json().get(0);
+
+    assertThat(shown.path("rows").toString())
+        .isEqualTo("[[\"unique_username\",\"unique\",\"users\",\"username\",\"unique_username_claims\",\"unique_username_decisions\"]]");
+  }
+
+  @Test
   void waitOnAStreamWithoutAConstraintIsRefused() {
     server.exec("CREATE STREAM orders KEY order_id");
 
