@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.constraints.ConstraintAudit;
 import dev.sluice.engine.ViewAudit;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
@@ -46,13 +47,15 @@ final class VerifyCommand implements Callable<Integer> {
     main.out.println("log: " + log.streams() + " streams, " + log.segments() + " segments, " + log.batches() + " batches, "
         + log.records() + " records checked (CRC32C, offsets, hash chains)");
     log.findings().forEach(f -> problems.add(f.describe()));
-    ViewAudit.Result views = views();
+    Derived views = views();
     for (ViewAudit.Checked c : views.checked()) {
       main.out.println("view '" + c.view() + "' v" + c.version() + ": " + c.rows() + " rows recomputed from the log, digest "
           + c.expectedDigest() + (c.expectedDigest().equals(c.actualDigest()) ? " matches" : ", stored " + c.actualDigest()));
     }
     views.skipped().forEach(s -> main.out.println("not recomputed: " + s));
     views.findings().forEach(f -> problems.add(f.describe()));
+    views.constraints().checked().forEach(main.out::println);
+    problems.addAll(views.constraints().findings());
     problems.forEach(main.out::println);
     main.out.flush();
     if (!problems.isEmpty()) {
@@ -63,10 +66,16 @@ final class VerifyCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** What the views and the constraints audits found. */
+  private record Derived(List<ViewAudit.Checked> checked, List<String> skipped, List<ViewAudit.Finding> findings,
+      ConstraintAudit.Result constraints) {}
+
   /** Opening the log recovers it as a server would; the audit above already saw it untouched. */
-  private ViewAudit.Result views() {
+  private Derived views() {
     try (EmbeddedLog log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults())) {
-      return ViewAudit.run(log, data.resolve("views"));
+      ViewAudit.Result views = ViewAudit.run(log, data.resolve("views"));
+      ConstraintAudit.Result constraints = ConstraintAudit.run(log, data.resolve("views").resolve("constraints"));
+      return new Derived(views.checked(), views.skipped(), views.findings(), constraints);
     } catch (LogException e) {
       throw new CliFailure("cannot verify the views: " + e.getMessage());
     } catch (IOException e) {

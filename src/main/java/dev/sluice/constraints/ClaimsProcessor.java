@@ -155,7 +155,7 @@ final class ClaimsProcessor implements Runnable {
           outcome.put("reason", d.reason());
         }
         batch.put(outcome(partition, d.claim().offset()), Claim.bytes(outcome));
-        decisions.add(decision(d, outcome));
+        decisions.add(decision(d, outcome, at == null ? null : accepted.get(d.eventIndex()).id()));
       }
       append(constraint.decisionsStream(), decisions);
       append(constraint.claimsStream(), releases);
@@ -235,14 +235,14 @@ final class ClaimsProcessor implements Runnable {
     }
   }
 
-  private Event decision(Decided d, JsonNode outcome) {
+  private Event decision(Decided d, JsonNode outcome, String eventId) {
     ObjectNode value = Claim.JSON.createObjectNode();
     value.put("constraint", constraint.name());
     value.setAll((ObjectNode) outcome.deepCopy());
     value.remove("partition");
     value.remove("offset");
     if (outcome.has("partition")) {
-      value.putObject("event").put("stream", constraint.stream())
+      value.putObject("event").put("stream", constraint.stream()).put("id", eventId)
           .put("partition", outcome.get("partition").asInt()).put("offset", outcome.get("offset").asLong());
     }
     value.putObject("claim").put("partition", partition).put("offset", d.claim().offset()).put("id", d.claim().id());

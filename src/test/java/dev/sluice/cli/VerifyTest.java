@@ -192,6 +192,31 @@ class VerifyTest {
   }
 
   @Test
+  void aValueHeldTwiceUnderAConstraintIsNamed() throws Exception {
+    try (EmbeddedLog log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults());
+        Engine engine = Engine.open(log, data.resolve("views"))) {
+      log.create(new StreamSpec("users", StreamKind.TABLE, "user_id", 2), false);
+      engine.constraints().create("unique_username", "users", List.of("username"), false);
+      var constraint = engine.constraints().on("users").orElseThrow();
+      var claim = engine.constraints().claim(constraint, List.of(Event.of("u1",
+          "{\"user_id\":\"u1\",\"username\":\"alice\"}".getBytes(StandardCharsets.UTF_8)))).get();
+      assertThat(engine.constraints().awaitOutcome(constraint, claim.positions().get(0), System.nanoTime() + 30_000_000_000L)).isPresent();
+    }
+    Run clean = verify();
+    assertThat(clean.exit()).as(clean.out()).isZero();
+    assertThat(clean.out()).contains("constraint 'unique_username' on users: 1 claims, 1 decided, 1 values held once each");
+
+    try (EmbeddedLog log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults())) {
+      // Past the constraint, straight into the log: what a bug or a hand-made folder could do.
+      log.append("users", List.of(Event.of("u2", "{\"user_id\":\"u2\",\"username\":\"alice\"}".getBytes(StandardCharsets.UTF_8)))).get();
+    }
+    Run run = verify();
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.out()).contains("constraint 'unique_username': username = \"alice\" is held by [u1, u2]");
+  }
+
+  @Test
   void aFolderInUseIsRefused() {
     try (EmbeddedLog running = EmbeddedLog.open(data, EmbeddedLog.Options.defaults())) {
       Run run = verify();

@@ -101,7 +101,7 @@ class ConstraintCrashTest {
       decided.merge(claim, 1, Integer::sum);
       if (value.path("outcome").asText().equals("accepted")) {
         acceptedAt.put(value.path("event").path("partition").asInt() + "." + value.path("event").path("offset").asLong(),
-            value.path("claim").path("id").asText());
+            value.path("event").path("id").asText());
       } else {
         rejected++;
       }
