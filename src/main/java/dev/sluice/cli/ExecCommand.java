@@ -101,7 +101,7 @@ final class ExecCommand implements Callable<Integer> {
     }
     if (result.has("created")) {
       String what = result.has("view") ? result.path("view").asText() + " (version " + result.path("version").asLong() + ")"
-          : result.path("stream").asText();
+          : result.has("constraint") ? result.path("constraint").asText() : result.path("stream").asText();
       main.out.println(statement + " " + what + ": " + (result.get("created").asBoolean() ? "created" : "exists already, unchanged"));
       return;
     }

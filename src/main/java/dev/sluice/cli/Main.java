@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
       ViewCommands.Get.class,
       ViewCommands.Scan.class,
       ViewCommands.Query.class,
+      VerifyCommand.class,
+      LineageCommand.class,
       WatchCommand.class,
       BenchCommand.class
     })

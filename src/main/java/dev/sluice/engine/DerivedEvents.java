@@ -3,6 +3,7 @@ package dev.sluice.engine;
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
+import dev.sluice.log.Position;
 import dev.sluice.log.Record;
 import dev.sluice.operators.Applied;
 import dev.sluice.operators.Row;
@@ -34,6 +35,11 @@ final class DerivedEvents {
   private final String stream;
   private final String keyField;
   private final List<Event> pending = new ArrayList<>();
+  /** For each pending event, the input that caused it: {source, input id}. */
+  private final List<String[]> origins = new ArrayList<>();
+
+  /** A derived event as appended, and the input it came from: what the lineage index records. */
+  record Derived(String source, String inputId, String id, Position position) {}
 
   DerivedEvents(EventLog log, String stream) {
     this.log = log;
@@ -64,20 +70,26 @@ final class DerivedEvents {
           ? origin : source.charAt(0) + "#" + digest(origin.getBytes(StandardCharsets.UTF_8));
       String id = base + "/" + digest(change.key().bytes());
       pending.add(new Event(key, id, input.timeMs(), List.of(input.id()), false, row.toJson()));
+      origins.add(new String[] {source, input.id()});
     }
   }
 
   /**
-   * Appends what was added and waits until it is durable; returns how many events these inputs
-   * derive. A replay after a crash derives events the log already holds (it answers them as
-   * duplicates): they count, because the state that counted them the first time was lost with them.
+   * Appends what was added and waits until it is durable; returns the events these inputs derive.
+   * A replay after a crash derives events the log already holds (it answers them as duplicates, at
+   * their first position): they count, because the state that counted them was lost with them.
    */
-  int flush() {
+  List<Derived> flush() {
     if (pending.isEmpty()) {
-      return 0;
+      return List.of();
     }
     try {
-      return log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).positions().size();
+      List<Position> positions = log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).positions();
+      List<Derived> out = new ArrayList<>(positions.size());
+      for (int i = 0; i < positions.size(); i++) {
+        out.add(new Derived(origins.get(i)[0], origins.get(i)[1], pending.get(i).id(), positions.get(i)));
+      }
+      return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while appending to '" + stream + "'");
@@ -88,6 +100,7 @@ final class DerivedEvents {
       throw new IllegalStateException("appending to derived stream '" + stream + "' took over " + APPEND_WAIT_S + " s");
     } finally {
       pending.clear();
+      origins.clear();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.constraints.Constraints;
 import dev.sluice.language.LanguageException;
 import dev.sluice.language.Parser;
 import dev.sluice.language.ast.Pipeline;
@@ -51,6 +52,7 @@ public final class Engine implements AutoCloseable {
   private final KeyValueStore store;
   private final SharedReads reads;
   private final ChangelogRetention retention;
+  private Constraints constraints;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
@@ -74,6 +76,7 @@ public final class Engine implements AutoCloseable {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
     Engine engine = new Engine(log, dir, store, retention);
     engine.restore();
+    engine.constraints = Constraints.open(log, dir.resolve("constraints"));
     return engine;
   }
 
@@ -424,11 +427,36 @@ public final class Engine implements AutoCloseable {
     return new Pipeline(pipeline.source(), ops, pipeline.pos());
   }
 
+  /** The uniqueness constraints, whose claims processors run beside the views. */
+  public Constraints constraints() {
+    return constraints;
+  }
+
   @Override
   public synchronized void close() {
+    if (constraints != null) {
+      constraints.close();
+    }
     serving.values().forEach(ViewTask::stop);
     replacing.values().forEach(ViewTask::stop);
     store.close();
+  }
+
+  /** The digest each serving view last checkpointed, for {@code /status}; derived streams have none. */
+  public synchronized List<DigestCheckpoint> digests() {
+    return serving.values().stream().map(ViewTask::checkpoint).filter(java.util.Objects::nonNull).toList();
+  }
+
+  /**
+   * Where the operation {@code id} of {@code stream} landed and what the views and derived streams
+   * made of it; empty when the log does not know the id (never appended, or past the dedup window).
+   */
+  public Optional<LineageReport> lineage(String stream, String id) {
+    List<ViewTask> tasks;
+    synchronized (this) {
+      tasks = List.copyOf(serving.values());
+    }
+    return LineageQuery.run(log, tasks, stream, id);
   }
 
   /** For tests and status: the view names in order. */

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
  *   0x01 row key bytes            → the row, as JSON
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
- *   0x04 "meta"                   → counters (rows, dead letters, initialized)
+ *   0x04 "meta"                   → counters (rows, dead letters, late events, digest)
  *   0x04 "changes"                → the last changelog position committed (i8)
+ *   0x05, 0x06                    → the lineage index ({@link Lineage})
  *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  *   0x08 position:i8              → the changes of one commit, from that position (see {@link Changelog})
  * </pre>

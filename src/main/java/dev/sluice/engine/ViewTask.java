@@ -34,6 +34,8 @@ final class ViewTask implements Runnable {
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
   private static final long IDLE_WAIT_MS = 200;
+  /** How often a view busy with a backlog publishes its digest: each costs a token's encoding. */
+  private static final long CHECKPOINT_INTERVAL_MS = 1_000;
 
   final ViewDefinition definition;
   final Space space;
@@ -62,6 +64,14 @@ final class ViewTask implements Runnable {
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
+  private final ViewDigest digest = new ViewDigest();
+  private final Lineage lineage = new Lineage();
+  /** The digest last published for {@code /status}; null before the first (and for derived streams). */
+  private volatile DigestCheckpoint checkpoint;
+  private long checkpointMs;
+  /** Commits since the last checkpoint was published. */
+  private boolean checkpointBehind;
+
   /** The view's changes for subscribers; null for a derived stream, whose changes are its events. */
   final Changelog changelog;
   private long batchTimeMs;
@@ -120,6 +130,7 @@ final class ViewTask implements Runnable {
             onCaughtUp.run();
           }
           lastCaughtUpMs = System.currentTimeMillis();
+          publishCheckpoint(true);
           awaitRecords();
         }
       }
@@ -175,6 +186,8 @@ final class ViewTask implements Runnable {
         lastDeadLetter = node.path("last_dead_letter").isNull() ? null : node.path("last_dead_letter").asText(null);
         eventsProcessed = node.path("events").asLong();
         lateEvents = node.path("late_events").asLong();
+        // State written before views kept a digest gets one from its rows.
+        digest.set(node.hasNonNull("digest") ? ViewDigest.parse(node.get("digest").asText()) : ViewDigest.of(space));
       } catch (IOException e) {
         throw new IllegalStateException("the view's counters are unreadable: " + e.getMessage(), e);
       }
@@ -219,13 +232,17 @@ final class ViewTask implements Runnable {
           countDeadLetters(batch, applied);
         } else {
           write(batch, applied);
+          lineage.changed(source, record, applied);
         }
       }
       if (derived != null) {
         // Appended before the positions commit: a crash in between replays the same ids, which
         // the log recognises as duplicates, so every derived event lands exactly once.
-        rows += derived.flush();
+        List<DerivedEvents.Derived> appended = derived.flush();
+        appended.forEach(d -> lineage.derived(d.source(), d.inputId(), d.id(), d.position()));
+        rows += appended.size();
       }
+      lineage.write(batch, System.currentTimeMillis());
       long next = records.get(records.size() - 1).offset() + 1;
       batch.put(Keys.position(source, partition), Keys.longBytes(next));
       eventsProcessed += records.size();
@@ -240,6 +257,7 @@ final class ViewTask implements Runnable {
         if (changelog != null) {
           changelog.forget();
         }
+        lineage.forget();
         throw e;
       }
       positions.get(source)[partition] = next;
@@ -248,6 +266,8 @@ final class ViewTask implements Runnable {
       changelog.committed();
       changelog.trimIfDue(batchTimeMs);
     }
+    checkpointBehind = true;
+    publishCheckpoint(false);
     rate.add(records.size());
     synchronized (progressed) {
       progressed.notifyAll();
@@ -257,15 +277,16 @@ final class ViewTask implements Runnable {
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
       byte[] key = Keys.row(change.key().bytes());
-      byte[] json = change.newRow() == null ? null : change.newRow().toJson();
+      byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
+      digest.change(change.key().bytes(), change.oldRow() == null ? null : change.oldRow().toJson(), newJson);
       if (changelog != null) {
-        changelog.record(change, json, batchTimeMs);
+        changelog.record(change, newJson, batchTimeMs);
       }
-      if (change.newRow() == null) {
+      if (newJson == null) {
         batch.delete(key);
         rows--;
       } else {
-        batch.put(key, json);
+        batch.put(key, newJson);
         if (change.oldRow() == null) {
           rows++;
         }
@@ -317,6 +338,7 @@ final class ViewTask implements Runnable {
     node.put("last_dead_letter", lastDeadLetter);
     node.put("events", eventsProcessed);
     node.put("late_events", lateEvents);
+    node.put("digest", ViewDigest.hex(digest.value()));
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -393,6 +415,26 @@ final class ViewTask implements Runnable {
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
         eventsProcessed, deadLetters, lastDeadLetter, lateEvents, progress, definition.pipelineText(), replacing, definition.derivedStream());
+  }
+
+  /**
+   * Publishes the committed digest with the positions it reflects, at most once a second while
+   * the view works through a backlog ({@code idle}: now, if anything changed since the last).
+   */
+  private void publishCheckpoint(boolean idle) {
+    if (derived != null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (checkpoint == null || checkpointBehind && (idle || now - checkpointMs >= CHECKPOINT_INTERVAL_MS)) {
+      checkpointBehind = false;
+      checkpoint = ViewDigest.checkpoint(definition, digest.value(), rows, positionsSnapshot());
+      checkpointMs = now;
+    }
+  }
+
+  DigestCheckpoint checkpoint() {
+    return checkpoint;
   }
 
   Map<String, long[]> positionsSnapshot() {

@@ -16,6 +16,8 @@ public enum ErrorCode {
   UNKNOWN_PARTITION(404),
   NOT_FOUND(404),
   STREAM_EXISTS(409),
+  /** A uniqueness constraint cannot be created: existing events already violate it. */
+  CONSTRAINT_VIOLATED(409),
   EVENT_TOO_LARGE(413),
   REQUEST_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),

@@ -55,6 +55,20 @@ public interface EventLog extends AutoCloseable {
    */
   long endOffset(String stream, int partition);
 
+  /**
+   * Where the event with operation id {@code id} landed, if the log still knows: ids it generated
+   * ({@code @P.O}) name their position; client ids are found within the dedup window by logs that
+   * index them (the default knows only generated ids). Only durable positions are returned.
+   */
+  default Optional<Position> locate(String stream, String id) {
+    long[] generated = Ids.parseGenerated(id);
+    StreamSpec spec = stream(stream).orElseThrow(() -> new LogException(ErrorCode.UNKNOWN_STREAM, "unknown stream '" + stream + "'"));
+    if (generated == null || generated[0] >= spec.partitions() || generated[1] >= endOffset(stream, (int) generated[0])) {
+      return Optional.empty();
+    }
+    return Optional.of(new Position((int) generated[0], generated[1], false));
+  }
+
   /** Completes once {@code endOffset(stream, partition) > offset}. */
   CompletableFuture<Void> awaitRecord(String stream, int partition, long offset);
 

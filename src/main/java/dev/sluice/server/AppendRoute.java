@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.engine.Engine;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
@@ -25,15 +26,18 @@ final class AppendRoute {
   private final EventLog log;
   private final Config config;
   private final EventJson.Limits limits;
+  /** Appends to streams under a uniqueness constraint; null without an engine. */
+  private final ClaimRoute claims;
 
-  AppendRoute(EventLog log, Config config) {
+  AppendRoute(EventLog log, Engine engine, Config config) {
     this.log = log;
     this.config = config;
+    this.claims = engine == null ? null : new ClaimRoute(engine.constraints());
     this.limits = new EventJson.Limits(config.eventBytesLimit(), config.requestEventsLimit());
   }
 
   void handle(Context ctx) throws IOException {
-    Params.of(ctx, Set.of());
+    Params params = Params.of(ctx, Set.of("wait", "timeout_ms"));
     EventJson.Format format = format(ctx.contentType());
     StreamSpec spec = Streams.spec(log, ctx.pathParam("stream"));
     long declaredBytes = ctx.req().getContentLengthLong();
@@ -42,6 +46,14 @@ final class AppendRoute {
     }
     InputStream body = new LimitedInput(ctx.req().getInputStream(), config.requestBytesLimit());
     List<Event> events = EventJson.parse(body, format, spec, limits);
+    if (claims != null && claims.constrains(spec.name())) {
+      ctx.contentType("application/json").result(claims.append(spec.name(), events, params));
+      return;
+    }
+    if (params.has("wait") || params.has("timeout_ms")) {
+      throw new LogException(ErrorCode.INVALID_ARGUMENT, "wait and timeout_ms are for streams under a uniqueness constraint;"
+          + " '" + spec.name() + "' has none, and its appends are decided at once");
+    }
     AppendResult result;
     try {
       result = log.append(spec.name(), events).join();

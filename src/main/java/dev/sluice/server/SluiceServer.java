@@ -56,10 +56,10 @@ public final class SluiceServer implements AutoCloseable {
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
     });
-    AppendRoute append = new AppendRoute(log, config);
+    AppendRoute append = new AppendRoute(log, engine, config);
     ReadRoute read = new ReadRoute(log, followers);
     StatementRoute statements = new StatementRoute(log, engine);
-    StatusRoutes status = new StatusRoutes(log, config, followers);
+    StatusRoutes status = new StatusRoutes(log, engine, config, followers);
     app.post("/streams/{stream}/events", append::handle);
     app.get("/streams/{stream}/events", read::handle);
     app.get("/streams", status::list);
@@ -75,6 +75,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}/changes", new ChangesRoute(engine, streams)::handle);
       app.get("/query", new QueryRoute(engine, streams)::handle);
     }
+    app.get("/lineage/{stream}/<id>", new LineageRoute(log, engine)::handle);
     app.get("/status", status::status);
     app.get("/", new ConsoleRoute()::handle);
     app.exception(LogException.class, SluiceServer::logError);

@@ -61,6 +61,10 @@ final class StatementRoute {
 
   private record CreateDerived(StreamSpec spec, Pipeline pipeline, boolean ifNotExists, Position pos) implements Action {}
 
+  private record CreateConstraint(Statement.CreateConstraint statement) implements Action {}
+
+  private record ShowConstraints() implements Action {}
+
   private final EventLog log;
   private final Engine engine;
   private String script = "";
@@ -107,6 +111,12 @@ final class StatementRoute {
         }
         case Statement.Query q -> {
           return new Query(q.pipeline());
+        }
+        case Statement.CreateConstraint c -> {
+          return new CreateConstraint(c);
+        }
+        case Statement.Show show when show.kind() == ObjectKind.CONSTRAINT -> {
+          return new ShowConstraints();
         }
         default -> { }
       }
@@ -242,7 +252,25 @@ final class StatementRoute {
         yield new Created("CREATE " + create.spec().kind(), create.spec().name(), !existed);
       }
       case Show show -> show(show.only());
+      case CreateConstraint c -> createConstraint(c.statement());
+      case ShowConstraints s -> {
+        List<List<Object>> rows = new ArrayList<>();
+        for (var c : engine.constraints().all()) {
+          rows.add(Arrays.asList(c.name(), "unique", c.stream(), String.join(", ", c.fields()), c.claimsStream(), c.decisionsStream()));
+        }
+        yield new Rows("SHOW CONSTRAINTS", List.of("name", "kind", "stream", "fields", "claims", "decisions"), rows);
+      }
     };
+  }
+
+  private Object createConstraint(Statement.CreateConstraint c) {
+    List<String> fields = c.fields().stream().map(f -> String.join(".", f.path())).toList();
+    try {
+      boolean created = engine.constraints().create(c.name().value(), c.stream().value(), fields, c.ifNotExists());
+      return Map.of("statement", "CREATE CONSTRAINT", "constraint", c.name().value(), "created", created);
+    } catch (LogException e) {
+      throw new InputError(e.code(), 0, c.pos().line(), c.pos().column(), e.getMessage());
+    }
   }
 
   private Object describe(Describe d) {

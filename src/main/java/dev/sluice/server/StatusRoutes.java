@@ -1,5 +1,7 @@
 package dev.sluice.server;
 
+import dev.sluice.engine.DigestCheckpoint;
+import dev.sluice.engine.Engine;
 import dev.sluice.log.EventLog;
 import io.javalin.http.Context;
 import java.util.List;
@@ -10,15 +12,17 @@ import java.util.Set;
 final class StatusRoutes {
   record Totals(int count, long events, long bytes) {}
 
-  record Status(String version, long uptimeMs, String dataDir, Totals streams, int followers) {}
+  record Status(String version, long uptimeMs, String dataDir, Totals streams, int followers, List<DigestCheckpoint> views) {}
 
   private final EventLog log;
+  private final Engine engine;
   private final Config config;
   private final Followers followers;
   private final long startedMs = System.currentTimeMillis();
 
-  StatusRoutes(EventLog log, Config config, Followers followers) {
+  StatusRoutes(EventLog log, Engine engine, Config config, Followers followers) {
     this.log = log;
+    this.engine = engine;
     this.config = config;
     this.followers = followers;
   }
@@ -35,7 +39,7 @@ final class StatusRoutes {
     long bytes = streams.stream().mapToLong(StreamInfo::bytes).sum();
     String dataDir = config.dataDir() == null ? null : config.dataDir().toAbsolutePath().toString();
     Responses.json(ctx, new Status(SluiceServer.version(), System.currentTimeMillis() - startedMs, dataDir,
-        new Totals(streams.size(), events, bytes), followers.open()));
+        new Totals(streams.size(), events, bytes), followers.open(), engine == null ? List.of() : engine.digests()));
   }
 
   void list(Context ctx) {

@@ -74,6 +74,22 @@ final class Recomputation {
     return token;
   }
 
+  /**
+   * Whether a view's digest checkpoint reflects every position below {@code end} of the streams
+   * it reads (those its token names).
+   */
+  static boolean covers(DigestCheckpoint checkpoint, Token end) {
+    Map<String, Map<Integer, Long>> has = Token.decode(checkpoint.token()).ends();
+    for (Map.Entry<String, Map<Integer, Long>> stream : has.entrySet()) {
+      for (Map.Entry<Integer, Long> p : end.ends().getOrDefault(stream.getKey(), Map.of()).entrySet()) {
+        if (stream.getValue().getOrDefault(p.getKey(), 0L) < p.getValue()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The streams and tables a pipeline reads. */
   static Set<String> sources(String pipelineText, EventLog log) {
     return Planner.plan(pipeline(pipelineText), catalog(log), pipelineText).sources();

@@ -188,6 +188,7 @@ class ViewCrashTest {
         ViewStatus status = engine.view(name).orElseThrow();
         if (status.derivedStream()) {
           all.put(name, checkDerivedStream(log, status, history, context));
+          checkDerivedLineage(engine, log, status, context);
           continue;
         }
         assertThat(status.replacing()).as("%s: %s is not being replaced", context, name).isNull();
@@ -198,10 +199,59 @@ class ViewCrashTest {
             context, name, status.version()).isEqualTo(normalized(rows));
         assertThat(status.eventsProcessed()).as("%s: %s processed each event of its sources once", context, name)
             .isEqualTo(sourceEvents(status, log, history));
+        checkDigest(engine, name, rows, end, context);
         all.put(name, rows.size());
       }
+      checkLineageApplied(engine, history, context);
     }
     return all;
+  }
+
+  /** The digest a view keeps in its commits survives the kills: it is the digest of the rows it holds. */
+  private static void checkDigest(Engine engine, String view, Map<String, String> rows, Token end, String context)
+      throws InterruptedException {
+    long expected = 0;
+    for (Engine.KeyedJson row : engine.scan(view, null, null, null, Integer.MAX_VALUE, null, CATCH_UP_MAX)) {
+      expected += ViewDigest.rowHash(row.key().bytes(), row.json());
+    }
+    long deadline = System.nanoTime() + CATCH_UP_MAX.toNanos();
+    while (true) {
+      DigestCheckpoint checkpoint = engine.digests().stream().filter(c -> c.view().equals(view)).findFirst().orElse(null);
+      if (checkpoint != null && Recomputation.covers(checkpoint, end)) {
+        assertThat(checkpoint.digest()).as("%s: %s's digest is that of its rows", context, view).isEqualTo(ViewDigest.hex(expected));
+        assertThat(checkpoint.rows()).as("%s: %s's checkpointed row count", context, view).isEqualTo(rows.size());
+        return;
+      }
+      assertThat(System.nanoTime()).as("%s: no digest checkpoint of %s covers the log's end", context, view).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  /**
+   * Each derived event is in the lineage of the input that caused it, at the position it landed:
+   * the lineage index was committed with the positions, however often the child died in between.
+   */
+  private static void checkDerivedLineage(Engine engine, EventLog log, ViewStatus status, String context) {
+    List<Input> events = Recomputation.history(log).stream().filter(i -> i.source().equals(status.name())).toList();
+    for (int i = 0; i < events.size(); i += Math.max(1, events.size() / 50)) {
+      Input event = events.get(i);
+      LineageReport lineage = engine.lineage("orders", event.causes().get(0)).orElseThrow();
+      assertThat(lineage.derived()).as("%s: lineage of orders %s", context, event.causes().get(0))
+          .anySatisfy(d -> assertThat(List.of(d.stream(), d.id(), d.partition(), d.offset()))
+              .isEqualTo(List.of(status.name(), event.id(), event.partition(), event.offset())));
+    }
+  }
+
+  /** Once every view has caught up, every input's lineage says each view reading it applied it. */
+  private static void checkLineageApplied(Engine engine, List<Input> history, String context) {
+    for (int i = 0; i < history.size(); i += Math.max(1, history.size() / 50)) {
+      Input input = history.get(i);
+      LineageReport lineage = engine.lineage(input.source(), input.id()).orElseThrow();
+      assertThat(lineage.partition()).isEqualTo(input.partition());
+      assertThat(lineage.offset()).isEqualTo(input.offset());
+      assertThat(lineage.views()).as("%s: lineage of %s %s", context, input.source(), input.id())
+          .allSatisfy(v -> assertThat(v.applied()).isTrue());
+    }
   }
 
   /**

@@ -41,8 +41,13 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer(EventLog log, Config config) {
+    this(log, null, config);
+  }
+
+  /** A server of the log and the views of {@code engine}; the caller closes the engine. */
+  TestServer(EventLog log, dev.sluice.engine.Engine engine, Config config) {
     this.log = log;
-    this.server = SluiceServer.start(log, config.withPort(0));
+    this.server = SluiceServer.start(log, engine, config.withPort(0));
   }
 
   /** The server as {@code sluice serve} runs it: over the embedded log in {@code dataDir}. */

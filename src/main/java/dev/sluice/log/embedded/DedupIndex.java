@@ -1,16 +1,17 @@
 package dev.sluice.log.embedded;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The operation ids of one stream appended within the dedup window, and where each landed. It is
  * derived from the log — rebuilt at open by reading the window's segments — so it needs no
- * durability of its own and survives kill -9 by construction. Only the writer thread touches it.
+ * durability of its own and survives kill -9 by construction. Only the writer thread changes it;
+ * lineage queries ({@link EmbeddedLog#locate}) look ids up from other threads.
  */
 final class DedupIndex {
   private final long windowMs;
-  private final HashMap<String, Long> positions = new HashMap<>();
+  private final ConcurrentHashMap<String, Long> positions = new ConcurrentHashMap<>();
   private final ArrayDeque<Entry> byTime = new ArrayDeque<>();
 
   private record Entry(long appendTimeMs, String id) {}

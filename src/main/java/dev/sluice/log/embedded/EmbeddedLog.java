@@ -107,22 +107,30 @@ public final class EmbeddedLog implements EventLog {
   private final ConcurrentHashMap<String, StreamLog> streams = new ConcurrentHashMap<>();
   private final Writer writer;
   private final List<String> damageReports = new ArrayList<>();
+  /** Held while open on a real disk (null on a test storage): one process per data folder. */
+  private final FolderLock lock;
 
-  private EmbeddedLog(Path dataDir, Options options) {
+  private EmbeddedLog(Path dataDir, Options options, FolderLock lock) {
     this.dataDir = dataDir;
     this.streamsDir = dataDir.resolve("streams");
     this.options = options;
     this.writer = new Writer(options);
+    this.lock = lock;
   }
 
   /** Opens (creating when missing) the log in {@code dataDir}, recovering every stream. */
   public static EmbeddedLog open(Path dataDir, Options options) {
     options.check();
-    EmbeddedLog log = new EmbeddedLog(dataDir, options);
+    FolderLock lock = options.storage() instanceof DiskStorage ? FolderLock.acquire(dataDir) : null;
+    EmbeddedLog log = new EmbeddedLog(dataDir, options, lock);
     try {
       log.recover();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       log.closeStreams();
+      log.unlock();
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
       throw new LogException(ErrorCode.LOG_FAILED, "cannot open the log in " + dataDir + ": " + e.getMessage(), e);
     }
     log.writer.start();
@@ -268,6 +276,23 @@ public final class EmbeddedLog implements EventLog {
   }
 
   @Override
+  public Optional<dev.sluice.log.Position> locate(String stream, String id) {
+    StreamLog s = require(stream);
+    Optional<dev.sluice.log.Position> generated = EventLog.super.locate(stream, id);
+    if (generated.isPresent()) {
+      return generated;
+    }
+    long packed = s.dedup.lookup(id);
+    if (packed < 0) {
+      return Optional.empty();
+    }
+    int partition = DedupIndex.partitionOf(packed);
+    long offset = DedupIndex.offsetOf(packed);
+    // The writer indexes an id when it writes it, before the fsync makes it durable and readable.
+    return offset < s.endOffset(partition) ? Optional.of(new dev.sluice.log.Position(partition, offset, false)) : Optional.empty();
+  }
+
+  @Override
   public CompletableFuture<Void> awaitRecord(String stream, int partition, long offset) {
     StreamLog s = require(stream);
     checkPartition(s, partition);
@@ -297,6 +322,13 @@ public final class EmbeddedLog implements EventLog {
   public void close() {
     writer.close();
     closeStreams();
+    unlock();
+  }
+
+  private void unlock() {
+    if (lock != null) {
+      lock.close();
+    }
   }
 
   private void closeStreams() {
