@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ViewsBench {
   public static final int KEYS = 100_000;
-  private static final String VIEW = "FROM events |> WHERE status = 'paid' |> AGGREGATE sum(amount) AS total, count(*) AS n GROUP BY k";
+  public static final String VIEW = "FROM events |> WHERE status = 'paid' |> AGGREGATE sum(amount) AS total, count(*) AS n GROUP BY k";
 
   public record Settings(long events, int lookups, Duration e2eDuration) {}
 
@@ -115,7 +115,8 @@ public final class ViewsBench {
     }
   }
 
-  private static void load(EmbeddedLog log, long events, PrintStream out) throws Exception {
+  /** Appends the benchmark's events to the stream {@code events}, 1000 a request, 8 requests in flight. */
+  public static void load(dev.sluice.log.EventLog log, long events, PrintStream out) throws Exception {
     int batch = 1000;
     long n = 0;
     long lastReport = System.nanoTime();

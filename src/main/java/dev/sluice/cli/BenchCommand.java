@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.bench.LogBench;
 import dev.sluice.bench.ObserveBench;
 import dev.sluice.bench.ViewsBench;
+import dev.sluice.bench.kafka.KafkaViewsBench;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,12 +18,13 @@ import picocli.CommandLine.ParentCommand;
       "Measure Sluice on this machine. Prints each scenario as it finishes and ends with one JSON line.",
       "  log     durable appends: in process, over HTTP, and against a real Kafka broker",
       "  views   a WHERE + GROUP BY view: backfill, lookups, append → visible latency",
-      "  observe append acknowledged → change delivered to 1 and to --subscribers SSE subscribers"
+      "  observe append acknowledged → change delivered to 1 and to --subscribers SSE subscribers",
+      "  kafka   the views aggregation on the Kafka backend vs the same as a Kafka Streams application"
     })
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views | observe")
+  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views | observe | kafka")
   String what;
 
   @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
@@ -34,8 +36,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-kafka", description = "skip the Kafka broker (for machines without Maven)")
   boolean noKafka;
 
-  @Option(names = "--events", defaultValue = "10000000", description = "views: events in the history (default ${DEFAULT-VALUE})")
+  static final long EVENTS_DEFAULT = 10_000_000;
+  /** Every event goes through a Kafka transaction and a broker on the same two cores: fewer by default. */
+  static final long KAFKA_EVENTS_DEFAULT = 1_000_000;
+
+  @Option(names = "--events", defaultValue = "10000000", description = "views: events in the history (default ${DEFAULT-VALUE}; kafka: 1000000)")
   long events;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "kafka: an existing broker to use (default: start one from Maven Central's jars)")
+  String kafka;
 
   @Option(names = "--subscribers", defaultValue = "1000", description = "observe: subscribers of the second scenario (default ${DEFAULT-VALUE})")
   int subscribers;
@@ -57,7 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         ObserveBench.run(new ObserveBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), subscribers, probesPerS), main.out);
       }
-      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe", Main.USAGE);
+      case "kafka" -> KafkaViewsBench.run(
+          new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka), main.out);
+      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, kafka", Main.USAGE);
     }
     return 0;
   }

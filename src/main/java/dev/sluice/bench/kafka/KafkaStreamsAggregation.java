@@ -41,6 +41,7 @@ public final class KafkaStreamsAggregation implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final AtomicLong consumed = new AtomicLong();
+  private volatile long firstNanos;
   private final Path stateDir;
 
   /** Starts the application on {@code topic}; it processes from the topic's beginning. */
@@ -52,7 +53,11 @@ public final class KafkaStreamsAggregation implements AutoCloseable {
     }
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-        .peek((k, v) -> consumed.incrementAndGet())
+        .peek((k, v) -> {
+          if (consumed.getAndIncrement() == 0) {
+            firstNanos = System.nanoTime();
+          }
+        })
         .flatMapValues(KafkaStreamsAggregation::paidAmount)
         .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
         .aggregate(
@@ -91,6 +96,11 @@ public final class KafkaStreamsAggregation implements AutoCloseable {
 
   private static byte[] totals(long total, long n) {
     return ByteBuffer.allocate(16).putLong(total).putLong(n).array();
+  }
+
+  /** {@link System#nanoTime()} when the first record reached the topology; 0 before. */
+  public long firstRecordNanos() {
+    return firstNanos;
   }
 
   /** Input records the application has consumed so far. */

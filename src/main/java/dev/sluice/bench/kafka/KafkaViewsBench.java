@@ -1,0 +1,88 @@
+package dev.sluice.bench.kafka;
+
+import dev.sluice.bench.ViewsBench;
+import dev.sluice.engine.Engine;
+import dev.sluice.engine.ViewStatus;
+import dev.sluice.kafka.broker.KafkaBroker;
+import dev.sluice.kafka.log.KafkaLog;
+import dev.sluice.log.StreamKind;
+import dev.sluice.log.StreamSpec;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * {@code sluice bench kafka}: the views benchmark's aggregation over one Kafka topic, maintained by
+ * a Sluice view on the Kafka backend and by the same aggregation as a Kafka Streams application,
+ * in one run. Both start once all events are in the topic and are timed until they have processed
+ * every one of them — the view from its CREATE, the application from its first record (its start,
+ * joining its consumer group, is left out in its favour): events/s is the maintenance rate of one
+ * thread each (a view runs on one thread; the application gets one stream thread), both exactly
+ * once.
+ */
+public final class KafkaViewsBench {
+  public record Settings(long events, String bootstrapServers) {}
+
+  private KafkaViewsBench() {}
+
+  public static void run(Settings settings, PrintStream out) throws Exception {
+    out.printf(Locale.ROOT, "bench kafka: %d cores, Java %s; %,d events of 100 bytes over %,d keys; view: %s%n",
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), settings.events(), ViewsBench.KEYS, ViewsBench.VIEW);
+    if (settings.bootstrapServers() != null) {
+      run(settings, settings.bootstrapServers(), out);
+      return;
+    }
+    out.println("starting a Kafka broker (KRaft, one node) from Maven Central's jars…");
+    try (KafkaBroker broker = KafkaBroker.startTemporary()) {
+      run(settings, broker.bootstrapServers(), out);
+    }
+  }
+
+  private static void run(Settings settings, String bootstrap, PrintStream out) throws Exception {
+    String cluster = "bench" + System.currentTimeMillis();
+    Path dir = Files.createTempDirectory("sluice-bench-kafka");
+    double sluicePerS;
+    try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
+      log.create(new StreamSpec("events", StreamKind.STREAM, "k", 4), false);
+      long loadStart = System.nanoTime();
+      ViewsBench.load(log, settings.events(), out);
+      out.printf(Locale.ROOT, "loaded %,d events through Sluice's Kafka log in %.1f s%n", settings.events(), (System.nanoTime() - loadStart) / 1e9);
+
+      try (Engine engine = Engine.open(log, dir.resolve("views"))) {
+        long start = System.nanoTime();
+        engine.create("totals", ViewsBench.VIEW, false, false);
+        ViewStatus status = engine.view("totals").orElseThrow();
+        while (status.eventsProcessed() < settings.events()) {
+          if (status.error() != null) {
+            throw new IllegalStateException("the view failed: " + status.error());
+          }
+          Thread.sleep(20);
+          status = engine.view("totals").orElseThrow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        sluicePerS = settings.events() / seconds;
+        out.printf(Locale.ROOT, "Sluice view on Kafka: %,d events in %.2f s = %,.0f events/s; %,d rows%n",
+            settings.events(), seconds, sluicePerS, status.rows());
+      }
+    }
+    String topic = cluster + ".events";
+    double streamsPerS;
+    long start = System.nanoTime();
+    try (KafkaStreamsAggregation app = new KafkaStreamsAggregation(bootstrap, topic, cluster + "-streams")) {
+      if (!app.awaitConsumed(settings.events(), Duration.ofMinutes(30))) {
+        throw new IllegalStateException("Kafka Streams consumed " + app.consumed() + " of " + settings.events() + " events");
+      }
+      long end = System.nanoTime();
+      double seconds = (end - start) / 1e9;
+      // Timed from its first record, so that its start (joining its group) does not count against it.
+      double processingSeconds = (end - app.firstRecordNanos()) / 1e9;
+      streamsPerS = settings.events() / processingSeconds;
+      out.printf(Locale.ROOT, "Kafka Streams application: %,d events in %.2f s from its first record = %,.0f events/s (%.2f s from its start;"
+          + " one stream thread, exactly_once_v2)%n", settings.events(), processingSeconds, streamsPerS, seconds);
+    }
+    out.printf(Locale.ROOT, "{\"bench\":\"kafka\",\"sluice_events_per_s\":%.0f,\"kafka_streams_events_per_s\":%.0f,\"ratio\":%.2f,\"events\":%d}%n",
+        sluicePerS, streamsPerS, sluicePerS / streamsPerS, settings.events());
+  }
+}
