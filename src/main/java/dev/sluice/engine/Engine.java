@@ -94,6 +94,7 @@ public final class Engine implements AutoCloseable {
         store.drop(space); // a version dropped or replaced just before a crash
       }
     }
+    Indexes.dropOrphans(dir, live);
     serving.values().forEach(ViewTask::start);
     replacing.values().forEach(ViewTask::start);
   }
@@ -128,7 +129,14 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, dataflow, () -> caughtUp(d));
+    return new ViewTask(d, space, log, dataflow, () -> caughtUp(d), Indexes.sink(d, dir));
+  }
+
+  /** Stops a version and deletes its state: its space and whatever its sink keeps elsewhere. */
+  private void discard(ViewTask task) {
+    task.stop();
+    store.drop(task.definition.spaceName());
+    task.sink.destroy();
   }
 
   /** The planner's view of the log: streams and tables with their keys. */
@@ -163,7 +171,13 @@ public final class Engine implements AutoCloseable {
 
   /** Declares a view from the text of its pipeline ({@code FROM …}). */
   public synchronized ViewStatus create(String name, String pipelineText, boolean orReplace, boolean ifNotExists) {
+    return create(name, pipelineText, null, orReplace, ifNotExists);
+  }
+
+  /** Declares a view, or with {@code index} an index over the pipeline's rows. */
+  synchronized ViewStatus create(String name, String pipelineText, IndexSpec index, boolean orReplace, boolean ifNotExists) {
     ViewTask existing = serving.get(name);
+    Indexes.checkSameKind(name, existing == null ? null : existing.definition, index);
     if (existing != null && existing.definition.derivedStream()) {
       throw new LogException(ErrorCode.STREAM_EXISTS, "'" + name + "' is a derived stream; a view needs a name of its own");
     }
@@ -184,10 +198,9 @@ public final class Engine implements AutoCloseable {
     ViewTask building = replacing.remove(name);
     if (building != null) {
       version = Math.max(version, building.definition.version() + 1);
-      building.stop();
-      store.drop(building.definition.spaceName());
+      discard(building);
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false);
+    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, index);
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
@@ -234,8 +247,7 @@ public final class Engine implements AutoCloseable {
       save();
     }
     if (old != null) {
-      old.stop();
-      store.drop(old.definition.spaceName());
+      discard(old);
     }
   }
 
@@ -250,8 +262,7 @@ public final class Engine implements AutoCloseable {
     ViewTask building = replacing.remove(name);
     save();
     for (ViewTask t : building == null ? List.of(task) : List.of(task, building)) {
-      t.stop();
-      store.drop(t.definition.spaceName());
+      discard(t);
     }
     return true;
   }
@@ -292,7 +303,7 @@ public final class Engine implements AutoCloseable {
    * Waits until the view's state includes {@code after} (null: no wait); throws
    * {@link ErrorCode#TIMEOUT} with the view's lag when it does not within {@code timeout}.
    */
-  private ViewTask ready(String name, Token after, Duration timeout) {
+  ViewTask ready(String name, Token after, Duration timeout) {
     ViewTask task = serving(name);
     if (after == null) {
       return task;
@@ -308,6 +319,11 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for view '" + name + "'");
     }
     return serving(name);
+  }
+
+  /** The reads and declarations of indexes and search indexes. */
+  public Indexes indexes() {
+    return new Indexes(this);
   }
 
   /** One row as JSON, if present. */

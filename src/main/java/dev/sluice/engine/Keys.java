@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  *   0x02 operator state key       → operator state
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, initialized)
+ *   0x05 row key bytes            → empty: a search index's row changed since its last Lucene commit
  * </pre>
  */
 final class Keys {
@@ -18,11 +19,16 @@ final class Keys {
   static final byte STATE = 2;
   static final byte POSITION = 3;
   static final byte[] META = {4, 'm', 'e', 't', 'a'};
+  static final byte DIRTY = 5;
 
   private Keys() {}
 
   static byte[] row(byte[] rowKey) {
     return prefixed(ROW, rowKey);
+  }
+
+  static byte[] dirty(byte[] rowKey) {
+    return prefixed(DIRTY, rowKey);
   }
 
   static byte[] state(byte[] key) {

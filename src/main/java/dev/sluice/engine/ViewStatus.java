@@ -21,4 +21,5 @@ public record ViewStatus(
     double progress,
     String definition,
     ViewStatus replacing,
-    boolean derivedStream) {}
+    boolean derivedStream,
+    String kind) {}

@@ -40,6 +40,8 @@ final class ViewTask implements Runnable {
   private final DerivedEvents derived;
   private final Runnable onCaughtUp;
   private final Thread thread;
+  /** What the dataflow's changes become: rows, index entries or search documents. */
+  final RowSink sink;
 
   /** Source → next offset per partition; what the committed state reflects. */
   private final Map<String, long[]> positions = new ConcurrentHashMap<>();
@@ -60,6 +62,11 @@ final class ViewTask implements Runnable {
   private final RocksState state = new RocksState();
 
   ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp) {
+    this(definition, space, log, dataflow, onCaughtUp, RowSink.VIEW_ROWS);
+  }
+
+  ViewTask(ViewDefinition definition, Space space, EventLog log, Dataflow dataflow, Runnable onCaughtUp, RowSink sink) {
+    this.sink = sink;
     this.definition = definition;
     this.space = space;
     this.log = log;
@@ -95,6 +102,7 @@ final class ViewTask implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    sink.close();
   }
 
   @Override
@@ -107,6 +115,7 @@ final class ViewTask implements Runnable {
             onCaughtUp.run();
           }
           lastCaughtUpMs = System.currentTimeMillis();
+          sink.committed(positions, true);
           awaitRecords();
         }
       }
@@ -134,6 +143,7 @@ final class ViewTask implements Runnable {
       }
       positions.put(source, next);
     }
+    sink.recover(space, positions);
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
       try (Batch batch = space.batch()) {
@@ -213,6 +223,7 @@ final class ViewTask implements Runnable {
       }
       positions.get(source)[partition] = next;
     }
+    sink.committed(positions, false);
     rate.add(records.size());
     synchronized (progressed) {
       progressed.notifyAll();
@@ -221,16 +232,7 @@ final class ViewTask implements Runnable {
 
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
-      byte[] key = Keys.row(change.key().bytes());
-      if (change.newRow() == null) {
-        batch.delete(key);
-        rows--;
-      } else {
-        batch.put(key, change.newRow().toJson());
-        if (change.oldRow() == null) {
-          rows++;
-        }
-      }
+      rows += sink.write(batch, change);
     }
     countDeadLetters(applied);
   }
@@ -323,7 +325,8 @@ final class ViewTask implements Runnable {
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
-        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.pipelineText(), replacing, definition.derivedStream());
+        eventsProcessed, deadLetters, lastDeadLetter, progress, definition.statementText(), replacing, definition.derivedStream(),
+        definition.kind());
   }
 
   Map<String, long[]> positionsSnapshot() {

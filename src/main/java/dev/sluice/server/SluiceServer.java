@@ -68,6 +68,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}", views::one);
       app.get("/views/{view}/rows", views::scan);
       app.get("/views/{view}/rows/{key}", views::row);
+      app.get("/views/{view}/search", ctx -> IndexRoutes.search(engine.indexes(), ctx));
     }
     app.get("/status", status::status);
     app.exception(LogException.class, SluiceServer::logError);

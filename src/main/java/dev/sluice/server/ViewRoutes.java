@@ -53,9 +53,13 @@ final class ViewRoutes {
   }
 
   void row(Context ctx) throws IOException {
-    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     String view = ctx.pathParam("view");
     String keyText = ctx.pathParam("key");
+    if (engine.indexes().isIndex(view)) {
+      IndexRoutes.lookup(engine.indexes(), ctx, view, keyText);
+      return;
+    }
+    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     Token after = token(params);
     Duration timeout = timeout(params);
     Optional<byte[]> row = Optional.empty();
@@ -93,7 +97,7 @@ final class ViewRoutes {
   }
 
   /** {@code after=T} or {@code after=T1,T2,…}: a client that wrote several times reads after all of it. */
-  private static Token token(Params params) {
+  static Token token(Params params) {
     String text = params.text("after");
     if (text == null || text.isEmpty()) {
       return null;
@@ -105,7 +109,7 @@ final class ViewRoutes {
     return merged;
   }
 
-  private static Duration timeout(Params params) {
+  static Duration timeout(Params params) {
     return Duration.ofMillis(params.number("timeout_ms", TIMEOUT_MS_DEFAULT, 0, TIMEOUT_MS_MAX));
   }
 
@@ -155,7 +159,7 @@ final class ViewRoutes {
   static Map<String, Object> json(ViewStatus s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.name());
-    m.put("kind", s.derivedStream() ? "derived stream" : "view");
+    m.put("kind", s.kind());
     m.put("state", s.state().wireName());
     m.put("version", s.version());
     m.put("rows", s.rows());

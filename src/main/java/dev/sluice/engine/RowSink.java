@@ -1,0 +1,43 @@
+package dev.sluice.engine;
+
+import dev.sluice.operators.ViewChange;
+import dev.sluice.stores.Batch;
+import dev.sluice.stores.Space;
+import java.util.Map;
+
+/**
+ * Where a view version's task writes the changes its dataflow produces: rows of a view, entries of
+ * a secondary index, documents of a search index. The task owns the loop, the operator state and
+ * the input positions; a sink only decides what a change becomes.
+ */
+interface RowSink {
+  /**
+   * Writes one change into {@code batch}, which commits it atomically with the input positions.
+   *
+   * @return how the number of rows the version holds changed
+   */
+  long write(Batch batch, ViewChange change);
+
+  /** Once, before the first read: the space's committed state reflects {@code positions}. */
+  default void recover(Space space, Map<String, long[]> positions) {}
+
+  /** After a batch moved the committed positions to {@code positions}; {@code idle}: nothing is pending. */
+  default void committed(Map<String, long[]> positions, boolean idle) {}
+
+  /** When the task stops: releases what the sink holds open. */
+  default void close() {}
+
+  /** When the version is dropped or replaced, after {@link #close}: deletes what lives outside the space. */
+  default void destroy() {}
+
+  /** A view's rows: the row under its key. */
+  RowSink VIEW_ROWS = (batch, change) -> {
+    byte[] key = Keys.row(change.key().bytes());
+    if (change.newRow() == null) {
+      batch.delete(key);
+      return -1;
+    }
+    batch.put(key, change.newRow().toJson());
+    return change.oldRow() == null ? 1 : 0;
+  };
+}
