@@ -202,7 +202,15 @@ public final class Indexes {
     }
     SearchIndex index = documents.index();
     if (after != null) {
-      index.refresh(); // the task has applied the token's events: make them visible now
+      // The task has applied the token's events; the indexer may still hold some, then they are
+      // made visible now rather than at the next periodic refresh.
+      try {
+        documents.awaitApplied(System.nanoTime() + timeout.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for search index '" + name + "'");
+      }
+      index.refresh();
     }
     try {
       return index.search(query, limit, offset, facets);

@@ -24,6 +24,9 @@ interface RowSink {
   /** After a batch moved the committed positions to {@code positions}; {@code idle}: nothing is pending. */
   default void committed(Map<String, long[]> positions, boolean idle) {}
 
+  /** When the task is asked to stop, before its thread ends: a sink that may block should not. */
+  default void stopping() {}
+
   /** When the task stops: releases what the sink holds open. */
   default void close() {}
 

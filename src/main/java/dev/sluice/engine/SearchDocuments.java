@@ -7,37 +7,75 @@ import dev.sluice.stores.Batch;
 import dev.sluice.stores.Space;
 import dev.sluice.stores.search.SearchIndex;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A search index's documents. Rows are kept in the version's space as a view keeps them (so {@code
  * rows} reads work and recovery has them), and each change is mirrored into a Lucene index: a new
  * or changed row replaces the document with its key, a removed row deletes it.
  *
- * <p>Lucene commits carry the input positions they reflect (commit user data), at most every
- * {@link #COMMIT_INTERVAL_MS} while busy and as soon as the task is idle. The space commits every
- * batch; after a kill -9 it is ahead of the last Lucene commit, so {@link #recover} re-indexes the
- * rows that changed since: the space marks each key it changes (prefix {@link Keys#DIRTY}) in the
- * same batch as the change, and clears the marks once a Lucene commit covers them.
+ * <p>Lucene work runs on an indexer thread of its own, fed in order through a bounded queue, so
+ * that reading the log, the dataflow and RocksDB (the task's thread) overlap with analysis and
+ * indexing. Lucene commits carry the input positions they reflect (commit user data), at most every
+ * {@link #COMMIT_INTERVAL_MS}. The space commits every batch and is ahead of the last Lucene commit;
+ * so that a kill -9 in between loses nothing, every change also writes a mark (key {@link
+ * Keys#DIRTY}, commit epoch, row key) in the same batch. A Lucene commit of epoch E makes the marks
+ * of epochs up to E redundant, and they are deleted; at start {@link #recover} sets the document
+ * of every marked key from the space's row, which brings Lucene to the space's positions.
  */
 final class SearchDocuments implements RowSink {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Lucene commits fsync: while events stream in, one a second bounds their cost and the replay. */
   static final long COMMIT_INTERVAL_MS = 1_000;
   static final String POSITIONS = "sluice.positions";
+  /** Changes waiting for the indexer: bounds memory; a full queue slows the task to Lucene's pace. */
+  private static final int QUEUE_CAPACITY = 4_096;
+  private static final long CLOSE_WAIT_MS = 60_000;
 
   private final IndexSpec spec;
   private final Path dir;
   private volatile SearchIndex index;
   private Space space;
+  private Thread indexer;
+  private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  /** Ops handed to the indexer, and ops it has applied: a read after a token waits for the first. */
+  private volatile long enqueued;
+  private volatile long applied;
+  private final Object progress = new Object();
+  private volatile RuntimeException failure;
+  /** Set when the task is stopping: a task waiting for room in the queue gives up at once. */
+  private volatile boolean stopping;
+
+  /** The epoch of marks written now; a Lucene commit covers every epoch before the one it starts. */
+  private long epoch = 1;
+  /** Marks of epochs up to this are covered by a Lucene commit (set by the indexer). */
+  private volatile long committedEpoch;
+  private long clearedEpoch;
   private boolean uncommitted;
   private long lastCommitMs;
+  private Map<String, long[]> lastPositions;
+
+  private sealed interface Op {}
+
+  private record Put(byte[] key, Row row, byte[] json) implements Op {}
+
+  private record Delete(byte[] key) implements Op {}
+
+  private record Commit(String positions, long epoch) implements Op {}
+
+  private record Stop() implements Op {}
 
   SearchDocuments(IndexSpec spec, Path dir) {
     this.spec = spec;
@@ -46,18 +84,45 @@ final class SearchDocuments implements RowSink {
 
   @Override
   public long write(Batch batch, ViewChange change) {
+    throwIfFailed();
     byte[] key = change.key().bytes();
-    batch.put(Keys.dirty(key), new byte[0]);
+    batch.put(mark(epoch, key), new byte[0]);
     uncommitted = true;
     if (change.newRow() == null) {
       batch.delete(Keys.row(key));
-      index.delete(key);
+      enqueue(new Delete(key));
       return -1;
     }
     byte[] json = change.newRow().toJson();
     batch.put(Keys.row(key), json);
-    put(key, change.newRow(), json);
+    enqueue(new Put(key, change.newRow(), json));
     return change.oldRow() == null ? 1 : 0;
+  }
+
+  private void enqueue(Op op) {
+    try {
+      while (!queue.offer(op, 100, TimeUnit.MILLISECONDS)) {
+        throwIfFailed();
+        if (stopping && !(op instanceof Stop) && !(op instanceof Commit)) {
+          throw new IllegalStateException("the search index is closing");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while handing a change to the search indexer", e);
+    }
+    enqueued++;
+  }
+
+  private void throwIfFailed() {
+    RuntimeException f = failure;
+    if (f != null) {
+      throw new IllegalStateException("the search indexer failed: " + f.getMessage(), f);
+    }
+  }
+
+  private static byte[] mark(long epoch, byte[] key) {
+    return ByteBuffer.allocate(1 + 8 + key.length).put(Keys.DIRTY).putLong(epoch).put(key).array();
   }
 
   private void put(byte[] key, Row row, byte[] json) {
@@ -73,40 +138,44 @@ final class SearchDocuments implements RowSink {
   }
 
   /**
-   * Opens the Lucene index. When its last commit is not at the space's positions (a crash after the
-   * space committed), the documents of every key marked since the last Lucene commit are set from
-   * the space's rows; when the index is missing or from other positions altogether, all of them.
+   * Opens the Lucene index and brings it to the space's positions: when its last commit is at
+   * other positions (a crash after the space committed), the documents of every marked key are set
+   * from the space's rows; when the index is missing or has no marks to go by, all of them. Then
+   * starts the indexer.
    */
   @Override
   public void recover(Space space, Map<String, long[]> positions) {
     this.space = space;
     this.index = SearchIndex.open(dir, spec.fields(), spec.facets());
+    this.lastPositions = positions;
     String committed = index.committedData().get(POSITIONS);
     String now = encode(positions);
-    if (now.equals(committed)) {
-      clearMarks();
-      return;
-    }
-    boolean[] anyMarked = new boolean[1];
+    List<byte[]> marks = new ArrayList<>();
     space.scan(new byte[] {Keys.DIRTY}, new byte[] {Keys.DIRTY + 1}, (k, v) -> {
-      anyMarked[0] = true;
-      return false;
+      marks.add(k);
+      return true;
     });
-    if (committed == null && !isZero(positions) || committed != null && !anyMarked[0]) {
-      reindexAll();
-    } else {
-      space.scan(new byte[] {Keys.DIRTY}, new byte[] {Keys.DIRTY + 1}, (k, v) -> {
-        byte[] key = Arrays.copyOfRange(k, 1, k.length);
-        byte[] json = space.get(Keys.row(key));
-        if (json == null) {
-          index.delete(key);
-        } else {
-          put(key, Row.fromJson(json, null), json);
+    if (!now.equals(committed)) {
+      if (committed == null && !isZero(positions) || committed != null && marks.isEmpty()) {
+        reindexAll();
+      } else {
+        for (byte[] mark : marks) {
+          byte[] key = Arrays.copyOfRange(mark, 1 + 8, mark.length);
+          byte[] json = space.get(Keys.row(key));
+          if (json == null) {
+            index.delete(key);
+          } else {
+            put(key, Row.fromJson(json, null), json);
+          }
         }
-        return true;
-      });
+      }
+      index.commit(Map.of(POSITIONS, now));
     }
-    commit(positions);
+    deleteMarks(marks);
+    lastCommitMs = System.currentTimeMillis();
+    indexer = new Thread(this::runIndexer, "sluice-search-indexer-" + dir.getFileName());
+    indexer.setDaemon(true);
+    indexer.start();
   }
 
   private void reindexAll() {
@@ -117,40 +186,121 @@ final class SearchDocuments implements RowSink {
     });
   }
 
-  @Override
-  public void committed(Map<String, long[]> positions, boolean idle) {
-    if (uncommitted && (idle || System.currentTimeMillis() - lastCommitMs >= COMMIT_INTERVAL_MS)) {
-      commit(positions);
+  private void deleteMarks(List<byte[]> marks) {
+    if (marks.isEmpty()) {
+      return;
+    }
+    try (Batch batch = space.batch()) {
+      marks.forEach(batch::delete);
+      batch.commit();
     }
   }
 
-  private void commit(Map<String, long[]> positions) {
-    index.commit(Map.of(POSITIONS, encode(positions)));
-    lastCommitMs = System.currentTimeMillis();
-    uncommitted = false;
-    clearMarks();
-  }
-
-  /** The marks are covered by the Lucene commit just made: the task is the space's only writer. */
-  private void clearMarks() {
-    try (Batch batch = space.batch()) {
-      int[] n = new int[1];
-      space.scan(new byte[] {Keys.DIRTY}, new byte[] {Keys.DIRTY + 1}, (k, v) -> {
-        batch.delete(k);
-        n[0]++;
-        return true;
-      });
-      if (n[0] > 0) {
-        batch.commit();
+  /** The indexer thread: applies ops in order until {@link Stop}. */
+  private void runIndexer() {
+    try {
+      while (true) {
+        Op op = queue.take();
+        switch (op) {
+          case Put p -> put(p.key(), p.row(), p.json());
+          case Delete d -> index.delete(d.key());
+          case Commit c -> {
+            index.commit(Map.of(POSITIONS, c.positions()));
+            committedEpoch = c.epoch();
+          }
+          case Stop s -> {
+            return;
+          }
+        }
+        synchronized (progress) {
+          applied++;
+          progress.notifyAll();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+      synchronized (progress) {
+        progress.notifyAll();
       }
     }
   }
 
   @Override
+  public void committed(Map<String, long[]> positions, boolean idle) {
+    throwIfFailed();
+    lastPositions = positions;
+    if (uncommitted && System.currentTimeMillis() - lastCommitMs >= COMMIT_INTERVAL_MS) {
+      commit(positions);
+    }
+    long covered = committedEpoch;
+    if (covered > clearedEpoch) {
+      clearMarksThrough(covered);
+    }
+  }
+
+  /** Hands a commit of everything written so far to the indexer; later writes get a new epoch. */
+  private void commit(Map<String, long[]> positions) {
+    enqueue(new Commit(encode(positions), epoch));
+    epoch++;
+    lastCommitMs = System.currentTimeMillis();
+    uncommitted = false;
+  }
+
+  /** Deletes marks of epochs up to {@code covered}: on the task's thread, the space's one writer. */
+  private void clearMarksThrough(long covered) {
+    byte[] end = ByteBuffer.allocate(1 + 8).put(Keys.DIRTY).putLong(covered + 1).array();
+    List<byte[]> marks = new ArrayList<>();
+    space.scan(new byte[] {Keys.DIRTY}, end, (k, v) -> {
+      marks.add(k);
+      return true;
+    });
+    deleteMarks(marks);
+    clearedEpoch = covered;
+  }
+
+  /** Waits until the indexer has applied everything handed to it so far (for reads after a token). */
+  void awaitApplied(long deadlineNanos) throws InterruptedException {
+    long target = enqueued;
+    synchronized (progress) {
+      while (applied < target && failure == null) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
+  @Override
+  public void stopping() {
+    stopping = true;
+  }
+
+  /** Commits what is pending, stops the indexer and closes Lucene. */
+  @Override
   public void close() {
-    if (index != null) {
-      index.close();
+    SearchIndex open = index;
+    if (open == null) {
+      return;
+    }
+    try {
+      if (indexer != null && indexer.isAlive()) {
+        if (uncommitted && failure == null && lastPositions != null) {
+          commit(lastPositions);
+        }
+        enqueue(new Stop());
+        indexer.join(CLOSE_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The indexer failed: what it did not commit is recovered from the marks at the next start.
+    } finally {
       index = null;
+      open.close();
     }
   }
 
@@ -170,7 +320,8 @@ final class SearchDocuments implements RowSink {
 
   private static String encode(Map<String, long[]> positions) {
     try {
-      return JSON.writeValueAsString(new TreeMap<>(positions));
+      Map<String, long[]> sorted = new TreeMap<>(new HashMap<>(positions));
+      return JSON.writeValueAsString(sorted);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -94,6 +94,7 @@ final class ViewTask implements Runnable {
 
   void stop() {
     running = false;
+    sink.stopping();
     // Not Thread.interrupt: an interrupt that lands while the thread reads the log closes the
     // segment's FileChannel, and every other reader of that partition then fails.
     stopped.complete(null);
