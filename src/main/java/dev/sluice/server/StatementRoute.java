@@ -289,7 +289,7 @@ final class StatementRoute {
   private Object describe(Describe d) {
     var view = engine.view(d.name());
     if (view.isPresent()) {
-      return Map.of("statement", "DESCRIBE", "name", d.name(), "kind", "view", "definition", view.get().definition(),
+      return Map.of("statement", "DESCRIBE", "name", d.name(), "kind", view.get().kind(), "definition", view.get().definition(),
           "version", view.get().version(), "state", view.get().state().wireName());
     }
     var stream = log.stream(d.name()).orElseThrow(() -> new InputError(ErrorCode.NOT_FOUND, 0, d.pos().line(), d.pos().column(),
