@@ -116,7 +116,12 @@ public final class Indexes {
    * @return the pipeline the index runs (a view's pipeline when the source is a view)
    */
   public Pipeline check(Declaration d, String sourceText, List<StreamSpec> pending) {
-    Pipeline pipeline = resolve(d.source(), pending);
+    return check(d, sourceText, pending, java.util.Map.of());
+  }
+
+  /** As {@link #check(Declaration, String, List)}, with views declared earlier in the same script. */
+  public Pipeline check(Declaration d, String sourceText, List<StreamSpec> pending, java.util.Map<String, Pipeline> pendingViews) {
+    Pipeline pipeline = resolve(d.source(), pending, pendingViews);
     // The fields are checked by planning the pipeline with each field read by an EXTEND: the
     // planner refuses an unknown field, with a did-you-mean, where the schema is known.
     List<PipeOp> ops = new ArrayList<>(pipeline.ops());
@@ -137,16 +142,17 @@ public final class Indexes {
   }
 
   /** {@code ON name} as a pipeline: a view's own pipeline when {@code name} is a view. */
-  private Pipeline resolve(Pipeline source, List<StreamSpec> pending) {
+  private Pipeline resolve(Pipeline source, List<StreamSpec> pending, java.util.Map<String, Pipeline> pendingViews) {
     String name = source.source().value();
     boolean isSource = engine.catalog(pending).source(name).isPresent();
     if (isSource) {
       return source;
     }
     Optional<ViewStatus> view = engine.view(name);
-    if (view.isPresent() && "view".equals(view.get().kind())) {
-      Statement parsed = Parser.parseStatement(view.get().definition());
-      Pipeline viewPipeline = ((Statement.Query) parsed).pipeline();
+    if (pendingViews.containsKey(name) || view.isPresent() && "view".equals(view.get().kind())) {
+      Pipeline viewPipeline = pendingViews.containsKey(name)
+          ? pendingViews.get(name)
+          : ((Statement.Query) Parser.parseStatement(view.get().definition())).pipeline();
       if (!source.ops().isEmpty()) {
         throw new LogException(ErrorCode.INVALID_ARGUMENT, "an index over the view '" + name
             + "' takes it whole: write ON " + name + " (…), or put the view's pipeline in the parentheses");

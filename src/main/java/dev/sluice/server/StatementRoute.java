@@ -173,6 +173,7 @@ final class StatementRoute {
 
   private void check(List<Action> actions, String source) {
     Map<String, StreamSpec> declared = new HashMap<>();
+    Map<String, Pipeline> declaredViews = new HashMap<>();
     for (Action action : actions) {
       if (action instanceof CreateDerived derived) {
         engine.check(derived.pipeline(), source, new ArrayList<>(declared.values()));
@@ -185,7 +186,7 @@ final class StatementRoute {
       }
       if (action instanceof CreateIndex index) {
         Indexes.Declaration d = index.declaration();
-        engine.indexes().check(d, source, new ArrayList<>(declared.values()));
+        engine.indexes().check(d, source, new ArrayList<>(declared.values()), declaredViews);
         String name = d.name().value();
         if (log.stream(name).isPresent() || declared.containsKey(name)) {
           throw new InputError(ErrorCode.STREAM_EXISTS, 0, d.name().pos().line(), d.name().pos().column(),
@@ -194,6 +195,7 @@ final class StatementRoute {
       }
       if (action instanceof CreateView view) {
         engine.check(view.statement().query(), source, new ArrayList<>(declared.values()));
+        declaredViews.put(view.statement().name().value(), view.statement().query());
         String name = view.statement().name().value();
         if (log.stream(name).isPresent() || declared.containsKey(name)) {
           Position at = view.statement().name().pos();

@@ -195,4 +195,18 @@ class IndexHttpTest {
     assertThat(get("/views/s/search?q=red").status()).isEqualTo(404);
     assertThat(dir.resolve("views").resolve("search")).isEmptyDirectory();
   }
+
+  @Test
+  void anIndexOnAViewIndexesTheViewsRows() throws Exception {
+    exec("CREATE STREAM orders KEY order_id; "
+        + "CREATE VIEW per_customer AS FROM orders |> AGGREGATE count(*) AS n GROUP BY customer_id; "
+        + "CREATE INDEX customers_by_count ON per_customer (n)");
+    String token = append("orders", "[{\"order_id\":\"o1\",\"customer_id\":\"c1\"},{\"order_id\":\"o2\",\"customer_id\":\"c1\"},"
+        + "{\"order_id\":\"o3\",\"customer_id\":\"c2\"}]");
+    assertThat(get("/views/customers_by_count/rows/2?after=" + token).json().findValuesAsText("customer_id")).containsExactly("c1");
+    assertThat(get("/views/customers_by_count/rows/1?after=" + token).json().findValuesAsText("customer_id")).containsExactly("c2");
+    Answer unknown = post("/statements", "CREATE INDEX x ON per_customer (count)");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.body()).contains("unknown field count");
+  }
 }
