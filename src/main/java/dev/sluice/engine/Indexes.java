@@ -201,12 +201,24 @@ public final class Indexes {
   /** Runs a search on search index {@code name} once it includes {@code after}. */
   public SearchIndex.Result search(String name, String query, int limit, int offset, List<String> facets, Token after,
       Duration timeout) {
+    try {
+      return searchOnce(name, query, limit, offset, facets, after, timeout);
+    } catch (SearchIndex.ClosedException replaced) {
+      // CREATE OR REPLACE swapped versions (or DROP removed it) as the search began: ask the new one.
+      return searchOnce(name, query, limit, offset, facets, after, timeout);
+    }
+  }
+
+  private SearchIndex.Result searchOnce(String name, String query, int limit, int offset, List<String> facets, Token after,
+      Duration timeout) {
     ViewTask task = engine.ready(name, after, timeout);
-    if (!(task.sink instanceof SearchDocuments documents) || documents.index() == null) {
-      throw new LogException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is a " + task.definition.kind()
-          + ", not a search index" + (task.sink instanceof SearchDocuments ? " that is open" : ""));
+    if (!(task.sink instanceof SearchDocuments documents)) {
+      throw new LogException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is a " + task.definition.kind() + ", not a search index");
     }
     SearchIndex index = documents.index();
+    if (index == null) {
+      throw new SearchIndex.ClosedException();
+    }
     if (after != null) {
       // The task has applied the token's events; the indexer may still hold some, then they are
       // made visible now rather than at the next periodic refresh.

@@ -45,6 +45,7 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -225,7 +226,7 @@ public final class SearchIndex implements AutoCloseable {
       throw new QueryException("offset + limit is at most " + HITS_WINDOW_MAX);
     }
     Query query = parse(queryText);
-    IndexSearcher searcher = acquire();
+    IndexSearcher searcher = acquireOpen();
     try {
       int window = Math.max(1, offset + limit);
       TopDocs top;
@@ -271,6 +272,15 @@ public final class SearchIndex implements AutoCloseable {
       throw new StoreException("cannot search: " + e.getMessage(), e);
     } finally {
       release(searcher);
+    }
+  }
+
+  /** Lucene's "already closed", as this package's: the index was closed while a search began. */
+  private IndexSearcher acquireOpen() {
+    try {
+      return acquire();
+    } catch (AlreadyClosedException e) {
+      throw new ClosedException();
     }
   }
 
@@ -341,6 +351,13 @@ public final class SearchIndex implements AutoCloseable {
       directory.close();
     } catch (IOException e) {
       throw new StoreException("cannot close the search index: " + e.getMessage(), e);
+    }
+  }
+
+  /** The index was closed (its version replaced or dropped) as the search began. */
+  public static final class ClosedException extends RuntimeException {
+    public ClosedException() {
+      super("the search index was closed");
     }
   }
 
