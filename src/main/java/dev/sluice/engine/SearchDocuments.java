@@ -50,6 +50,11 @@ final class SearchDocuments implements RowSink {
   private Space space;
   private Thread indexer;
   private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "sluice-search-committer");
+    t.setDaemon(true);
+    return t;
+  });
   /** Ops handed to the indexer, and ops it has applied: a read after a token waits for the first. */
   private volatile long enqueued;
   private volatile long applied;
@@ -57,6 +62,7 @@ final class SearchDocuments implements RowSink {
   private volatile RuntimeException failure;
   /** Set when the task is stopping: a task waiting for room in the queue gives up at once. */
   private volatile boolean stopping;
+  private boolean live;
 
   /** The epoch of marks written now; a Lucene commit covers every epoch before the one it starts. */
   private long epoch = 1;
@@ -204,11 +210,19 @@ final class SearchDocuments implements RowSink {
         switch (op) {
           case Put p -> put(p.key(), p.row(), p.json());
           case Delete d -> index.delete(d.key());
-          case Commit c -> {
-            index.commit(Map.of(POSITIONS, c.positions()));
-            committedEpoch = c.epoch();
-          }
+          case Commit c -> committer.execute(() -> {
+            // On a thread of its own so that indexing goes on during the fsyncs: a commit may then
+            // hold changes of later epochs too, which the marks still name and a replay re-applies.
+            try {
+              index.commit(Map.of(POSITIONS, c.positions()));
+              committedEpoch = c.epoch();
+            } catch (RuntimeException e) {
+              failure = e;
+            }
+          });
           case Stop s -> {
+            committer.shutdown();
+            committer.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
             return;
           }
         }
@@ -231,6 +245,10 @@ final class SearchDocuments implements RowSink {
   public void committed(Map<String, long[]> positions, boolean idle) {
     throwIfFailed();
     lastPositions = positions;
+    if (idle && !live) {
+      live = true; // caught up: from now on changes trickle in and must be searchable at once
+      index.refreshEvery(SearchIndex.REFRESH_LIVE_MS);
+    }
     if (uncommitted && System.currentTimeMillis() - lastCommitMs >= COMMIT_INTERVAL_MS) {
       commit(positions);
     }
@@ -299,6 +317,12 @@ final class SearchDocuments implements RowSink {
     } catch (RuntimeException e) {
       // The indexer failed: what it did not commit is recovered from the marks at the next start.
     } finally {
+      committer.shutdown();
+      try {
+        committer.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       index = null;
       open.close();
     }

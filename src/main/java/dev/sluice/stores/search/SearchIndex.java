@@ -37,7 +37,6 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
-import org.apache.lucene.search.ControlledRealTimeReopenThread;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -62,8 +61,13 @@ import org.apache.lucene.util.BytesRef;
 public final class SearchIndex implements AutoCloseable {
   static final String KEY = "_key";
   static final String ROW = "_row";
-  /** How stale the NRT searcher may be at most: a processed change is searchable within this. */
-  private static final double REFRESH_MAX_STALE_S = 0.025;
+  /** Live: how stale the NRT searcher may be at most; a processed change is searchable within this. */
+  public static final long REFRESH_LIVE_MS = 25;
+  /**
+   * While a backfill writes a whole history, a refresh every 25 ms would flush a tiny segment each
+   * time, and merging them would cost more than the indexing: refresh seldom until live.
+   */
+  public static final long REFRESH_BUILDING_MS = 1_000;
   /** Hits a search returns at most, however far it pages: bounds the work of one request. */
   public static final int HITS_WINDOW_MAX = 10_000;
   private static final int FACET_VALUES_MAX = 100;
@@ -72,7 +76,9 @@ public final class SearchIndex implements AutoCloseable {
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
-  private final ControlledRealTimeReopenThread<IndexSearcher> refresher;
+  private final Thread refresher;
+  private volatile long refreshIntervalMs = REFRESH_BUILDING_MS;
+  private volatile boolean closed;
   private final Analyzer analyzer;
   private final List<String> textFields;
   private final List<String> facetFields;
@@ -95,10 +101,38 @@ public final class SearchIndex implements AutoCloseable {
     config.setCommitOnClose(false);
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, new SearcherFactory());
-    this.refresher = new ControlledRealTimeReopenThread<>(writer, searchers, REFRESH_MAX_STALE_S, 0.0);
-    refresher.setName("sluice-search-refresh-" + dir.getFileName());
+    this.refresher = new Thread(this::refreshPeriodically, "sluice-search-refresh-" + dir.getFileName());
     refresher.setDaemon(true);
     refresher.start();
+  }
+
+  /** How often changes become searchable: {@link #REFRESH_LIVE_MS} once the index follows the log. */
+  public void refreshEvery(long intervalMs) {
+    if (intervalMs != refreshIntervalMs) {
+      refreshIntervalMs = intervalMs;
+      synchronized (refresher) {
+        refresher.notifyAll();
+      }
+    }
+  }
+
+  private void refreshPeriodically() {
+    while (!closed) {
+      try {
+        synchronized (refresher) {
+          refresher.wait(refreshIntervalMs);
+        }
+        if (!closed) {
+          searchers.maybeRefresh();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | AlreadyClosedException e) {
+        if (!closed) {
+          LoggerHolder.warn("refreshing the search index failed: " + e);
+        }
+      }
+    }
   }
 
   /** Opens (or creates) the index in {@code dir}; uncommitted changes of a crash are gone. */
@@ -345,12 +379,18 @@ public final class SearchIndex implements AutoCloseable {
   @Override
   public void close() {
     try {
-      refresher.close();
+      closed = true;
+      synchronized (refresher) {
+        refresher.notifyAll();
+      }
+      refresher.join(10_000);
       searchers.close();
       writer.rollback();
       directory.close();
     } catch (IOException e) {
       throw new StoreException("cannot close the search index: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -358,6 +398,14 @@ public final class SearchIndex implements AutoCloseable {
   public static final class ClosedException extends RuntimeException {
     public ClosedException() {
       super("the search index was closed");
+    }
+  }
+
+  private static final class LoggerHolder {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchIndex.class);
+
+    static void warn(String message) {
+      LOG.warn(message);
     }
   }
 
