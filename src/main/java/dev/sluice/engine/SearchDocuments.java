@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Lucene work runs on an indexer thread of its own, fed in order through a bounded queue, so
  * that reading the log, the dataflow and RocksDB (the task's thread) overlap with analysis and
  * indexing. Lucene commits carry the input positions they reflect (commit user data), at most every
- * {@link #COMMIT_INTERVAL_MS}. The space commits every batch and is ahead of the last Lucene commit;
+ * {@link #COMMIT_INTERVAL_MS} once live ({@link #COMMIT_INTERVAL_BUILDING_MS} while building). The
+ * space commits every batch and is ahead of the last Lucene commit;
  * so that a kill -9 in between loses nothing, every change also writes a mark (key {@link
  * Keys#DIRTY}, commit epoch, row key) in the same batch. A Lucene commit of epoch E makes the marks
  * of epochs up to E redundant, and they are deleted; at start {@link #recover} sets the document
@@ -39,6 +40,11 @@ final class SearchDocuments implements RowSink {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Lucene commits fsync: while events stream in, one a second bounds their cost and the replay. */
   static final long COMMIT_INTERVAL_MS = 1_000;
+  /**
+   * While building, each commit would also flush a small segment that must be merged later: commit
+   * seldom, at the price of re-indexing up to this much work after a crash.
+   */
+  static final long COMMIT_INTERVAL_BUILDING_MS = 30_000;
   static final String POSITIONS = "sluice.positions";
   /** Changes waiting for the indexer: bounds memory; a full queue slows the task to Lucene's pace. */
   private static final int QUEUE_CAPACITY = 4_096;
@@ -249,7 +255,8 @@ final class SearchDocuments implements RowSink {
       live = true; // caught up: from now on changes trickle in and must be searchable at once
       index.refreshEvery(SearchIndex.REFRESH_LIVE_MS);
     }
-    if (uncommitted && System.currentTimeMillis() - lastCommitMs >= COMMIT_INTERVAL_MS) {
+    long interval = live ? COMMIT_INTERVAL_MS : COMMIT_INTERVAL_BUILDING_MS;
+    if (uncommitted && System.currentTimeMillis() - lastCommitMs >= interval) {
       commit(positions);
     }
     long covered = committedEpoch;

@@ -67,7 +67,7 @@ public final class SearchIndex implements AutoCloseable {
    * While a backfill writes a whole history, a refresh every 25 ms would flush a tiny segment each
    * time, and merging them would cost more than the indexing: refresh seldom until live.
    */
-  public static final long REFRESH_BUILDING_MS = 1_000;
+  public static final long REFRESH_BUILDING_MS = 5_000;
   /** Hits a search returns at most, however far it pages: bounds the work of one request. */
   public static final int HITS_WINDOW_MAX = 10_000;
   private static final int FACET_VALUES_MAX = 100;
