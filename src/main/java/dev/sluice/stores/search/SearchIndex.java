@@ -302,6 +302,8 @@ public final class SearchIndex implements AutoCloseable {
         hits.add(new Hit(BytesRef.deepCopyOf(key).bytes, page[i].score, doc.get(ROW), marks));
       }
       return new Result(total, hits, counts);
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw new QueryException("the query expands to too many terms (" + e.getMessage() + "); make the wildcard or fuzzy term longer");
     } catch (IOException e) {
       throw new StoreException("cannot search: " + e.getMessage(), e);
     } finally {
