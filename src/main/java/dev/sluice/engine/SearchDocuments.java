@@ -38,8 +38,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SearchDocuments implements RowSink {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Lucene commits fsync: while events stream in, one a second bounds their cost and the replay. */
-  static final long COMMIT_INTERVAL_MS = 1_000;
+  /**
+   * Lucene commits fsync and flush a segment: while events stream in, one every 5 s bounds their
+   * cost (and the NRT stalls they cause) and the work re-indexed after a crash.
+   */
+  static final long COMMIT_INTERVAL_MS = 5_000;
   /**
    * While building, each commit would also flush a small segment that must be merged later: commit
    * seldom, at the price of re-indexing up to this much work after a crash.
