@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.bench.LogBench;
 import dev.sluice.bench.ObserveBench;
+import dev.sluice.bench.SearchBench;
 import dev.sluice.bench.ViewsBench;
 import dev.sluice.bench.kafka.KafkaViewsBench;
 import java.time.Duration;
@@ -19,12 +20,13 @@ import picocli.CommandLine.ParentCommand;
       "  log     durable appends: in process, over HTTP, and against a real Kafka broker",
       "  views   a WHERE + GROUP BY view: backfill, lookups, append → visible latency",
       "  observe append acknowledged → change delivered to 1 and to --subscribers SSE subscribers",
-      "  kafka   the views aggregation on the Kafka backend vs the same as a Kafka Streams application"
+      "  kafka   the views aggregation on the Kafka backend vs the same as a Kafka Streams application",
+      "  search  a search index: docs/s vs raw Lucene, query p50/p99, append → searchable (NRT) delay"
     })
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views | observe | kafka")
+  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views | observe | search | kafka")
   String what;
 
   @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
@@ -52,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--probes-per-s", defaultValue = "20", description = "observe: probes appended per second (default ${DEFAULT-VALUE})")
   int probesPerS;
 
+  @Option(names = "--docs", defaultValue = "1000000", description = "search: documents indexed (default ${DEFAULT-VALUE})")
+  int docs;
+
   @Override
   public Integer call() throws Exception {
     if (seconds < 1 || warmup < 0) {
@@ -68,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       case "kafka" -> KafkaViewsBench.run(
           new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka), main.out);
-      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, kafka", Main.USAGE);
+      case "search" -> SearchBench.run(new SearchBench.Settings(docs), main.out);
+      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, search, kafka", Main.USAGE);
     }
     return 0;
   }

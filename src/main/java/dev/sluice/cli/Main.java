@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       StreamsCommand.class,
       ViewCommands.Get.class,
       ViewCommands.Scan.class,
+      ViewCommands.Search.class,
       ViewCommands.Query.class,
       VerifyCommand.class,
       LineageCommand.class,

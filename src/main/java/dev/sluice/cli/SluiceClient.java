@@ -75,6 +75,23 @@ final class SluiceClient {
     return expectOk(send(request(path).GET().build()));
   }
 
+  /** A JSON answer and the value of one of its headers (null when absent): the cursor of paged reads. */
+  record Page(JsonNode json, String header) {}
+
+  Page getPage(String path, String header) {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliFailure("interrupted");
+    }
+    JsonNode json = expectOk(new Answer(response.statusCode(), response.body()));
+    return new Page(json, response.headers().firstValue(header).orElse(null));
+  }
+
   /** Fails as a GET of {@code path} would, ignoring what it answers when it succeeds. */
   void probe(String path) {
     Answer answer = send(request(path).GET().build());

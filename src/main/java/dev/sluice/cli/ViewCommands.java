@@ -48,9 +48,67 @@ final class ViewCommands {
 
     @Override
     public Integer call() {
-      List<String> params = new ArrayList<>(List.of(afterParams(after, timeoutMs)));
-      JsonNode row = server.client().get("/views/" + SluiceClient.segment(view) + "/rows/" + SluiceClient.segment(key) + query(params));
-      main.out.println(row.toString());
+      // A view answers its row; an index answers every row with that value, a page at a time.
+      String cursor = null;
+      do {
+        List<String> params = new ArrayList<>(List.of(afterParams(after, timeoutMs)));
+        if (cursor != null) {
+          params.add("cursor=" + SluiceClient.segment(cursor));
+        }
+        SluiceClient.Page page = server.client().getPage(
+            "/views/" + SluiceClient.segment(view) + "/rows/" + SluiceClient.segment(key) + query(params), NEXT_CURSOR);
+        if (page.json().isArray()) {
+          page.json().forEach(row -> main.out.println(row.toString()));
+        } else {
+          main.out.println(page.json().toString());
+        }
+        cursor = page.header();
+      } while (cursor != null);
+      return 0;
+    }
+  }
+
+  /** The header with which an index lookup names its next page. */
+  static final String NEXT_CURSOR = "Sluice-Next-Cursor";
+
+  @Command(name = "search", mixinStandardHelpOptions = true,
+      description = "Search a search index (Lucene query syntax): one hit a line, best first, then the total and facet counts.")
+  static final class Search implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Mixin ServerUrl server;
+
+    @Parameters(index = "0", paramLabel = "INDEX") String index;
+    @Parameters(index = "1", paramLabel = "QUERY", description = "e.g. 'title:lamp AND brass', '\"desk lamp\"', 'lam*', 'lamb~1'") String q;
+
+    @Option(names = "--limit", defaultValue = "10", description = "hits to show (default ${DEFAULT-VALUE})") int limit;
+    @Option(names = "--offset", defaultValue = "0", description = "hits to skip") int offset;
+    @Option(names = "--facets", paramLabel = "F1,F2", description = "facet fields to count") String facets;
+    @Option(names = "--json", description = "print the answer as the server gives it") boolean json;
+    @Option(names = "--after", paramLabel = "TOKEN", description = "wait until the index includes this token") String after;
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "how long --after may wait") Long timeoutMs;
+
+    @Override
+    public Integer call() {
+      List<String> params = new ArrayList<>();
+      params.add("q=" + SluiceClient.segment(q));
+      params.add("limit=" + limit);
+      params.add("offset=" + offset);
+      if (facets != null) {
+        params.add("facets=" + SluiceClient.segment(facets));
+      }
+      params.add(afterParams(after, timeoutMs));
+      JsonNode answer = server.client().get("/views/" + SluiceClient.segment(index) + "/search" + query(params));
+      if (json) {
+        main.out.println(answer.toString());
+        return 0;
+      }
+      for (JsonNode hit : answer.path("hits")) {
+        main.out.printf("%.3f  %s  %s%n", hit.path("score").asDouble(), hit.path("key"), hit.path("row"));
+        hit.path("highlights").properties().forEach(e ->
+            main.out.println("       " + e.getKey() + ": " + e.getValue().asText().replace('\n', ' ')));
+      }
+      main.out.println(answer.path("total").asLong() + " hits");
+      answer.path("facets").properties().forEach(e -> main.out.println(e.getKey() + ": " + e.getValue()));
       return 0;
     }
   }

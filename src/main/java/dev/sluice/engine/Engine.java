@@ -111,6 +111,7 @@ public final class Engine implements AutoCloseable {
         store.drop(space); // a version dropped or replaced just before a crash
       }
     }
+    Indexes.dropOrphans(dir, live);
     serving.values().forEach(ViewTask::start);
     replacing.values().forEach(ViewTask::start);
   }
@@ -148,7 +149,14 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d));
+    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir));
+  }
+
+  /** Stops a version and deletes its state: its space and whatever its sink keeps elsewhere. */
+  private void discard(ViewTask task) {
+    task.stop();
+    store.drop(task.definition.spaceName());
+    task.sink.destroy();
   }
 
   /** The planner's view of the log: streams and tables with their keys. */
@@ -183,7 +191,13 @@ public final class Engine implements AutoCloseable {
 
   /** Declares a view from the text of its pipeline ({@code FROM …}). */
   public synchronized ViewStatus create(String name, String pipelineText, boolean orReplace, boolean ifNotExists) {
+    return create(name, pipelineText, null, orReplace, ifNotExists);
+  }
+
+  /** Declares a view, or with {@code index} an index over the pipeline's rows. */
+  synchronized ViewStatus create(String name, String pipelineText, IndexSpec index, boolean orReplace, boolean ifNotExists) {
     ViewTask existing = serving.get(name);
+    Indexes.checkSameKind(name, existing == null ? null : existing.definition, index);
     if (existing != null && existing.definition.derivedStream()) {
       throw new LogException(ErrorCode.STREAM_EXISTS, "'" + name + "' is a derived stream; a view needs a name of its own");
     }
@@ -204,10 +218,9 @@ public final class Engine implements AutoCloseable {
     ViewTask building = replacing.remove(name);
     if (building != null) {
       version = Math.max(version, building.definition.version() + 1);
-      building.stop();
-      store.drop(building.definition.spaceName());
+      discard(building);
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null);
+    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null, index);
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
@@ -232,7 +245,7 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.STREAM_EXISTS, "'" + spec.name() + "' already exists");
     }
     Planner.plan(pipeline, catalog(), sourceText);
-    ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true, spec);
+    ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true, spec, null);
     // The definition is saved first: a crash before the stream is declared leaves a definition that
     // restore() completes, never a stream that nothing derives and whose name is taken.
     Saved before = new Saved(serving.values().stream().map(t -> t.definition).toList(),
@@ -260,8 +273,7 @@ public final class Engine implements AutoCloseable {
       save();
     }
     if (old != null) {
-      old.stop();
-      store.drop(old.definition.spaceName());
+      discard(old);
     }
   }
 
@@ -276,8 +288,7 @@ public final class Engine implements AutoCloseable {
     ViewTask building = replacing.remove(name);
     save();
     for (ViewTask t : building == null ? List.of(task) : List.of(task, building)) {
-      t.stop();
-      store.drop(t.definition.spaceName());
+      discard(t);
     }
     return true;
   }
@@ -318,7 +329,7 @@ public final class Engine implements AutoCloseable {
    * Waits until the view's state includes {@code after} (null: no wait); throws
    * {@link ErrorCode#TIMEOUT} with the view's lag when it does not within {@code timeout}.
    */
-  private ViewTask ready(String name, Token after, Duration timeout) {
+  ViewTask ready(String name, Token after, Duration timeout) {
     ViewTask task = serving(name);
     if (after == null) {
       return task;
@@ -334,6 +345,11 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for view '" + name + "'");
     }
     return serving(name);
+  }
+
+  /** The reads and declarations of indexes and search indexes. */
+  public Indexes indexes() {
+    return new Indexes(this);
   }
 
   /** One row as JSON, if present. */

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  *   0x05, 0x06                    → the lineage index ({@link Lineage})
  *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  *   0x08 position:i8              → the changes of one commit, from that position (see {@link Changelog})
+ *   0x09 row key bytes            → empty: a search index's row changed since its last Lucene commit
  * </pre>
  */
 final class Keys {
@@ -25,11 +26,16 @@ final class Keys {
   static final byte DEAD_LETTER = 7;
   static final byte[] CHANGES_HEAD = {4, 'c', 'h', 'a', 'n', 'g', 'e', 's'};
   static final byte CHANGE = 8;
+  static final byte DIRTY = 9;
 
   private Keys() {}
 
   static byte[] row(byte[] rowKey) {
     return prefixed(ROW, rowKey);
+  }
+
+  static byte[] dirty(byte[] rowKey) {
+    return prefixed(DIRTY, rowKey);
   }
 
   static byte[] state(byte[] key) {

@@ -23,4 +23,5 @@ public record ViewStatus(
     double progress,
     String definition,
     ViewStatus replacing,
-    boolean derivedStream) {}
+    boolean derivedStream,
+    String kind) {}

@@ -45,6 +45,8 @@ final class ViewTask implements Runnable {
   private final DerivedEvents derived;
   private final Runnable onCaughtUp;
   private final Thread thread;
+  /** What the dataflow's changes become: rows, index entries or search documents. */
+  final RowSink sink;
 
   /** Source → next offset per partition; what the committed state reflects. */
   private final Map<String, long[]> positions = new ConcurrentHashMap<>();
@@ -77,7 +79,8 @@ final class ViewTask implements Runnable {
   private long batchTimeMs;
 
   ViewTask(ViewDefinition definition, Space space, EventLog log, SharedReads reads, Dataflow dataflow,
-      ChangelogRetention retention, Runnable onCaughtUp) {
+      ChangelogRetention retention, Runnable onCaughtUp, RowSink sink) {
+    this.sink = sink;
     this.definition = definition;
     this.space = space;
     this.log = log;
@@ -107,6 +110,7 @@ final class ViewTask implements Runnable {
 
   void stop() {
     running = false;
+    sink.stopping();
     // Not Thread.interrupt: an interrupt that lands while the thread reads the log closes the
     // segment's FileChannel, and every other reader of that partition then fails.
     stopped.complete(null);
@@ -118,6 +122,7 @@ final class ViewTask implements Runnable {
     if (changelog != null) {
       changelog.close();
     }
+    sink.close();
   }
 
   @Override
@@ -131,6 +136,7 @@ final class ViewTask implements Runnable {
           }
           lastCaughtUpMs = System.currentTimeMillis();
           publishCheckpoint(true);
+          sink.committed(positions, true);
           awaitRecords();
         }
       }
@@ -161,6 +167,7 @@ final class ViewTask implements Runnable {
     if (changelog != null) {
       changelog.load();
     }
+    sink.recover(space, positions);
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
       try (Batch batch = space.batch()) {
@@ -268,6 +275,7 @@ final class ViewTask implements Runnable {
     }
     checkpointBehind = true;
     publishCheckpoint(false);
+    sink.committed(positions, false);
     rate.add(records.size());
     synchronized (progressed) {
       progressed.notifyAll();
@@ -276,21 +284,12 @@ final class ViewTask implements Runnable {
 
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
-      byte[] key = Keys.row(change.key().bytes());
       byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
       digest.change(change.key().bytes(), change.oldRow() == null ? null : change.oldRow().toJson(), newJson);
       if (changelog != null) {
         changelog.record(change, newJson, batchTimeMs);
       }
-      if (newJson == null) {
-        batch.delete(key);
-        rows--;
-      } else {
-        batch.put(key, newJson);
-        if (change.oldRow() == null) {
-          rows++;
-        }
-      }
+      rows += sink.write(batch, change, newJson);
     }
     countDeadLetters(batch, applied);
   }
@@ -414,7 +413,8 @@ final class ViewTask implements Runnable {
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
-        eventsProcessed, deadLetters, lastDeadLetter, lateEvents, progress, definition.pipelineText(), replacing, definition.derivedStream());
+        eventsProcessed, deadLetters, lastDeadLetter, lateEvents, progress, definition.statementText(), replacing, definition.derivedStream(),
+        definition.kind());
   }
 
   /**

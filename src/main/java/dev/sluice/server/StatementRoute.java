@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Indexes;
 import dev.sluice.language.Parser;
 import dev.sluice.language.ast.Pipeline;
 import dev.sluice.language.ast.Expr;
@@ -65,6 +66,10 @@ final class StatementRoute {
 
   private record ShowConstraints() implements Action {}
 
+  private record CreateIndex(Indexes.Declaration declaration) implements Action {}
+
+  private record ShowIndexes(String kind, String statement) implements Action {}
+
   private final EventLog log;
   private final Engine engine;
   private String script = "";
@@ -100,7 +105,16 @@ final class StatementRoute {
           Create create = (Create) create(StreamKind.STREAM, s.name(), s.key(), s.partitions(), s.ifNotExists(), s.pos());
           return new CreateDerived(create.spec(), s.query().get(), s.ifNotExists(), s.pos());
         }
-        case Statement.Drop d when d.kind() == ObjectKind.VIEW -> {
+        case Statement.CreateIndex i -> {
+          return new CreateIndex(Indexes.Declaration.of(i).orElseThrow());
+        }
+        case Statement.CreateSearchIndex i -> {
+          return new CreateIndex(Indexes.Declaration.of(i).orElseThrow());
+        }
+        case Statement.Show show when show.kind() == ObjectKind.INDEX || show.kind() == ObjectKind.SEARCH_INDEX -> {
+          return new ShowIndexes(show.kind() == ObjectKind.INDEX ? "index" : "search index", "SHOW " + show.kind().plural());
+        }
+        case Statement.Drop d when d.kind() == ObjectKind.VIEW || d.kind() == ObjectKind.INDEX || d.kind() == ObjectKind.SEARCH_INDEX -> {
           return new DropView(d.name().value(), d.ifExists(), d.pos());
         }
         case Statement.Show show when show.kind() == ObjectKind.VIEW -> {
@@ -130,7 +144,7 @@ final class StatementRoute {
       case Statement.Show show when show.kind() == ObjectKind.TABLE -> new Show(StreamKind.TABLE);
       default -> throw new InputError(ErrorCode.INVALID_STATEMENT, 0, statement.pos().line(), statement.pos().column(),
           kind(statement) + " is not available yet; this server runs CREATE STREAM, CREATE TABLE, "
-              + "CREATE [OR REPLACE] VIEW, DROP VIEW, SHOW STREAMS|TABLES|VIEWS, DESCRIBE and queries");
+              + "CREATE [OR REPLACE] VIEW|INDEX|SEARCH INDEX, DROP VIEW|INDEX|SEARCH INDEX, SHOW STREAMS|TABLES|VIEWS, DESCRIBE and queries");
     };
   }
 
@@ -172,6 +186,7 @@ final class StatementRoute {
 
   private void check(List<Action> actions, String source) {
     Map<String, StreamSpec> declared = new HashMap<>();
+    Map<String, Pipeline> declaredViews = new HashMap<>();
     for (Action action : actions) {
       if (action instanceof CreateDerived derived) {
         engine.check(derived.pipeline(), source, new ArrayList<>(declared.values()));
@@ -182,8 +197,18 @@ final class StatementRoute {
         }
         declared.put(name, derived.spec());
       }
+      if (action instanceof CreateIndex index) {
+        Indexes.Declaration d = index.declaration();
+        engine.indexes().check(d, source, new ArrayList<>(declared.values()), declaredViews);
+        String name = d.name().value();
+        if (log.stream(name).isPresent() || declared.containsKey(name)) {
+          throw new InputError(ErrorCode.STREAM_EXISTS, 0, d.name().pos().line(), d.name().pos().column(),
+              "'" + name + "' is a stream; an index needs a name of its own");
+        }
+      }
       if (action instanceof CreateView view) {
         engine.check(view.statement().query(), source, new ArrayList<>(declared.values()));
+        declaredViews.put(view.statement().name().value(), view.statement().query());
         String name = view.statement().name().value();
         if (log.stream(name).isPresent() || declared.containsKey(name)) {
           Position at = view.statement().name().pos();
@@ -223,6 +248,28 @@ final class StatementRoute {
         boolean existed = log.stream(d.spec().name()).isPresent();
         engine.createDerivedStream(d.spec(), d.pipeline(), source, d.ifNotExists());
         yield new Created("CREATE STREAM AS", d.spec().name(), !existed);
+      }
+      case CreateIndex i -> {
+        Indexes.Declaration d = i.declaration();
+        boolean existed = engine.view(d.name().value()).isPresent();
+        var status = engine.indexes().create(d, source);
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        String kind = d.spec().kind().wireName().toUpperCase(Locale.ROOT);
+        result.put("statement", d.orReplace() ? "CREATE OR REPLACE " + kind : "CREATE " + kind);
+        result.put("view", d.name().value());
+        result.put("created", !existed || d.orReplace());
+        result.put("version", status.version());
+        yield result;
+      }
+      case ShowIndexes s -> {
+        List<List<Object>> rows = new ArrayList<>();
+        for (var status : engine.views()) {
+          if (status.kind().equals(s.kind())) {
+            rows.add(Arrays.asList(status.name(), status.state().wireName(), status.version(), status.rows(), status.lagEvents(),
+                status.definition()));
+          }
+        }
+        yield new Rows(s.statement(), List.of("name", "state", "version", "rows", "lag_events", "definition"), rows);
       }
       case DropView d -> Map.of("statement", "DROP VIEW", "view", d.name(), "dropped", engine.drop(d.name(), d.ifExists()));
       case ShowViews s -> {
@@ -276,7 +323,7 @@ final class StatementRoute {
   private Object describe(Describe d) {
     var view = engine.view(d.name());
     if (view.isPresent()) {
-      return Map.of("statement", "DESCRIBE", "name", d.name(), "kind", "view", "definition", view.get().definition(),
+      return Map.of("statement", "DESCRIBE", "name", d.name(), "kind", view.get().kind(), "definition", view.get().definition(),
           "version", view.get().version(), "state", view.get().state().wireName());
     }
     var stream = log.stream(d.name()).orElseThrow(() -> new InputError(ErrorCode.NOT_FOUND, 0, d.pos().line(), d.pos().column(),

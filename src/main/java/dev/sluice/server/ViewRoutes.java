@@ -53,9 +53,13 @@ final class ViewRoutes {
   }
 
   void row(Context ctx) throws IOException {
-    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     String view = ctx.pathParam("view");
     String keyText = ctx.pathParam("key");
+    if (engine.indexes().isIndex(view)) {
+      IndexRoutes.lookup(engine.indexes(), ctx, view, keyText);
+      return;
+    }
+    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     Token after = token(params);
     Duration timeout = timeout(params);
     Optional<byte[]> row = Optional.empty();
@@ -192,7 +196,7 @@ final class ViewRoutes {
   static Map<String, Object> json(ViewStatus s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.name());
-    m.put("kind", s.derivedStream() ? "derived stream" : "view");
+    m.put("kind", s.kind());
     m.put("state", s.state().wireName());
     m.put("version", s.version());
     m.put("rows", s.rows());
