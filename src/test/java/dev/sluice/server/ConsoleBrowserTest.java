@@ -71,6 +71,34 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void aSearchIndexChosenInTheConsoleOffersASearchBoxThatFindsItsDocuments() throws Exception {
+    assumeTrue(System.getenv("CI") != null || Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs chromium and chromium-driver: apt-get install -y chromium chromium-driver");
+    try (ObservedServer server = new ObservedServer(dir)) {
+      server.post("/statements", "CREATE TABLE products KEY id PARTITIONS 2;"
+          + " CREATE SEARCH INDEX product_search ON products (title) FACETS (category)");
+      server.post("/streams/products/events", "[{\"id\":\"p1\",\"title\":\"Brass desk lamp\",\"category\":\"lighting\"},"
+          + "{\"id\":\"p2\",\"title\":\"Oak desk\",\"category\":\"furniture\"}]");
+      WebDriver browser = chromium();
+      try {
+        browser.get(server.url() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(b -> b.findElement(By.cssSelector("#views tr[data-view='product_search']"))).click();
+        wait.until(b -> b.findElement(By.id("search-box")).isDisplayed());
+        browser.findElement(By.id("search-q")).sendKeys("lamp");
+        // The index may still be catching up with the two products: search until it has them.
+        wait.until(b -> {
+          b.findElement(By.id("search-run")).click();
+          return b.findElement(By.id("output")).getText().contains("Brass desk lamp");
+        });
+        assertThat(browser.findElement(By.id("output")).getText()).doesNotContain("Oak desk");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
   /** The text of column {@code column} in the live table's row for {@code key}, or "" while absent. */
   private static String cellOf(WebDriver browser, String key, int column) {
     var rows = browser.findElements(By.cssSelector("#live-table tbody tr"));
