@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -109,7 +110,7 @@ final class Appender implements Runnable {
         }
         batch.add(first);
         queue.drainTo(batch, REQUESTS_PER_TRANSACTION_MAX - 1);
-        write(batch);
+        write(batch, 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         fail(batch, new LogException(ErrorCode.LOG_FAILED, "the Kafka log is closing; nothing was appended"));
@@ -128,7 +129,12 @@ final class Appender implements Runnable {
     endsReader.close(Duration.ofSeconds(1));
   }
 
-  private void write(List<Pending> batch) throws InterruptedException {
+  /**
+   * Appends the batch in one transaction. A transaction Kafka refused before its commit was asked
+   * for left nothing visible, so when the refusal was the producer's state and not the records it
+   * is tried again ({@code retries} times) with a fresh transaction before the requests fail.
+   */
+  private void write(List<Pending> batch, int retries) throws InterruptedException {
     catchUp(batch);
     List<Pending> placed = new ArrayList<>();
     List<Future<RecordMetadata>> sends = new ArrayList<>();
@@ -170,6 +176,10 @@ final class Appender implements Runnable {
         abort(cause);
       }
       boolean unknown = committing && cause instanceof TimeoutException;
+      if (!unknown && !committing && retries > 0 && producerStateRefused(cause)) {
+        write(batch, retries - 1);
+        return;
+      }
       fail(placed, new LogException(ErrorCode.LOG_FAILED, unknown
           ? "Kafka did not confirm the transaction (" + cause + "); it may or may not be appended: resend it with the same _id values to be sure"
           : "Kafka refused the transaction (" + cause + "); nothing was appended", cause));
@@ -283,6 +293,12 @@ final class Appender implements Runnable {
       // The outcome is unknown until a retry of the same commit answers (KafkaProducer's contract).
       producer.commitTransaction();
     }
+  }
+
+  /** Refusals about the producer's transaction state, not about the records: worth one more try. */
+  private static boolean producerStateRefused(Throwable cause) {
+    return cause instanceof InvalidTxnStateException || cause instanceof ProducerFencedException
+        || cause instanceof OutOfOrderSequenceException;
   }
 
   private void abort(Throwable cause) {
