@@ -8,11 +8,8 @@ import dev.sluice.log.EventLog;
 import dev.sluice.log.Record;
 import dev.sluice.log.Token;
 import dev.sluice.log.embedded.EmbeddedLog;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,31 +145,7 @@ class BankCrashTest {
   }
 
   private List<String> runChildAndKill(Path data, int round, long seed, boolean byTime, int after) throws Exception {
-    Path stderr = tmp.resolve("child-" + round + ".err");
-    Process child = ChildJvm.start(stderr, BankCrashWorker.class, data.toString(), Integer.toString(round), Long.toString(seed));
-    AtomicBoolean killed = new AtomicBoolean();
-    Runnable kill = () -> {
-      killed.set(true);
-      child.toHandle().destroyForcibly();
-    };
-    var watchdog = timer.schedule(kill, 60, TimeUnit.SECONDS);
-    List<String> acks = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.equals("ready") && byTime) {
-          timer.schedule(kill, after, TimeUnit.MILLISECONDS);
-        }
-        if (line.startsWith("ack ")) {
-          acks.add(line.substring(4));
-          if (!byTime && acks.size() == after && !killed.get()) {
-            kill.run();
-          }
-        }
-      }
-    }
-    int exit = child.waitFor();
-    watchdog.cancel(false);
-    assertThat(killed).as("the child of round %d ended by itself (exit %d): %s", round, exit, Files.readString(stderr)).isTrue();
-    return acks;
+    return ChildJvm.runAndKill(timer, tmp.resolve("child-" + round + ".err"), byTime, after, 60,
+        BankCrashWorker.class, data.toString(), Integer.toString(round), Long.toString(seed));
   }
 }
