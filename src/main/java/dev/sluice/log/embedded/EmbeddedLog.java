@@ -1,12 +1,12 @@
 package dev.sluice.log.embedded;
 
+import dev.sluice.log.AppendLimits;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Record;
-import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamNames;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.StreamStats;
@@ -232,30 +232,11 @@ public final class EmbeddedLog implements EventLog {
   public CompletableFuture<AppendResult> append(String stream, List<Event> events) {
     StreamLog s = require(stream);
     int n = s.spec.partitions();
+    AppendLimits.check(stream, s.spec, events, options.eventBytesMax(), options.requestBytesMax());
     List<EncodedEvent> encoded = new ArrayList<>(events.size());
     long now = options.clock().getAsLong();
-    long requestBytes = 0;
-    for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      int size = e.sizeBytes();
-      if (size > options.eventBytesMax()) {
-        throw new LogException(
-            ErrorCode.EVENT_TOO_LARGE,
-            "event " + (i + 1) + " is " + size + " bytes; the limit is " + options.eventBytesMax());
-      }
-      if (e.delete() && s.spec.kind() != StreamKind.TABLE) {
-        throw new LogException(
-            ErrorCode.INVALID_EVENT, "event " + (i + 1) + ": _delete is only allowed on tables; '" + stream + "' is a stream");
-      }
-      requestBytes += size;
-      if (requestBytes <= options.requestBytesMax()) {
-        encoded.add(EncodedEvent.of(e, n, now));
-      }
-    }
-    if (requestBytes > options.requestBytesMax()) {
-      throw new LogException(
-          ErrorCode.REQUEST_TOO_LARGE,
-          "request is " + requestBytes + " bytes; the limit is " + options.requestBytesMax());
+    for (Event e : events) {
+      encoded.add(EncodedEvent.of(e, n, now));
     }
     return writer.submit(s, stream, encoded);
   }
