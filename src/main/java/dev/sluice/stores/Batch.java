@@ -41,10 +41,13 @@ public final class Batch implements AutoCloseable {
     if (value != null) {
       return value == DELETED ? null : value;
     }
+    space.enter();
     try {
       return db.get(space.handle, readOptions, key);
     } catch (RocksDBException e) {
       throw new StoreException("reading " + space.name() + ": " + e.getMessage(), e);
+    } finally {
+      space.exit();
     }
   }
 
@@ -61,6 +64,7 @@ public final class Batch implements AutoCloseable {
   public void scan(byte[] prefix, Space.Visitor visitor) {
     Iterator<Map.Entry<byte[], byte[]>> mine = pending.tailMap(prefix, true).entrySet().iterator();
     Map.Entry<byte[], byte[]> next = nextWithin(mine, prefix);
+    space.enter();
     try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
       stored.seek(prefix);
       while (true) {
@@ -88,6 +92,8 @@ public final class Batch implements AutoCloseable {
         }
         next = nextWithin(mine, prefix);
       }
+    } finally {
+      space.exit();
     }
   }
 
@@ -109,6 +115,7 @@ public final class Batch implements AutoCloseable {
   }
 
   public void commit() {
+    space.enter();
     try (WriteBatch batch = new WriteBatch()) {
       for (Map.Entry<byte[], byte[]> e : pending.entrySet()) {
         if (e.getValue() == DELETED) {
@@ -121,6 +128,8 @@ public final class Batch implements AutoCloseable {
       pending.clear();
     } catch (RocksDBException e) {
       throw new StoreException("committing to " + space.name() + ": " + e.getMessage(), e);
+    } finally {
+      space.exit();
     }
   }
 

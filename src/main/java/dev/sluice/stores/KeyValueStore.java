@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -43,6 +44,8 @@ public final class KeyValueStore implements AutoCloseable {
   private final WriteOptions writeOptions = new WriteOptions();
   private final Map<String, ColumnFamilyHandle> spaces = new HashMap<>();
   private final ColumnFamilyHandle defaultSpace;
+  /** Shared by every use of a space, exclusive while one is dropped or the store closes (see {@link Space}). */
+  private final ReentrantReadWriteLock uses = new ReentrantReadWriteLock();
 
   private KeyValueStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache cache, BloomFilter filter,
       List<ColumnFamilyDescriptor> descriptors, List<ColumnFamilyHandle> handles) {
@@ -111,7 +114,7 @@ public final class KeyValueStore implements AutoCloseable {
       }
       spaces.put(name, handle);
     }
-    return new Space(db, handle, writeOptions, name);
+    return new Space(db, handle, writeOptions, name, uses.readLock());
   }
 
   /** Drops a space and everything in it. */
@@ -120,27 +123,34 @@ public final class KeyValueStore implements AutoCloseable {
     if (handle == null) {
       return;
     }
+    uses.writeLock().lock();
     try {
       db.dropColumnFamily(handle);
     } catch (RocksDBException e) {
       throw new StoreException("cannot drop space " + name + ": " + e.getMessage(), e);
     } finally {
       handle.close();
+      uses.writeLock().unlock();
     }
   }
 
   @Override
   public synchronized void close() {
-    spaces.values().forEach(ColumnFamilyHandle::close);
-    spaces.clear();
-    if (defaultSpace != null) {
-      defaultSpace.close();
+    uses.writeLock().lock();
+    try {
+      spaces.values().forEach(ColumnFamilyHandle::close);
+      spaces.clear();
+      if (defaultSpace != null) {
+        defaultSpace.close();
+      }
+      writeOptions.close();
+      db.close();
+      dbOptions.close();
+      cfOptions.close();
+      filter.close();
+      cache.close();
+    } finally {
+      uses.writeLock().unlock();
     }
-    writeOptions.close();
-    db.close();
-    dbOptions.close();
-    cfOptions.close();
-    filter.close();
-    cache.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.stores;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.Lock;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -8,18 +9,39 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
-/** One view version's ordered key/value space. Reads see committed batches only. */
+/**
+ * One view version's ordered key/value space. Reads see committed batches only.
+ *
+ * <p>Every use of the space holds its store's shared lock and checks that the space is still open:
+ * RocksDB's handles are native pointers, and a read racing a {@code DROP} (or the engine closing)
+ * would otherwise crash the whole process instead of failing one read with a {@link StoreException}.
+ */
 public final class Space {
   private final RocksDB db;
   final ColumnFamilyHandle handle;
   private final WriteOptions writeOptions;
   private final String name;
+  private final Lock shared;
 
-  Space(RocksDB db, ColumnFamilyHandle handle, WriteOptions writeOptions, String name) {
+  Space(RocksDB db, ColumnFamilyHandle handle, WriteOptions writeOptions, String name, Lock shared) {
     this.db = db;
     this.handle = handle;
     this.writeOptions = writeOptions;
     this.name = name;
+    this.shared = shared;
+  }
+
+  /** Holds the store's shared lock while the space is open; pair with {@link #exit()}. */
+  void enter() {
+    shared.lock();
+    if (!handle.isOwningHandle()) {
+      shared.unlock();
+      throw new StoreException(name + " is dropped or closed");
+    }
+  }
+
+  void exit() {
+    shared.unlock();
   }
 
   public String name() {
@@ -27,15 +49,19 @@ public final class Space {
   }
 
   public byte[] get(byte[] key) {
+    enter();
     try {
       return db.get(handle, key);
     } catch (RocksDBException e) {
       throw new StoreException("reading " + name + ": " + e.getMessage(), e);
+    } finally {
+      exit();
     }
   }
 
   /** Visits keys in [from, to) in order (to null = to the end) until the visitor says stop. */
   public void scan(byte[] from, byte[] to, Visitor visitor) {
+    enter();
     try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(handle, options)) {
       for (it.seek(from); it.isValid(); it.next()) {
         byte[] key = it.key();
@@ -46,6 +72,8 @@ public final class Space {
           return;
         }
       }
+    } finally {
+      exit();
     }
   }
 
@@ -55,6 +83,7 @@ public final class Space {
    * visitor says stop: a read that starts inside an entry holding a range of positions.
    */
   public void scanFromFloor(byte[] key, byte[] lowest, byte[] to, Visitor visitor) {
+    enter();
     try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(handle, options)) {
       it.seekForPrev(key);
       if (!it.isValid() || Arrays.compareUnsigned(it.key(), lowest) < 0) {
@@ -66,6 +95,8 @@ public final class Space {
           return;
         }
       }
+    } finally {
+      exit();
     }
   }
 
@@ -74,15 +105,23 @@ public final class Space {
    * changelog position it resumes from must agree on. Close it to release the snapshot.
    */
   public Snapshot snapshot() {
-    return new Snapshot(db.getSnapshot());
+    enter();
+    try {
+      return new Snapshot(db.getSnapshot());
+    } finally {
+      exit();
+    }
   }
 
   /** Deletes the keys in [from, to) at once, outside any batch (trimming old entries). */
   public void deleteRange(byte[] from, byte[] to) {
+    enter();
     try {
       db.deleteRange(handle, writeOptions, from, to);
     } catch (RocksDBException e) {
       throw new StoreException("deleting from " + name + ": " + e.getMessage(), e);
+    } finally {
+      exit();
     }
   }
 
@@ -97,15 +136,19 @@ public final class Space {
     }
 
     public byte[] get(byte[] key) {
+      enter();
       try {
         return db.get(handle, options, key);
       } catch (RocksDBException e) {
         throw new StoreException("reading " + name + ": " + e.getMessage(), e);
+      } finally {
+        exit();
       }
     }
 
     /** Visits keys in [from, to) in order (to null = to the end) until the visitor says stop. */
     public void scan(byte[] from, byte[] to, Visitor visitor) {
+      enter();
       try (RocksIterator it = db.newIterator(handle, options)) {
         for (it.seek(from); it.isValid(); it.next()) {
           byte[] key = it.key();
@@ -116,13 +159,22 @@ public final class Space {
             return;
           }
         }
+      } finally {
+        exit();
       }
     }
 
     @Override
     public void close() {
       options.close();
-      db.releaseSnapshot(snapshot);
+      shared.lock();
+      try {
+        if (handle.isOwningHandle()) { // else the store closed, and its snapshots with it
+          db.releaseSnapshot(snapshot);
+        }
+      } finally {
+        shared.unlock();
+      }
     }
   }
 
