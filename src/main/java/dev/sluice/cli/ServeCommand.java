@@ -6,6 +6,7 @@ import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
 import java.io.IOException;
@@ -86,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     ChangelogRetention retention = retention();
     EventLog log;
+    SluiceMetrics metrics = SluiceMetrics.create();
     // On Kafka the data folder holds only the views' state, kept apart per cluster: positions in
     // one cluster's topics mean nothing in another's.
     Path views = chosen.equals("kafka") ? data.resolve("kafka").resolve(cluster).resolve("views") : data.resolve("views");
@@ -99,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
         log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(clientSettings()));
         described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();
       } else {
-        EmbeddedLog embedded = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode));
+        EmbeddedLog embedded = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode).withMeters(metrics.registry()));
         for (String damage : embedded.damageReports()) {
           main.err.println("sluice: warning: " + damage);
         }
@@ -120,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     SluiceServer server;
     try {
-      server = SluiceServer.start(log, engine, Config.defaults().withHost(host).withPort(port).withDataDir(data));
+      server = SluiceServer.start(log, engine, Config.defaults().withHost(host).withPort(port).withDataDir(data), metrics);
     } catch (RuntimeException e) {
       engine.close();
       log.close();
@@ -132,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       engine.close();
       log.close();
+      metrics.close();
       stopped.countDown();
     }, "sluice-shutdown"));
     String shownHost = host.equals("127.0.0.1") || host.equals("0.0.0.0") ? "localhost" : host;

@@ -4,6 +4,7 @@ import dev.sluice.language.LanguageException;
 import dev.sluice.engine.Engine;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
+import dev.sluice.metrics.SluiceMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -28,10 +29,13 @@ public final class SluiceServer implements AutoCloseable {
   private final Followers followers;
   private final EventStreams streams;
 
-  private SluiceServer(Javalin app, Followers followers, EventStreams streams) {
+  private final SluiceMetrics ownMetrics;
+
+  private SluiceServer(Javalin app, Followers followers, EventStreams streams, SluiceMetrics ownMetrics) {
     this.app = app;
     this.followers = followers;
     this.streams = streams;
+    this.ownMetrics = ownMetrics;
   }
 
   /** Starts serving {@code log}; the caller keeps owning the log and closes it after {@link #stop()}. */
@@ -44,6 +48,20 @@ public final class SluiceServer implements AutoCloseable {
    * about views are refused by name). The caller keeps owning both and closes them after {@link #stop()}.
    */
   public static SluiceServer start(EventLog log, Engine engine, Config config) {
+    SluiceMetrics metrics = SluiceMetrics.create();
+    return start(log, engine, config, metrics, metrics);
+  }
+
+  /**
+   * As {@link #start(EventLog, Engine, Config)}, reporting in {@code metrics} (the registry the
+   * caller gave the log, so that {@code GET /metrics} shows the log's meters too); the caller
+   * closes it after {@link #stop()}.
+   */
+  public static SluiceServer start(EventLog log, Engine engine, Config config, SluiceMetrics metrics) {
+    return start(log, engine, config, metrics, null);
+  }
+
+  private static SluiceServer start(EventLog log, Engine engine, Config config, SluiceMetrics metrics, SluiceMetrics own) {
     Followers followers = new Followers(config.followersLimit());
     EventStreams streams = new EventStreams();
     Javalin app = Javalin.create(c -> {
@@ -55,6 +73,7 @@ public final class SluiceServer implements AutoCloseable {
       c.jetty.defaultPort = config.port();
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+      c.requestLogger.http(new RequestMeters(metrics.registry())::record);
     });
     AppendRoute append = new AppendRoute(log, engine, config);
     ReadRoute read = new ReadRoute(log, followers);
@@ -78,13 +97,19 @@ public final class SluiceServer implements AutoCloseable {
     }
     app.get("/lineage/{stream}/<id>", new LineageRoute(log, engine)::handle);
     app.get("/status", status::status);
+    metrics.watch(log, engine);
+    Gauges.open(metrics.registry(), followers::open, streams::open);
+    app.get("/metrics", ctx -> {
+      Params.of(ctx, java.util.Set.of());
+      ctx.contentType(SluiceMetrics.CONTENT_TYPE).result(metrics.scrape());
+    });
     app.get("/", new ConsoleRoute()::handle);
     app.exception(LogException.class, SluiceServer::logError);
     app.exception(LanguageException.class, SluiceServer::languageError);
     app.exception(HttpResponseException.class, SluiceServer::httpError);
     app.exception(Exception.class, SluiceServer::serverFault);
     app.start();
-    return new SluiceServer(app, followers, streams);
+    return new SluiceServer(app, followers, streams, own);
   }
 
   public int port() {
@@ -96,6 +121,9 @@ public final class SluiceServer implements AutoCloseable {
     followers.stop();
     streams.stop();
     app.stop();
+    if (ownMetrics != null) {
+      ownMetrics.close();
+    }
   }
 
   @Override

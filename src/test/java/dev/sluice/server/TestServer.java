@@ -50,6 +50,12 @@ final class TestServer implements AutoCloseable {
     this.server = SluiceServer.start(log, engine, config.withPort(0));
   }
 
+  /** A server reporting in {@code metrics}; the caller closes the engine and the metrics. */
+  TestServer(EventLog log, dev.sluice.engine.Engine engine, Config config, dev.sluice.metrics.SluiceMetrics metrics) {
+    this.log = log;
+    this.server = SluiceServer.start(log, engine, config.withPort(0), metrics);
+  }
+
   /** The server as {@code sluice serve} runs it: over the embedded log in {@code dataDir}. */
   static TestServer onEmbeddedLog(Path dataDir, Config config) {
     return new TestServer(EmbeddedLog.open(dataDir, EmbeddedLog.Options.defaults()), config.withDataDir(dataDir));

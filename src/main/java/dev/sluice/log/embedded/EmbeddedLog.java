@@ -10,6 +10,8 @@ import dev.sluice.log.Record;
 import dev.sluice.log.StreamNames;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.StreamStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +53,8 @@ public final class EmbeddedLog implements EventLog {
       Duration dedupWindow,
       int queuedRequestsMax,
       Storage storage,
-      LongSupplier clock) {
+      LongSupplier clock,
+      MeterRegistry meters) {
 
     public static Options defaults() {
       return new Options(
@@ -63,31 +66,37 @@ public final class EmbeddedLog implements EventLog {
           Duration.ofDays(7),
           8192,
           new DiskStorage(),
-          System::currentTimeMillis);
+          System::currentTimeMillis,
+          new CompositeMeterRegistry());
     }
 
     public Options withFsync(Fsync mode) {
-      return new Options(mode, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, clock);
+      return new Options(mode, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, clock, meters);
     }
 
     public Options withSegmentBytes(long bytes) {
-      return new Options(fsync, fsyncInterval, bytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, clock);
+      return new Options(fsync, fsyncInterval, bytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, clock, meters);
     }
 
     public Options withLimits(int eventBytes, long requestBytes) {
-      return new Options(fsync, fsyncInterval, segmentBytes, eventBytes, requestBytes, dedupWindow, queuedRequestsMax, storage, clock);
+      return new Options(fsync, fsyncInterval, segmentBytes, eventBytes, requestBytes, dedupWindow, queuedRequestsMax, storage, clock, meters);
     }
 
     public Options withDedupWindow(Duration window) {
-      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, window, queuedRequestsMax, storage, clock);
+      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, window, queuedRequestsMax, storage, clock, meters);
     }
 
     public Options withStorage(Storage s) {
-      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, s, clock);
+      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, s, clock, meters);
     }
 
     public Options withClock(LongSupplier c) {
-      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, c);
+      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, c, meters);
+    }
+
+    /** Where the log records its meters (docs/observing.md, "Metrics"); by default nowhere. */
+    public Options withMeters(MeterRegistry registry) {
+      return new Options(fsync, fsyncInterval, segmentBytes, eventBytesMax, requestBytesMax, dedupWindow, queuedRequestsMax, storage, clock, registry);
     }
 
     void check() {

@@ -6,6 +6,10 @@ import dev.sluice.log.Ids;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Position;
 import dev.sluice.log.Token;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -34,6 +38,7 @@ final class Writer {
   private static final long SUBMIT_WAIT_MS = 30_000;
 
   private final EmbeddedLog.Options options;
+  private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
   private final BatchWriter batch = new BatchWriter();
@@ -41,6 +46,14 @@ final class Writer {
   private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
   private volatile LogException failure;
   private volatile boolean closing;
+  private final Timer fsyncs;
+  private final Timer acknowledgements;
+  private final DistributionSummary groupSizes;
+  /** The sequencer's counters of each stream; touched by the sequencer thread alone. */
+  private final Map<String, StreamMeters> streamMeters = new HashMap<>();
+
+  /** What the sequencer counts of one stream. */
+  private record StreamMeters(Counter events, Counter duplicates, Counter bytes) {}
 
   /** One append request on its way through the writer. */
   private static final class Pending {
@@ -48,8 +61,10 @@ final class Writer {
     final String name;
     final List<EncodedEvent> events;
     final CompletableFuture<AppendResult> future = new CompletableFuture<>();
+    final long submittedNanos = System.nanoTime();
     LogException error;
     AppendResult result;
+    int bytes;
     long[] ends;
     Segment segment;
 
@@ -63,6 +78,19 @@ final class Writer {
   Writer(EmbeddedLog.Options options) {
     this.options = options;
     this.queue = new ArrayBlockingQueue<>(options.queuedRequestsMax());
+    MeterRegistry meters = options.meters();
+    this.fsyncs = Timer.builder("sluice.log.fsync")
+        .description("One fsync of a segment file by the log's writer")
+        .publishPercentileHistogram()
+        .register(meters);
+    this.acknowledgements = Timer.builder("sluice.log.append.acknowledgement")
+        .description("An append request from its arrival at the writer to its durable acknowledgement")
+        .publishPercentileHistogram()
+        .register(meters);
+    this.groupSizes = DistributionSummary.builder("sluice.log.group.requests")
+        .description("Append requests acknowledged together after one round of fsyncs (group commit)")
+        .register(meters);
+    this.meters = meters;
     sequencer.setDaemon(true);
     syncer.setDaemon(true);
   }
@@ -177,6 +205,21 @@ final class Writer {
       tokenEnds[position.partition()] = Math.max(tokenEnds[position.partition()], position.offset() + 1);
     }
     r.result = new AppendResult(Arrays.asList(positions), appended, positions.length - appended, Token.ofEnds(r.name, tokenEnds));
+    StreamMeters counted = streamMeters.computeIfAbsent(r.name, this::streamMeters);
+    counted.events().increment(appended);
+    counted.duplicates().increment(positions.length - appended);
+    counted.bytes().increment(r.bytes);
+  }
+
+  private StreamMeters streamMeters(String stream) {
+    return new StreamMeters(
+        Counter.builder("sluice.log.appended.events").description("Events appended to a stream").tag("stream", stream).register(meters),
+        Counter.builder("sluice.log.duplicate.events")
+            .description("Events whose _id the stream already held, answered with their first position")
+            .tag("stream", stream)
+            .register(meters),
+        Counter.builder("sluice.log.appended.bytes").description("Bytes of batches written to a stream's segments")
+            .baseUnit("bytes").tag("stream", stream).register(meters));
   }
 
   private static final Position INVALID = new Position(-1, -1, true);
@@ -232,6 +275,7 @@ final class Writer {
       return false;
     }
     segment.size = at + length;
+    r.bytes = length;
     segment.lastAppendTimeMs = Math.max(segment.lastAppendTimeMs, now);
     ActiveIndex index = (ActiveIndex) segment.index;
     for (Position position : positions) {
@@ -319,18 +363,25 @@ final class Writer {
           group.forEach(r -> r.error = r.error == null ? failed : r.error);
         }
       }
+      int acknowledged = 0;
       for (List<Pending> group : groups) {
         for (Pending r : group) {
           acknowledge(r);
+          acknowledged++;
         }
+      }
+      if (acknowledged > 0) {
+        groupSizes.record(acknowledged);
       }
     }
   }
 
   private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
     for (Storage.StorageFile file : dirty.keySet()) {
+      long started = System.nanoTime();
       try {
         file.sync();
+        fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       } catch (IOException e) {
         // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
         fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
@@ -339,11 +390,12 @@ final class Writer {
     dirty.clear();
   }
 
-  private static void acknowledge(Pending r) {
+  private void acknowledge(Pending r) {
     if (r.error != null) {
       r.future.completeExceptionally(r.error);
       return;
     }
+    acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
     long[] ends = r.ends;
     for (int p = 0; p < ends.length; p++) {
       r.stream.publishDurable(p, ends[p]);
