@@ -7,8 +7,16 @@ import dev.sluice.log.StreamSpec;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -47,8 +56,19 @@ public final class LogBench {
         sluice.addAll(SluiceAppendBench.matrix(log, "sluice in-process fsync=always", settings.warmup(), settings.duration(), out::println));
         SluiceAppendBench.Result peak = sluice.stream().filter(r -> r.writers() == 16 && r.batch() == 100).findFirst().orElseThrow();
         out.printf(Locale.ROOT, "-- Sluice, in process, 16 writers × 100 paced at half of that scenario's peak (%.0f events/s)%n", peak.eventsPerS() / 2);
-        halfPeak = SluiceAppendBench.run(log, "sluice half-peak fsync=always", 16, 100, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
+        // A log of its own, so that its writer's meters show only this scenario.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        meters.config().meterFilter(new MeterFilter() {
+          @Override
+          public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+            return DistributionStatisticConfig.builder().percentiles(0.5, 0.99, 0.999).build().merge(config);
+          }
+        });
+        try (EmbeddedLog half = EmbeddedLog.open(dir.resolve("half"), EmbeddedLog.Options.defaults().withMeters(meters))) {
+          halfPeak = SluiceAppendBench.run(half, "sluice half-peak fsync=always", 16, 100, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
+        }
         out.println(halfPeak.line());
+        out.println(writerLine(meters));
         out.println("-- Sluice over HTTP (NDJSON batches of 1000, 4 client threads on the same machine)");
         SluiceServer server = SluiceServer.start(log, Config.defaults().withPort(0));
         try {
@@ -97,6 +117,25 @@ public final class LogBench {
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.0f", kafkaBest),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.2f", sluiceBest.eventsPerS() / kafkaBest),
         halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms());
+  }
+
+  /** What the writer's meters saw: how the acknowledgement time splits into waiting and fsyncing. */
+  private static String writerLine(SimpleMeterRegistry meters) {
+    Timer fsync = meters.get("sluice.log.fsync").timer();
+    Timer ack = meters.get("sluice.log.append.acknowledgement").timer();
+    DistributionSummary groups = meters.get("sluice.log.group.requests").summary();
+    return String.format(Locale.ROOT,
+        "   writer (warm-up included): %,d fsyncs, fsync %s; arrival→ack %s; %.1f requests per fsync round",
+        fsync.count(), percentiles(fsync), percentiles(ack), groups.mean());
+  }
+
+  private static String percentiles(Timer timer) {
+    StringBuilder s = new StringBuilder();
+    for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+      s.append(s.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "p%s %.3f ms",
+          BigDecimal.valueOf(v.percentile() * 100).stripTrailingZeros().toPlainString(), v.value(TimeUnit.MILLISECONDS)));
+    }
+    return s.toString();
   }
 
   private static void deleteTree(Path dir) throws IOException {
