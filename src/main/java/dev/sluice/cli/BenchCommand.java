@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
         ObserveBench.run(new ObserveBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), subscribers, probesPerS), main.out);
       }
       case "kafka" -> KafkaViewsBench.run(
-          new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka), main.out);
+          new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka, Duration.ofSeconds(seconds)), main.out);
       case "search" -> SearchBench.run(new SearchBench.Settings(docs), main.out);
       default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, search, kafka", Main.USAGE);
     }

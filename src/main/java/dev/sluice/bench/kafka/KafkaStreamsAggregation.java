@@ -120,6 +120,21 @@ public final class KafkaStreamsAggregation implements AutoCloseable {
     return true;
   }
 
+  private volatile ReadOnlyKeyValueStore<String, byte[]> store;
+
+  /**
+   * How many events of {@code key} the application has counted, as an interactive query of its
+   * store answers now: the store's cache included, so what it processed before its next commit too.
+   */
+  public long count(String key) {
+    ReadOnlyKeyValueStore<String, byte[]> s = store;
+    if (s == null) {
+      s = store = streams.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    }
+    byte[] totals = s.get(key);
+    return totals == null ? 0 : ByteBuffer.wrap(totals).getLong(8);
+  }
+
   /** Key → [total, n] as the application's store holds it now (after its latest commit). */
   public Map<String, long[]> totals() {
     ReadOnlyKeyValueStore<String, byte[]> store = streams.store(

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code sluice bench kafka}: the views benchmark's aggregation over one Kafka topic, maintained by
@@ -23,9 +25,30 @@ import java.util.Locale;
  * once.
  */
 public final class KafkaViewsBench {
-  public record Settings(long events, String bootstrapServers) {}
+  /** @param e2e how long each side's end-to-end latency is measured */
+  public record Settings(long events, String bootstrapServers, Duration e2e) {}
+
+  private static final int PARTITIONS = 4;
 
   private KafkaViewsBench() {}
+
+  /** Waits until the application has counted {@code n} probes on every partition. */
+  private static void awaitProbes(KafkaStreamsAggregation app, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (String probe : EndToEnd.probeKeys(PARTITIONS)) {
+      while (app.count(probe) < n) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Kafka Streams did not count probe " + n + " of " + probe + " within 30 s");
+        }
+        LockSupport.parkNanos(100_000);
+      }
+    }
+  }
+
+  private static String e2eLine(String who, EndToEnd.Result r, double rate, String how) {
+    return String.format(Locale.ROOT, "%s end to end: p50 %.1f ms, p99 %.1f ms over %,d batches of %d at %,.0f events/s (asked %,.0f); %s",
+        who, r.latency().quantileMs(0.5), r.latency().quantileMs(0.99), r.latency().count(), EndToEnd.BATCH, r.eventsPerS(), rate, how);
+  }
 
   public static void run(Settings settings, PrintStream out) throws Exception {
     out.printf(Locale.ROOT, "bench kafka: %d cores, Java %s; %,d events of 100 bytes over %,d keys; view: %s%n",
@@ -44,8 +67,11 @@ public final class KafkaViewsBench {
     String cluster = "bench" + System.currentTimeMillis();
     Path dir = Files.createTempDirectory("sluice-bench-kafka");
     double sluicePerS;
+    double e2eRate;
+    EndToEnd.Result sluiceE2e;
+    long e2eBatches;
     try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
-      log.create(new StreamSpec("events", StreamKind.STREAM, "k", 4), false);
+      log.create(new StreamSpec("events", StreamKind.STREAM, "k", PARTITIONS), false);
       long loadStart = System.nanoTime();
       ViewsBench.load(log, settings.events(), out);
       out.printf(Locale.ROOT, "loaded %,d events through Sluice's Kafka log in %.1f s%n", settings.events(), (System.nanoTime() - loadStart) / 1e9);
@@ -65,10 +91,18 @@ public final class KafkaViewsBench {
         sluicePerS = settings.events() / seconds;
         out.printf(Locale.ROOT, "Sluice view on Kafka: %,d events in %.2f s = %,.0f events/s; %,d rows%n",
             settings.events(), seconds, sluicePerS, status.rows());
+        // Half of the view's rate; one writer of transactions may not reach it, and the line says what it reached.
+        e2eRate = sluicePerS / 2;
+        sluiceE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
+            (token, n) -> engine.scan("totals", null, null, null, 1, token, Duration.ofSeconds(30)));
+        e2eBatches = sluiceE2e.latency().count();
+        out.println(e2eLine("Sluice view on Kafka", sluiceE2e, e2eRate,
+            "ack → a read with after=TOKEN answers; the view commits its state and positions first"));
       }
     }
     String topic = cluster + ".events";
     double streamsPerS;
+    EndToEnd.Result streamsE2e;
     long start = System.nanoTime();
     try (KafkaStreamsAggregation app = new KafkaStreamsAggregation(bootstrap, topic, cluster + "-streams")) {
       if (!app.awaitConsumed(settings.events(), Duration.ofMinutes(30))) {
@@ -81,8 +115,17 @@ public final class KafkaViewsBench {
       streamsPerS = settings.events() / processingSeconds;
       out.printf(Locale.ROOT, "Kafka Streams application: %,d events in %.2f s from its first record = %,.0f events/s (%.2f s from its start;"
           + " one stream thread, exactly_once_v2)%n", settings.events(), processingSeconds, streamsPerS, seconds);
+      try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
+        // The application also counted the probes of Sluice's run, which came before in the topic.
+        streamsE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
+            (token, n) -> awaitProbes(app, e2eBatches + n));
+      }
+      out.println(e2eLine("Kafka Streams application", streamsE2e, e2eRate,
+          "ack → an interactive query of its store shows the batch; the store's cache is read, so this does not wait for its commit"));
     }
-    out.printf(Locale.ROOT, "{\"bench\":\"kafka\",\"sluice_events_per_s\":%.0f,\"kafka_streams_events_per_s\":%.0f,\"ratio\":%.2f,\"events\":%d}%n",
-        sluicePerS, streamsPerS, sluicePerS / streamsPerS, settings.events());
+    out.printf(Locale.ROOT, "{\"bench\":\"kafka\",\"sluice_events_per_s\":%.0f,\"kafka_streams_events_per_s\":%.0f,\"ratio\":%.2f,\"events\":%d,"
+            + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f}%n",
+        sluicePerS, streamsPerS, sluicePerS / streamsPerS, settings.events(),
+        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99));
   }
 }
