@@ -34,6 +34,7 @@ import java.util.TreeMap;
  * incremental one that built them) over exactly the input positions its state says it reflects,
  * and compared row by row, and digest to digest, with what its store holds; an index's entries and
  * a search index's documents are compared with the ones those rows make ({@link IndexAudit}).
+ * Derived streams are derived again and compared event by event ({@link DerivedStreamAudit}).
  */
 public final class ViewAudit {
   private static final ObjectMapper JSON = new ObjectMapper();
