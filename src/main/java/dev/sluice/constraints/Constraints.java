@@ -52,14 +52,22 @@ public final class Constraints implements AutoCloseable {
   /** How long a drop waits for the claims already in the claims log to be decided. */
   static final long DROP_WAIT_MS = 30_000;
 
-  private Constraints(EventLog log, Path dir) {
+  private final long outcomeRetentionMs;
+
+  private Constraints(EventLog log, Path dir, long outcomeRetentionMs) {
     this.log = log;
     this.dir = dir;
+    this.outcomeRetentionMs = outcomeRetentionMs;
   }
 
   /** Opens the constraints in {@code dir} and starts deciding claims where each left off. */
   public static Constraints open(EventLog log, Path dir) {
-    Constraints constraints = new Constraints(log, dir);
+    return open(log, dir, ClaimsProcessor.OUTCOME_RETENTION_MS);
+  }
+
+  /** As {@link #open(EventLog, Path)}, keeping outcomes for {@code outcomeRetentionMs} after their decision. */
+  static Constraints open(EventLog log, Path dir, long outcomeRetentionMs) {
+    Constraints constraints = new Constraints(log, dir, outcomeRetentionMs);
     constraints.restore();
     return constraints;
   }
@@ -90,7 +98,7 @@ public final class Constraints implements AutoCloseable {
     Space space = store.space(c.spaceName());
     List<ClaimsProcessor> list = new ArrayList<>();
     for (int p = 0; p < c.partitions(); p++) {
-      list.add(new ClaimsProcessor(c, p, log, space));
+      list.add(new ClaimsProcessor(c, p, log, space, outcomeRetentionMs));
     }
     processors.put(c.name(), list);
     list.forEach(ClaimsProcessor::start);
