@@ -18,11 +18,12 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sluice verify}: audits a stopped data folder. Every record's checksum and every partition's
- * hash chain are checked, then every view is recomputed from the log and compared with its store.
+ * hash chain are checked, then every view and index is recomputed from the log and compared with its
+ * store (an index's entries, a search index's Lucene documents).
  * Each problem is one line on stdout; the exit status is 1 when there is any.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Audit a stopped data folder: checksums, hash chains, and every view recomputed from the log.")
+    description = "Audit a stopped data folder: checksums, hash chains, and every view and index recomputed from the log.")
 final class VerifyCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -49,8 +50,13 @@ final class VerifyCommand implements Callable<Integer> {
     log.findings().forEach(f -> problems.add(f.describe()));
     Derived views = views();
     for (ViewAudit.Checked c : views.checked()) {
-      main.out.println("view '" + c.view() + "' v" + c.version() + ": " + c.rows() + " rows recomputed from the log, digest "
-          + c.expectedDigest() + (c.expectedDigest().equals(c.actualDigest()) ? " matches" : ", stored " + c.actualDigest()));
+      if (c.expectedDigest() == null) {
+        main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.detail());
+        continue;
+      }
+      main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.rows() + " rows recomputed from the log, digest "
+          + c.expectedDigest() + (c.expectedDigest().equals(c.actualDigest()) ? " matches" : ", stored " + c.actualDigest())
+          + (c.detail().isEmpty() ? "" : "; " + c.detail()));
     }
     views.skipped().forEach(s -> main.out.println("not recomputed: " + s));
     views.findings().forEach(f -> problems.add(f.describe()));
@@ -62,7 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
           + " in " + data.toAbsolutePath().normalize());
     }
-    main.out.println("ok: the log is intact and every view equals its recomputation");
+    main.out.println("ok: the log is intact and every view and index equals its recomputation");
     return 0;
   }
 

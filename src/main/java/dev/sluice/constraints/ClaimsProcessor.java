@@ -31,8 +31,13 @@ import java.util.concurrent.TimeoutException;
  *   0x01 p:i4                       → next claims offset to decide (i8)
  *   0x02 p:i4 value                 → the row key (table) or claim id (stream) holding the value
  *   0x03 p:i4 row key 0x00 value    → (tables) the row holds the value: what a release looks up
- *   0x04 p:i4 offset:i8             → the outcome of the claim at that offset, for ?wait=outcome
+ *   0x04 p:i4 offset:i8             → the outcome of the claim at that offset, for ?wait=outcome,
+ *                                     with the time it was decided ("decided_ms")
  * </pre>
+ *
+ * <p>Outcomes are kept for {@link #OUTCOME_RETENTION_MS} after their decision, as long as the log
+ * remembers the claim's id: a retry after that is a new claim, and cannot ask for the old outcome.
+ * Each commit deletes the oldest expired ones (the decision events stay in the log).
  */
 final class ClaimsProcessor implements Runnable {
   static final byte POSITION = 1;
@@ -43,6 +48,11 @@ final class ClaimsProcessor implements Runnable {
   private static final int CLAIMS_PER_COMMIT_MAX = 500;
   private static final long APPEND_WAIT_S = 60;
   private static final long IDLE_WAIT_MS = 200;
+  /** How long an outcome is kept after its decision: the log's dedup window for ids (7 days). */
+  static final long OUTCOME_RETENTION_MS = TimeUnit.DAYS.toMillis(7);
+  /** Expired outcomes deleted per commit at most: bounds the batch. */
+  private static final int OUTCOMES_EXPIRED_PER_COMMIT_MAX = 1_000;
+  static final String DECIDED_MS = "decided_ms";
 
   private final Constraint constraint;
   private final int partition;
@@ -55,7 +65,12 @@ final class ClaimsProcessor implements Runnable {
   private volatile long next;
   volatile String error;
 
-  ClaimsProcessor(Constraint constraint, int partition, EventLog log, Space space) {
+  private final long outcomeRetentionMs;
+  /** Outcomes before this offset are expired already: the next expiry scan starts here. */
+  private long expiredFrom;
+
+  ClaimsProcessor(Constraint constraint, int partition, EventLog log, Space space, long outcomeRetentionMs) {
+    this.outcomeRetentionMs = outcomeRetentionMs;
     this.constraint = constraint;
     this.partition = partition;
     this.log = log;
@@ -144,6 +159,7 @@ final class ClaimsProcessor implements Runnable {
         }
       }
       List<Position> positions = append(constraint.stream(), accepted);
+      long decidedMs = System.currentTimeMillis();
       List<Event> decisions = new ArrayList<>();
       for (Decided d : decided) {
         Position at = d.eventIndex() < 0 ? null : positions.get(d.eventIndex());
@@ -154,19 +170,42 @@ final class ClaimsProcessor implements Runnable {
         } else {
           outcome.put("reason", d.reason());
         }
-        batch.put(outcome(partition, d.claim().offset()), Claim.bytes(outcome));
+        batch.put(outcome(partition, d.claim().offset()), Claim.bytes(outcome.deepCopy().put(DECIDED_MS, decidedMs)));
         decisions.add(decision(d, outcome, at == null ? null : accepted.get(d.eventIndex()).id()));
       }
       append(constraint.decisionsStream(), decisions);
       append(constraint.claimsStream(), releases);
       long end = claims.get(claims.size() - 1).offset() + 1;
       batch.put(position(partition), ByteBuffer.allocate(8).putLong(end).array());
+      long expiredUpTo = expireOutcomes(batch, decidedMs);
       batch.commit();
+      expiredFrom = expiredUpTo;
       next = end;
     }
     synchronized (progressed) {
       progressed.notifyAll();
     }
+  }
+
+  /**
+   * Deletes the oldest outcomes decided more than the retention before {@code nowMs}; returns the
+   * offset the next scan starts from. Outcomes are in offset order, which is decision order, so the
+   * scan stops at the first one still kept.
+   */
+  private long expireOutcomes(Batch batch, long nowMs) {
+    long cutoffMs = nowMs - outcomeRetentionMs;
+    long[] from = {expiredFrom};
+    int[] deleted = {0};
+    space.scan(outcome(partition, expiredFrom), outcome(partition, Long.MAX_VALUE), (key, value) -> {
+      if (deleted[0] == OUTCOMES_EXPIRED_PER_COMMIT_MAX || Claim.parse(value).path(DECIDED_MS).asLong(0) > cutoffMs) {
+        return false;
+      }
+      batch.delete(key);
+      deleted[0]++;
+      from[0] = ByteBuffer.wrap(key, 5, 8).getLong() + 1;
+      return true;
+    });
+    return from[0];
   }
 
   /** Why the claim loses, or null if it wins: its value is free, or (a table) its own row's. */

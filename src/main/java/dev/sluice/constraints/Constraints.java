@@ -45,15 +45,29 @@ public final class Constraints implements AutoCloseable {
   private KeyValueStore store;
   private final Map<String, Constraint> byName = new TreeMap<>();
   private final Map<String, List<ClaimsProcessor>> processors = new TreeMap<>();
+  /** Constraints being dropped: they take no new claims while the ones in their log are decided. */
+  private final java.util.Set<String> dropping = new java.util.HashSet<>();
+  /** Claim appends handed to the log and not yet durable, per constraint: a drop waits for them. */
+  private final Map<String, java.util.Set<CompletableFuture<AppendResult>>> appending = new TreeMap<>();
+  /** How long a drop waits for the claims already in the claims log to be decided. */
+  static final long DROP_WAIT_MS = 30_000;
 
-  private Constraints(EventLog log, Path dir) {
+  private final long outcomeRetentionMs;
+
+  private Constraints(EventLog log, Path dir, long outcomeRetentionMs) {
     this.log = log;
     this.dir = dir;
+    this.outcomeRetentionMs = outcomeRetentionMs;
   }
 
   /** Opens the constraints in {@code dir} and starts deciding claims where each left off. */
   public static Constraints open(EventLog log, Path dir) {
-    Constraints constraints = new Constraints(log, dir);
+    return open(log, dir, ClaimsProcessor.OUTCOME_RETENTION_MS);
+  }
+
+  /** As {@link #open(EventLog, Path)}, keeping outcomes for {@code outcomeRetentionMs} after their decision. */
+  static Constraints open(EventLog log, Path dir, long outcomeRetentionMs) {
+    Constraints constraints = new Constraints(log, dir, outcomeRetentionMs);
     constraints.restore();
     return constraints;
   }
@@ -84,7 +98,7 @@ public final class Constraints implements AutoCloseable {
     Space space = store.space(c.spaceName());
     List<ClaimsProcessor> list = new ArrayList<>();
     for (int p = 0; p < c.partitions(); p++) {
-      list.add(new ClaimsProcessor(c, p, log, space));
+      list.add(new ClaimsProcessor(c, p, log, space, outcomeRetentionMs));
     }
     processors.put(c.name(), list);
     list.forEach(ClaimsProcessor::start);
@@ -224,7 +238,83 @@ public final class Constraints implements AutoCloseable {
     for (Event e : events) {
       claims.add(Claim.of(e, c).toEvent());
     }
-    return log.append(c.claimsStream(), claims);
+    CompletableFuture<AppendResult> appended;
+    // Checked and handed to the log under the lock: once a drop has marked the constraint, every
+    // claim it must decide is in the set it waits for.
+    synchronized (this) {
+      if (dropping.contains(c.name()) || byName.get(c.name()) != c) {
+        throw new LogException(ErrorCode.OVERLOADED, "constraint '" + c.name() + "' on '" + c.stream()
+            + "' is being dropped; send the events again");
+      }
+      appended = log.append(c.claimsStream(), claims);
+      java.util.Set<CompletableFuture<AppendResult>> set = appending.computeIfAbsent(c.name(), n -> new java.util.HashSet<>());
+      set.add(appended);
+      appended.whenComplete((r, e) -> {
+        synchronized (this) {
+          set.remove(appended);
+        }
+      });
+    }
+    return appended;
+  }
+
+  /**
+   * {@code DROP CONSTRAINT}: new appends to the stream stop being claims, every claim already in
+   * the claims log is decided (so each acknowledged claim still gets its outcome, and an accepted
+   * event is still appended), then the constraint is forgotten. Its claims and decisions streams
+   * stay in the log as history, so its name cannot be used again; its state is deleted at the next
+   * start. Returns false when it did not exist and {@code ifExists}.
+   *
+   * @throws LogException {@code timeout} when the pending claims were not decided within {@link
+   *     #DROP_WAIT_MS}; the constraint then stays
+   */
+  public boolean drop(String name, boolean ifExists) {
+    Constraint c;
+    List<CompletableFuture<AppendResult>> pending;
+    synchronized (this) {
+      c = byName.get(name);
+      if (c == null || dropping.contains(name)) {
+        if (ifExists) {
+          return false;
+        }
+        throw new LogException(ErrorCode.NOT_FOUND, "no constraint is named '" + name + "'"
+            + (byName.isEmpty() ? "" : "; the constraints are " + byName.keySet()));
+      }
+      dropping.add(name);
+      pending = List.copyOf(appending.getOrDefault(name, java.util.Set.of()));
+    }
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DROP_WAIT_MS);
+      for (CompletableFuture<AppendResult> f : pending) {
+        try {
+          f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException failed) {
+          // Not in the claims log: nothing to decide.
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new LogException(ErrorCode.TIMEOUT, "constraint '" + name + "' was not dropped: claims being appended did not"
+              + " become durable within " + DROP_WAIT_MS + " ms");
+        }
+      }
+      if (!awaitIdle(c, deadline)) {
+        throw new LogException(ErrorCode.TIMEOUT, "constraint '" + name + "' was not dropped: its pending claims were not"
+            + " decided within " + DROP_WAIT_MS + " ms; try again");
+      }
+      synchronized (this) {
+        byName.remove(name);
+        appending.remove(name);
+        // Saved before the processors stop: a crash in between restarts without the constraint.
+        save();
+        processors.remove(name).forEach(ClaimsProcessor::stop);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LogException(ErrorCode.TIMEOUT, "interrupted while dropping constraint '" + name + "'");
+    } finally {
+      synchronized (this) {
+        dropping.remove(name);
+      }
+    }
   }
 
   /**
@@ -233,11 +323,14 @@ public final class Constraints implements AutoCloseable {
    * empty if it is not decided by the deadline.
    */
   public Optional<JsonNode> awaitOutcome(Constraint c, Position position, long deadlineNanos) throws InterruptedException {
-    ClaimsProcessor processor;
+    List<ClaimsProcessor> list;
     synchronized (this) {
-      processor = processors.get(c.name()).get(position.partition());
+      list = processors.get(c.name());
     }
-    return Optional.ofNullable(processor.awaitOutcome(position.offset(), deadlineNanos));
+    if (list == null) {
+      return Optional.empty(); // dropped: its outcomes are in its decisions stream
+    }
+    return Optional.ofNullable(list.get(position.partition()).awaitOutcome(position.offset(), deadlineNanos));
   }
 
   /**
@@ -248,6 +341,9 @@ public final class Constraints implements AutoCloseable {
     List<ClaimsProcessor> list;
     synchronized (this) {
       list = processors.get(c.name());
+    }
+    if (list == null) {
+      return true; // dropped, after every claim was decided
     }
     while (System.nanoTime() < deadlineNanos) {
       boolean idle = true;

@@ -51,6 +51,22 @@ final class DerivedEvents {
   }
 
   void add(String source, Record input, Applied applied) {
+    for (Event event : derive(source, input, applied, keyField)) {
+      pending.add(event);
+      origins.add(new String[] {source, input.id()});
+    }
+  }
+
+  /**
+   * The events one input derives: one per row the pipeline newly inserted (rows it changes or
+   * retracts are not taken back), keyed by the stream's key field if the row has it, else by the
+   * input's key. The same input and changes give the same events, ids included, on every run:
+   * {@code sluice verify} derives them again from the log with this.
+   *
+   * @param keyField the derived stream's declared key field, or null
+   */
+  static List<Event> derive(String source, Record input, Applied applied, String keyField) {
+    List<Event> events = new ArrayList<>();
     for (ViewChange change : applied.changes()) {
       if (change.oldRow() != null || change.newRow() == null) {
         continue;
@@ -69,9 +85,9 @@ final class DerivedEvents {
       String base = origin.getBytes(StandardCharsets.UTF_8).length <= ID_BASE_BYTES_MAX
           ? origin : source.charAt(0) + "#" + digest(origin.getBytes(StandardCharsets.UTF_8));
       String id = base + "/" + digest(change.key().bytes());
-      pending.add(new Event(key, id, input.timeMs(), List.of(input.id()), false, row.toJson()));
-      origins.add(new String[] {source, input.id()});
+      events.add(new Event(key, id, input.timeMs(), List.of(input.id()), false, row.toJson()));
     }
+    return events;
   }
 
   /**

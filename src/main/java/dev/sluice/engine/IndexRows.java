@@ -40,7 +40,8 @@ final class IndexRows implements RowSink {
     return delta;
   }
 
-  private byte[] entry(Row row, RowKey key) {
+  /** The entry's key in the space: [indexed value(s)…, row key] after the row prefix. */
+  byte[] entry(Row row, RowKey key) {
     RowKey[] parts = new RowKey[spec.fields().size() + 1];
     for (int i = 0; i < spec.fields().size(); i++) {
       parts[i] = RowKey.of(FieldValues.of(row, spec.fields().get(i)));

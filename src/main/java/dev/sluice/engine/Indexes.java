@@ -50,7 +50,8 @@ public final class Indexes {
     };
   }
 
-  private static Path searchDir(Path dataDir, String spaceName) {
+  /** A search index version's Lucene folder under the engine's folder. */
+  static Path searchDir(Path dataDir, String spaceName) {
     return dataDir.resolve("search").resolve(spaceName.replace(':', '-'));
   }
 

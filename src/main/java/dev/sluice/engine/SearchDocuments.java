@@ -347,11 +347,12 @@ final class SearchDocuments implements RowSink {
     return index;
   }
 
-  private static boolean isZero(Map<String, long[]> positions) {
+  static boolean isZero(Map<String, long[]> positions) {
     return positions.values().stream().allMatch(p -> Arrays.stream(p).allMatch(n -> n == 0));
   }
 
-  private static String encode(Map<String, long[]> positions) {
+  /** The positions as a commit's user data holds them: sources in name order. */
+  static String encode(Map<String, long[]> positions) {
     try {
       Map<String, long[]> sorted = new TreeMap<>(new HashMap<>(positions));
       return JSON.writeValueAsString(sorted);

@@ -32,39 +32,62 @@ import java.util.TreeMap;
  * The view half of {@code sluice verify}, on a stopped data folder: each view version's rows are
  * recomputed from the log as a batch ({@link BatchEvaluator}, a code path of its own, not the
  * incremental one that built them) over exactly the input positions its state says it reflects,
- * and compared row by row, and digest to digest, with what its store holds.
+ * and compared row by row, and digest to digest, with what its store holds; an index's entries and
+ * a search index's documents are compared with the ones those rows make ({@link IndexAudit}).
+ * Derived streams are derived again and compared event by event ({@link DerivedStreamAudit}).
  */
 public final class ViewAudit {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One disagreement; {@code key}, {@code expected} and {@code actual} are null when not about a row. */
-  public record Finding(String view, String key, String expected, String actual, String problem) {
+  /**
+   * One disagreement.
+   *
+   * @param kind what {@code view} is: "view", "index" or "search index"
+   * @param at where in it ("key …", "value …, row key …", "document …"); null when not about one item,
+   *     and then {@code expected} and {@code actual} are null too
+   */
+  public record Finding(String kind, String view, String at, String expected, String actual, String problem) {
     public String describe() {
-      if (key == null) {
-        return "view '" + view + "': " + problem;
+      String name = kind + " '" + view + "'";
+      if (at == null) {
+        return name + ": " + problem;
       }
-      return "view '" + view + "' key " + key + ": " + problem + "; expected " + (expected == null ? "no row" : expected)
-          + ", actual " + (actual == null ? "no row" : actual);
+      String none = switch (kind) {
+        case "index" -> "no entry";
+        case "search index" -> "no document";
+        case "derived stream" -> "no event";
+        default -> "no row";
+      };
+      return name + " " + at + ": " + problem + "; expected " + (expected == null ? none : expected)
+          + ", actual " + (actual == null ? none : actual);
     }
   }
 
-  /** A view version that was checked: its digest as recomputed and as stored. */
-  public record Checked(String view, long version, long rows, String expectedDigest, String actualDigest) {}
+  /**
+   * A view version that was checked: its digest as recomputed and as stored (null for a derived
+   * stream, whose events are compared instead).
+   *
+   * @param detail what else was compared (an index's entries, a search index's documents); may be empty
+   */
+  public record Checked(String kind, String view, long version, long rows, String expectedDigest, String actualDigest,
+      String detail) {}
 
   public record Result(List<Checked> checked, List<String> skipped, List<Finding> findings) {}
 
   private final EventLog log;
+  private final Path viewsDir;
   private final List<Checked> checked = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
 
-  private ViewAudit(EventLog log) {
+  private ViewAudit(EventLog log, Path viewsDir) {
     this.log = log;
+    this.viewsDir = viewsDir;
   }
 
-  /** Audits every view in {@code viewsDir} (an engine's folder) against {@code log}. */
+  /** Audits every view and index in {@code viewsDir} (an engine's folder) against {@code log}. */
   public static Result run(EventLog log, Path viewsDir) throws IOException {
-    ViewAudit audit = new ViewAudit(log);
+    ViewAudit audit = new ViewAudit(log, viewsDir);
     Path catalogFile = viewsDir.resolve("views.json");
     if (!Files.exists(catalogFile)) {
       return new Result(List.of(), List.of(), List.of());
@@ -79,12 +102,10 @@ public final class ViewAudit {
     try (KeyValueStore store = KeyValueStore.open(viewsDir.resolve("state"))) {
       List<String> spaces = store.spaceNames();
       for (ViewDefinition d : definitions) {
-        if (d.derivedStream()) {
-          audit.skipped.add(d.name() + " (a derived stream: its events are in the log and were checked with it)");
-        } else if (d.index() != null) {
-          audit.skipped.add(d.name() + " (an " + d.kind() + ": verify does not yet recompute index entries or search documents)");
-        } else if (!spaces.contains(d.spaceName())) {
-          audit.findings.add(new Finding(d.name(), null, null, null, "version " + d.version() + " has no state in the store"));
+        if (!spaces.contains(d.spaceName())) {
+          audit.findings.add(new Finding(d.kind(), d.name(), null, null, null, "version " + d.version() + " has no state in the store"));
+        } else if (d.derivedStream()) {
+          audit.derivedStream(d, store.space(d.spaceName()));
         } else {
           audit.view(d, store.space(d.spaceName()));
         }
@@ -93,55 +114,102 @@ public final class ViewAudit {
     return new Result(List.copyOf(audit.checked), List.copyOf(audit.skipped), List.copyOf(audit.findings));
   }
 
+  private void derivedStream(ViewDefinition d, Space space) {
+    try {
+      DerivedStreamAudit.Result result = DerivedStreamAudit.check(log, d, space, catalog(log), findings);
+      if (result.rederived()) {
+        checked.add(new Checked(d.kind(), d.name(), d.version(), result.events(), null, null, result.detail()));
+      } else {
+        skipped.add(d.name() + " (" + result.detail() + ")");
+      }
+    } catch (LogException e) {
+      findings.add(new Finding(d.kind(), d.name(), null, null, null, "cannot be derived again: " + e.getMessage()));
+    }
+  }
+
+  /** The rows a version's pipeline derives from the log, up to the input positions its state reflects. */
+  private record Recomputed(List<BatchEvaluator.KeyedRow> rows, Map<String, long[]> positions) {}
+
   private void view(ViewDefinition d, Space space) {
+    Recomputed recomputed = recompute(d, space);
+    if (recomputed == null) {
+      return;
+    }
+    String name = d.name();
+    long expectedDigest = 0;
+    for (BatchEvaluator.KeyedRow row : recomputed.rows()) {
+      expectedDigest += ViewDigest.rowHash(row.key().bytes(), row.row().toJson());
+    }
+    long actualDigest;
+    long stored;
+    String detail = "";
+    if (d.index() != null && d.index().kind() == IndexSpec.Kind.INDEX) {
+      IndexAudit.Entries entries = IndexAudit.entries(d, space, recomputed.rows(), findings);
+      actualDigest = entries.digest();
+      stored = entries.count();
+      detail = stored + " entries (indexed value, row key, row) compared";
+    } else {
+      Map<RowKey, String> expected = new TreeMap<>();
+      for (BatchEvaluator.KeyedRow row : recomputed.rows()) {
+        expected.put(row.key(), new String(row.row().toJson(), StandardCharsets.UTF_8));
+      }
+      Map<RowKey, String> actual = new TreeMap<>();
+      space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
+        actual.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
+        return true;
+      });
+      actualDigest = ViewDigest.of(space);
+      stored = actual.size();
+      compare(d, expected, actual);
+      if (d.index() != null) {
+        detail = IndexAudit.documents(d, Indexes.searchDir(viewsDir, d.spaceName()), space, recomputed.positions(),
+            recomputed.rows(), findings);
+      }
+    }
+    if (expectedDigest != actualDigest && findings.stream().noneMatch(f -> f.view().equals(name))) {
+      findings.add(new Finding(d.kind(), name, null, null, null, "digest " + ViewDigest.hex(actualDigest)
+          + " of the stored rows differs from the recomputed " + ViewDigest.hex(expectedDigest)));
+    }
+    checkMeta(d, space, actualDigest, stored);
+    checked.add(new Checked(d.kind(), name, d.version(), recomputed.rows().size(), ViewDigest.hex(expectedDigest),
+        ViewDigest.hex(actualDigest), detail));
+  }
+
+  /** Recomputes as a batch; null, with a finding, when it cannot be. */
+  private Recomputed recompute(ViewDefinition d, Space space) {
     String name = d.name();
     Statement statement = Parser.parseStatement(d.pipelineText());
     if (!(statement instanceof Statement.Query query)) {
-      findings.add(new Finding(name, null, null, null, "its definition is not a pipeline: " + d.pipelineText()));
-      return;
+      findings.add(new Finding(d.kind(), name, null, null, null, "its definition is not a pipeline: " + d.pipelineText()));
+      return null;
     }
     Pipeline pipeline = query.pipeline();
     Catalog catalog = catalog(log);
     List<Input> inputs = new ArrayList<>();
+    Map<String, long[]> positions = new TreeMap<>();
     try {
       for (String source : Planner.plan(pipeline, catalog, d.pipelineText()).sources()) {
         StreamSpec spec = log.stream(source).orElseThrow();
+        long[] upTos = new long[spec.partitions()];
         for (int p = 0; p < spec.partitions(); p++) {
           byte[] stored = space.get(Keys.position(source, p));
           long upTo = stored == null ? 0 : Keys.longOf(stored);
           long end = log.endOffset(source, p);
           if (upTo > end) {
-            findings.add(new Finding(name, null, null, null, "its state reflects " + source + " partition " + p
+            findings.add(new Finding(d.kind(), name, null, null, null, "its state reflects " + source + " partition " + p
                 + " up to offset " + upTo + ", but the log holds readable events only up to " + end));
-            return;
+            return null;
           }
           read(source, p, upTo, inputs);
+          upTos[p] = upTo;
         }
+        positions.put(source, upTos);
       }
     } catch (LogException e) {
-      findings.add(new Finding(name, null, null, null, "cannot be recomputed: " + e.getMessage()));
-      return;
+      findings.add(new Finding(d.kind(), name, null, null, null, "cannot be recomputed: " + e.getMessage()));
+      return null;
     }
-    Map<RowKey, String> expected = new TreeMap<>();
-    long expectedDigest = 0;
-    for (BatchEvaluator.KeyedRow row : BatchEvaluator.view(pipeline, catalog, d.pipelineText(), inputs).rows()) {
-      byte[] json = row.row().toJson();
-      expected.put(row.key(), new String(json, StandardCharsets.UTF_8));
-      expectedDigest += ViewDigest.rowHash(row.key().bytes(), json);
-    }
-    Map<RowKey, String> actual = new TreeMap<>();
-    space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
-      actual.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
-      return true;
-    });
-    long actualDigest = ViewDigest.of(space);
-    compare(name, expected, actual);
-    if (expectedDigest != actualDigest && findings.stream().noneMatch(f -> f.view().equals(name))) {
-      findings.add(new Finding(name, null, null, null, "digest " + ViewDigest.hex(actualDigest)
-          + " of the stored rows differs from the recomputed " + ViewDigest.hex(expectedDigest)));
-    }
-    checkMeta(name, space, actualDigest, actual.size());
-    checked.add(new Checked(name, d.version(), actual.size(), ViewDigest.hex(expectedDigest), ViewDigest.hex(actualDigest)));
+    return new Recomputed(BatchEvaluator.view(pipeline, catalog, d.pipelineText(), inputs).rows(), positions);
   }
 
   private void read(String source, int partition, long upTo, List<Input> inputs) {
@@ -161,41 +229,42 @@ public final class ViewAudit {
     }
   }
 
-  private void compare(String name, Map<RowKey, String> expected, Map<RowKey, String> actual) {
+  private void compare(ViewDefinition d, Map<RowKey, String> expected, Map<RowKey, String> actual) {
     for (Map.Entry<RowKey, String> e : expected.entrySet()) {
       String stored = actual.get(e.getKey());
       if (stored == null) {
-        findings.add(new Finding(name, e.getKey().toString(), e.getValue(), null, "row missing"));
+        findings.add(new Finding(d.kind(), d.name(), "key " + e.getKey(), e.getValue(), null, "row missing"));
       } else if (!stored.equals(e.getValue())) {
-        findings.add(new Finding(name, e.getKey().toString(), e.getValue(), stored, "row differs"));
+        findings.add(new Finding(d.kind(), d.name(), "key " + e.getKey(), e.getValue(), stored, "row differs"));
       }
     }
     for (Map.Entry<RowKey, String> e : actual.entrySet()) {
       if (!expected.containsKey(e.getKey())) {
-        findings.add(new Finding(name, e.getKey().toString(), null, e.getValue(), "row that the log does not derive"));
+        findings.add(new Finding(d.kind(), d.name(), "key " + e.getKey(), null, e.getValue(), "row that the log does not derive"));
       }
     }
   }
 
   /** The counters the view keeps beside its rows must describe them. */
-  private void checkMeta(String name, Space space, long digest, long rows) {
+  private void checkMeta(ViewDefinition d, Space space, long digest, long rows) {
+    String name = d.name();
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
-      findings.add(new Finding(name, null, null, null, "its counters (meta) are missing"));
+      findings.add(new Finding(d.kind(), name, null, null, null, "its counters (meta) are missing"));
       return;
     }
     try {
       JsonNode node = JSON.readTree(meta);
       if (node.hasNonNull("digest") && ViewDigest.parse(node.get("digest").asText()) != digest) {
-        findings.add(new Finding(name, null, null, null, "its checkpointed digest " + node.get("digest").asText()
+        findings.add(new Finding(d.kind(), name, null, null, null, "its checkpointed digest " + node.get("digest").asText()
             + " differs from the digest of its stored rows " + ViewDigest.hex(digest)));
       }
       if (node.path("rows").asLong() != rows) {
-        findings.add(new Finding(name, null, null, null, "its row count says " + node.path("rows").asLong()
+        findings.add(new Finding(d.kind(), name, null, null, null, "its row count says " + node.path("rows").asLong()
             + " but it holds " + rows + " rows"));
       }
     } catch (IOException e) {
-      findings.add(new Finding(name, null, null, null, "its counters (meta) are unreadable: " + e.getMessage()));
+      findings.add(new Finding(d.kind(), name, null, null, null, "its counters (meta) are unreadable: " + e.getMessage()));
     }
   }
 

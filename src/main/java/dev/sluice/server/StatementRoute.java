@@ -66,6 +66,8 @@ final class StatementRoute {
 
   private record ShowConstraints() implements Action {}
 
+  private record DropConstraint(String name, boolean ifExists, Position pos) implements Action {}
+
   private record CreateIndex(Indexes.Declaration declaration) implements Action {}
 
   private record ShowIndexes(String kind, String statement) implements Action {}
@@ -132,6 +134,9 @@ final class StatementRoute {
         case Statement.Show show when show.kind() == ObjectKind.CONSTRAINT -> {
           return new ShowConstraints();
         }
+        case Statement.Drop d when d.kind() == ObjectKind.CONSTRAINT -> {
+          return new DropConstraint(d.name().value(), d.ifExists(), d.pos());
+        }
         default -> { }
       }
     }
@@ -144,7 +149,7 @@ final class StatementRoute {
       case Statement.Show show when show.kind() == ObjectKind.TABLE -> new Show(StreamKind.TABLE);
       default -> throw new InputError(ErrorCode.INVALID_STATEMENT, 0, statement.pos().line(), statement.pos().column(),
           kind(statement) + " is not available yet; this server runs CREATE STREAM, CREATE TABLE, "
-              + "CREATE [OR REPLACE] VIEW|INDEX|SEARCH INDEX, DROP VIEW|INDEX|SEARCH INDEX, SHOW STREAMS|TABLES|VIEWS, DESCRIBE and queries");
+              + "CREATE [OR REPLACE] VIEW|INDEX|SEARCH INDEX, DROP VIEW|INDEX|SEARCH INDEX|CONSTRAINT, SHOW STREAMS|TABLES|VIEWS, DESCRIBE and queries");
     };
   }
 
@@ -300,6 +305,14 @@ final class StatementRoute {
       }
       case Show show -> show(show.only());
       case CreateConstraint c -> createConstraint(c.statement());
+      case DropConstraint d -> {
+        try {
+          yield Map.of("statement", "DROP CONSTRAINT", "constraint", d.name(), "dropped",
+              engine.constraints().drop(d.name(), d.ifExists()));
+        } catch (LogException e) {
+          throw new InputError(e.code(), 0, d.pos().line(), d.pos().column(), e.getMessage());
+        }
+      }
       case ShowConstraints s -> {
         List<List<Object>> rows = new ArrayList<>();
         for (var c : engine.constraints().all()) {

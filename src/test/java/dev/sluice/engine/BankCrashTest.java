@@ -60,6 +60,14 @@ class BankCrashTest {
       int after = byTime ? random.nextInt(1_500) : 1 + random.nextInt(150);
       String context = "seed " + SEED + ", round " + round + " (kill after " + after + (byTime ? " ms)" : " acks)");
       acked.addAll(runChildAndKill(data, round, random.nextLong(), byTime, after));
+      try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"), EmbeddedLog.Options.defaults())) {
+        // What sluice verify does, on the folder as the kill left it: the ledger derived again from
+        // the transfers, and the views recomputed.
+        ViewAudit.Result audit = ViewAudit.run(log, data.resolve("views"));
+        assertThat(audit.findings()).as("%s: verify's findings", context).isEmpty();
+        assertThat(audit.checked()).extracting(ViewAudit.Checked::kind).as("%s: what verify recomputed", context)
+            .contains("derived stream", "view");
+      }
       try (EmbeddedLog log = EmbeddedLog.open(data.resolve("log"), EmbeddedLog.Options.defaults());
           Engine engine = Engine.open(log, data.resolve("views"))) {
         transfers = check(log, engine, acked, context);

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A child JVM on this test run's class path, for tests that kill one with SIGKILL mid-work. */
-final class ChildJvm {
+public final class ChildJvm {
   private ChildJvm() {}
 
   /**
@@ -23,7 +23,7 @@ final class ChildJvm {
    * {@code process.toHandle().destroyForcibly()} (SIGKILL): {@code Process.destroyForcibly} would
    * also close the pipe and lose what the child printed just before it died.
    */
-  static Process start(Path stderr, Class<?> main, String... args) throws IOException {
+  public static Process start(Path stderr, Class<?> main, String... args) throws IOException {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

@@ -73,7 +73,7 @@ class ConstraintCrashTest {
   }
 
   /** Returns {accepted, rejected}. */
-  private static int[] check(EventLog log, Constraint constraint, Set<String> acked, String context) {
+  static int[] check(EventLog log, Constraint constraint, Set<String> acked, String context) {
     Map<String, Integer> claimIds = new HashMap<>();
     int claims = 0;
     for (Record r : all(log, constraint.claimsStream())) {

@@ -20,9 +20,11 @@ class ConstraintTest {
   private EmbeddedLog log;
   private Engine engine;
   private TestServer server;
+  private Path data;
 
   @BeforeEach
   void start(@TempDir Path data) {
+    this.data = data;
     log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults());
     engine = Engine.open(log, data.resolve("views"));
     server = new TestServer(log, engine, Config.defaults().withDataDir(data));
@@ -146,6 +148,47 @@ class ConstraintTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.errorMessage()).contains("'orders' has none");
     assertThat(log.stats("orders").events()).isZero();
+  }
+
+  @Test
+  void aDroppedConstraintDecidesItsPendingClaimsThenAppendsGoStraightToTheStream() throws Exception {
+    // Acknowledged as durable claims, not yet decided: the drop must still decide them.
+    TestServer.Answer pending = server.post("/streams/users/events", "[{\"_id\":\"a\",\"user_id\":\"u1\",\"username\":\"erin\"},"
+        + "{\"_id\":\"b\",\"user_id\":\"u2\",\"username\":\"erin\"}]");
+    assertThat(pending.status()).as(pending.body()).isEqualTo(200);
+
+    TestServer.Answer dropped = server.exec("DROP CONSTRAINT unique_username");
+
+    assertThat(dropped.json().get(0).path("dropped").asBoolean()).as(dropped.body()).isTrue();
+    assertThat(awaitDecisions(2)).as("decisions of the claims made before the drop").hasSize(2);
+    assertThat(log.stats("users").events()).as("the accepted one of them").isEqualTo(1);
+    assertThat(server.exec("SHOW CONSTRAINTS").json().get(0).path("rows").size()).isZero();
+    TestServer.Answer plain = server.post("/streams/users/events", "{\"user_id\":\"u3\",\"username\":\"erin\"}");
+    assertThat(plain.json().path("positions").get(0).has("claim")).as(plain.body()).isFalse();
+    assertThat(log.stats("users").events()).as("a second erin, unchecked").isEqualTo(2);
+    assertThat(server.post("/streams/users/events?wait=outcome", "{\"user_id\":\"u4\"}").status())
+        .as("wait=outcome without a constraint").isEqualTo(400);
+
+    TestServer.Answer again = server.post("/statements", "DROP CONSTRAINT unique_username", "text/plain");
+    assertThat(again.status()).isEqualTo(404);
+    assertThat(again.errorCode()).isEqualTo("not_found");
+    assertThat(again.errorMessage()).contains("no constraint is named 'unique_username'");
+    assertThat(server.exec("DROP CONSTRAINT IF EXISTS unique_username").json().get(0).path("dropped").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aDroppedConstraintStaysDroppedAfterARestart() {
+    server.exec("DROP CONSTRAINT unique_username");
+    stop();
+    log = EmbeddedLog.open(data, EmbeddedLog.Options.defaults());
+    engine = Engine.open(log, data.resolve("views"));
+    server = new TestServer(log, engine, Config.defaults().withDataDir(data));
+
+    assertThat(engine.constraints().all()).isEmpty();
+    TestServer.Answer plain = server.post("/streams/users/events", "[{\"user_id\":\"u1\",\"username\":\"fay\"},"
+        + "{\"user_id\":\"u2\",\"username\":\"fay\"}]");
+    assertThat(plain.status()).as(plain.body()).isEqualTo(200);
+    assertThat(log.stats("users").events()).isEqualTo(2);
   }
 
   private List<String> awaitDecisions(int n) throws InterruptedException {
