@@ -11,6 +11,7 @@ import dev.sluice.log.Record;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.operators.BatchEvaluator;
 import dev.sluice.operators.Catalog;
+import dev.sluice.operators.Dataflow;
 import dev.sluice.operators.Input;
 import dev.sluice.operators.Planner;
 import dev.sluice.operators.RowKey;
@@ -80,14 +81,27 @@ public final class ViewAudit {
   private final List<String> skipped = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
 
-  private ViewAudit(EventLog log, Path viewsDir) {
+  /** Views reading more input events than this are derived again through scratch storage. */
+  private final long inMemoryEventsMax;
+
+  private ViewAudit(EventLog log, Path viewsDir, long inMemoryEventsMax) {
     this.log = log;
     this.viewsDir = viewsDir;
+    this.inMemoryEventsMax = inMemoryEventsMax;
   }
 
   /** Audits every view and index in {@code viewsDir} (an engine's folder) against {@code log}. */
   public static Result run(EventLog log, Path viewsDir) throws IOException {
-    ViewAudit audit = new ViewAudit(log, viewsDir);
+    return run(log, viewsDir, Engine.QUERY_EVENTS_MAX);
+  }
+
+  /**
+   * As {@link #run(EventLog, Path)}; a view whose inputs hold more than {@code inMemoryEventsMax}
+   * events is recomputed by its incremental operators over scratch storage instead of as a batch
+   * in memory.
+   */
+  static Result run(EventLog log, Path viewsDir, long inMemoryEventsMax) throws IOException {
+    ViewAudit audit = new ViewAudit(log, viewsDir, inMemoryEventsMax);
     Path catalogFile = viewsDir.resolve("views.json");
     if (!Files.exists(catalogFile)) {
       return new Result(List.of(), List.of(), List.of());
@@ -185,10 +199,12 @@ public final class ViewAudit {
     }
     Pipeline pipeline = query.pipeline();
     Catalog catalog = catalog(log);
-    List<Input> inputs = new ArrayList<>();
     Map<String, long[]> positions = new TreeMap<>();
+    long events = 0;
+    Dataflow dataflow;
     try {
-      for (String source : Planner.plan(pipeline, catalog, d.pipelineText()).sources()) {
+      dataflow = Planner.plan(pipeline, catalog, d.pipelineText());
+      for (String source : dataflow.sources()) {
         StreamSpec spec = log.stream(source).orElseThrow();
         long[] upTos = new long[spec.partitions()];
         for (int p = 0; p < spec.partitions(); p++) {
@@ -200,16 +216,27 @@ public final class ViewAudit {
                 + " up to offset " + upTo + ", but the log holds readable events only up to " + end));
             return null;
           }
-          read(source, p, upTo, inputs);
           upTos[p] = upTo;
+          events += upTo;
         }
         positions.put(source, upTos);
       }
+      if (events > inMemoryEventsMax) {
+        // Too many to hold in memory: the incremental operators derive the rows again from
+        // scratch, their state in a store of their own, and the rows they end with are compared.
+        return new Recomputed(ScratchRebuild.rows(dataflow, log, positions, viewsDir), positions);
+      }
+      List<Input> inputs = new ArrayList<>();
+      for (Map.Entry<String, long[]> e : positions.entrySet()) {
+        for (int p = 0; p < e.getValue().length; p++) {
+          read(e.getKey(), p, e.getValue()[p], inputs);
+        }
+      }
+      return new Recomputed(BatchEvaluator.view(pipeline, catalog, d.pipelineText(), inputs).rows(), positions);
     } catch (LogException e) {
       findings.add(new Finding(d.kind(), name, null, null, null, "cannot be recomputed: " + e.getMessage()));
       return null;
     }
-    return new Recomputed(BatchEvaluator.view(pipeline, catalog, d.pipelineText(), inputs).rows(), positions);
   }
 
   private void read(String source, int partition, long upTo, List<Input> inputs) {
@@ -219,10 +246,6 @@ public final class ViewAudit {
       if (page.isEmpty()) {
         throw new LogException(dev.sluice.log.ErrorCode.CORRUPT_PARTITION,
             source + " partition " + partition + " offset " + from + " cannot be read");
-      }
-      if (inputs.size() + page.size() > Engine.QUERY_EVENTS_MAX) {
-        throw new LogException(dev.sluice.log.ErrorCode.INVALID_ARGUMENT, "its inputs hold more than "
-            + Engine.QUERY_EVENTS_MAX + " events, more than verify recomputes in memory");
       }
       page.forEach(r -> inputs.add(Input.of(source, r)));
       from = page.get(page.size() - 1).offset() + 1;
