@@ -62,21 +62,25 @@ public final class ViewsBench {
         long start = System.nanoTime();
         engine.create("totals", VIEW, false, false);
         long viewCpu = 0;
+        long viewAllocated = 0;
         while (engine.view("totals").orElseThrow().state() == ViewState.BUILDING) {
           Thread.sleep(100);
           viewCpu = Math.max(viewCpu, threadCpuNanos("sluice-view-totals-v"));
+          viewAllocated = Math.max(viewAllocated, threadAllocatedBytes("sluice-view-totals-v"));
         }
         double backfillS = (System.nanoTime() - start) / 1e9;
         // Read again right after the build ends: the thread has gone idle, so little is added.
         viewCpu = Math.max(viewCpu, threadCpuNanos("sluice-view-totals-v"));
+        viewAllocated = Math.max(viewAllocated, threadAllocatedBytes("sluice-view-totals-v"));
         double processCpuS = (processCpuNanos() - processCpuStart) / 1e9;
         double eventsPerS = settings.events() / backfillS;
         double eventsPerCpuS = settings.events() / (viewCpu / 1e9);
         out.printf(Locale.ROOT, "backfill: %,d events in %.2f s = %,.0f events/s on the view's one thread; %,d rows%n",
             settings.events(), backfillS, eventsPerS, engine.view("totals").orElseThrow().rows());
         out.printf(Locale.ROOT, "backfill CPU: the view's thread %.2f s = %,.0f events per CPU second (what one core does when it has"
-            + " the core to itself); the whole process %.2f s (with RocksDB's flushes and compactions and the collector)%n",
-            viewCpu / 1e9, eventsPerCpuS, processCpuS);
+            + " the core to itself); the whole process %.2f s (with RocksDB's flushes and compactions and the collector);"
+            + " the view's thread allocated %,d bytes per event%n",
+            viewCpu / 1e9, eventsPerCpuS, processCpuS, viewAllocated / settings.events());
 
         Histogram local = new Histogram();
         Random random = new Random(7);
@@ -132,6 +136,19 @@ public final class ViewsBench {
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
         return Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return 0;
+  }
+
+  /** Bytes allocated by the live thread whose name starts with {@code prefix}; 0 when there is none. */
+  private static long threadAllocatedBytes(String prefix) {
+    if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)) {
+      return 0;
+    }
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        return Math.max(0, threads.getThreadAllocatedBytes(t.threadId()));
       }
     }
     return 0;
