@@ -111,7 +111,9 @@ public final class Batch implements AutoCloseable {
   public void commit() {
     // Encoded here and handed over in one call: a put through JNI per key cost more than the
     // encoding. The count read back checks that RocksDB parsed what was meant.
-    try (WriteBatch batch = new WriteBatch(encode(space.handle.getID(), pending))) {
+    Encoding encoding = new Encoding(space.handle.getID(), pending.size());
+    pending.forEach(encoding::add);
+    try (WriteBatch batch = new WriteBatch(encoding.toBytes())) {
       if (batch.count() != pending.size()) {
         throw new IllegalStateException("the batch for " + space.name() + " encodes " + batch.count() + " writes, not " + pending.size());
       }
@@ -128,40 +130,59 @@ public final class Batch implements AutoCloseable {
    * uses types 0 and 1 without it), the key and for a put the value, each as varint32 length and
    * bytes. Little-endian fixed-width integers.
    */
-  static byte[] encode(int columnFamily, Map<byte[], byte[]> writes) {
-    int size = 12;
-    for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-      size += 1 + 5 + 5 + e.getKey().length + (e.getValue() == DELETED ? 0 : 5 + e.getValue().length);
+  static final class Encoding {
+    private final int columnFamily;
+    private byte[] out;
+    private int at = 12;
+    private int count;
+
+    Encoding(int columnFamily, int expected) {
+      this.columnFamily = columnFamily;
+      this.out = new byte[12 + 64 * expected];
     }
-    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    out.putLong(0).putInt(writes.size());
-    for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-      boolean delete = e.getValue() == DELETED;
+
+    /** Adds a put, or a delete when {@code value} is {@link #DELETED}. */
+    void add(byte[] key, byte[] value) {
+      boolean delete = value == DELETED;
+      int most = 1 + 5 + 5 + key.length + (delete ? 0 : 5 + value.length);
+      if (at + most > out.length) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, at + most));
+      }
       if (columnFamily == 0) {
-        out.put((byte) (delete ? 0 : 1));
+        out[at++] = (byte) (delete ? 0 : 1);
       } else {
-        out.put((byte) (delete ? 4 : 5));
-        putVarint(out, columnFamily);
+        out[at++] = (byte) (delete ? 4 : 5);
+        putVarint(columnFamily);
       }
-      putVarint(out, e.getKey().length);
-      out.put(e.getKey());
+      putVarint(key.length);
+      System.arraycopy(key, 0, out, at, key.length);
+      at += key.length;
       if (!delete) {
-        putVarint(out, e.getValue().length);
-        out.put(e.getValue());
+        putVarint(value.length);
+        System.arraycopy(value, 0, out, at, value.length);
+        at += value.length;
       }
+      count++;
     }
-    return Arrays.copyOf(out.array(), out.position());
+
+    byte[] toBytes() {
+      // Sequence 0 (the write assigns it), then the count, both little-endian.
+      for (int i = 0; i < 4; i++) {
+        out[8 + i] = (byte) (count >>> (8 * i));
+      }
+      return Arrays.copyOf(out, at);
+    }
+
+    private void putVarint(int value) {
+      while ((value & ~0x7F) != 0) {
+        out[at++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
+      }
+      out[at++] = (byte) value;
+    }
   }
 
-  private static void putVarint(java.nio.ByteBuffer out, int value) {
-    while ((value & ~0x7F) != 0) {
-      out.put((byte) ((value & 0x7F) | 0x80));
-      value >>>= 7;
-    }
-    out.put((byte) value);
-  }
-
-  /** A pending delete as {@link #encode} takes it. */
+  /** A pending delete as {@link Encoding#add} takes it. */
   static byte[] deleted() {
     return DELETED;
   }

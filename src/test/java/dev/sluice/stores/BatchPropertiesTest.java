@@ -144,7 +144,9 @@ class BatchPropertiesTest {
           reference.put(space.handle, e.getKey(), e.getValue());
         }
       }
-      assertThat(Batch.encode(defaultFamily ? 0 : space.handle.getID(), writes)).isEqualTo(reference.data());
+      Batch.Encoding encoding = new Batch.Encoding(defaultFamily ? 0 : space.handle.getID(), 1);
+      writes.forEach(encoding::add);
+      assertThat(encoding.toBytes()).isEqualTo(reference.data());
     }
   }
 }
