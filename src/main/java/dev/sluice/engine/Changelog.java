@@ -1,6 +1,5 @@
 package dev.sluice.engine;
 
-import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.stores.Batch;
@@ -40,6 +39,8 @@ final class Changelog {
 
   /** One committed change. */
   record Entry(long position, long timeMs, RowKey key, byte[] json) {}
+
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
   private final Space space;
   private final long version;
@@ -95,12 +96,12 @@ final class Changelog {
   }
 
   /**
-   * Notes a change of the open batch, after the changes already pending in it; {@code newJson} is
-   * the new row's JSON as the caller writes it to the rows (null when removed).
+   * Notes a change of the open batch, after the changes already pending in it; {@code oldJson} and
+   * {@code newJson} are the rows' JSON as the caller encoded them (null when absent).
    */
-  void record(ViewChange change, byte[] newJson, long timeMs) {
+  void record(ViewChange change, byte[] oldJson, byte[] newJson, long timeMs) {
     long position = head + pending.size() + 1;
-    byte[] json = json(position, change, newJson);
+    byte[] json = json(position, change, oldJson, newJson);
     byte[] key = change.key().bytes();
     writeInt(block, key.length);
     block.writeBytes(key);
@@ -276,19 +277,15 @@ final class Changelog {
     wake();
   }
 
-  private byte[] json(long position, ViewChange change, byte[] newJson) {
+  private byte[] json(long position, ViewChange change, byte[] oldJson, byte[] newJson) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(("{\"position\":" + position + ",\"version\":" + version + ",\"key\":").getBytes(StandardCharsets.UTF_8));
     out.writeBytes(change.key().toString().getBytes(StandardCharsets.UTF_8));
     out.writeBytes(",\"old\":".getBytes(StandardCharsets.UTF_8));
-    row(out, change.oldRow());
+    out.writeBytes(oldJson == null ? NULL : oldJson);
     out.writeBytes(",\"new\":".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(newJson == null ? "null".getBytes(StandardCharsets.UTF_8) : newJson);
+    out.writeBytes(newJson == null ? NULL : newJson);
     out.write('}');
     return out.toByteArray();
-  }
-
-  private static void row(ByteArrayOutputStream out, Row row) {
-    out.writeBytes(row == null ? "null".getBytes(StandardCharsets.UTF_8) : row.toJson());
   }
 }

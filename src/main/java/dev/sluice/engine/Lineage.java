@@ -56,6 +56,8 @@ final class Lineage {
   }
 
   private final Map<ByteBuffer, Entry> pending = new LinkedHashMap<>();
+  /** The bytes the commit's 0x06 value needs for the pending keys: kept as they come, not summed at the end. */
+  private int pendingKeyBytes;
   private long sequence = System.nanoTime();
   private long expiredMs;
 
@@ -91,23 +93,25 @@ final class Lineage {
   }
 
   private Entry entry(String source, String id) {
-    return pending.computeIfAbsent(ByteBuffer.wrap(key(source, id)), k -> new Entry());
+    return pending.computeIfAbsent(ByteBuffer.wrap(key(source, id)), k -> {
+      pendingKeyBytes += 4 + k.remaining();
+      return new Entry();
+    });
   }
 
   /** Puts the pending entries into the commit's batch, and removes expired ones when it is time. */
   void write(Batch batch, long nowMs) {
     if (!pending.isEmpty()) {
-      ByteBuffer written = ByteBuffer.allocate(pending.keySet().stream().mapToInt(k -> 4 + k.remaining()).sum());
+      ByteBuffer written = ByteBuffer.allocate(pendingKeyBytes);
+      byte[] atMs = ("{\"at_ms\":" + nowMs + ",\"").getBytes(StandardCharsets.US_ASCII);
       for (Map.Entry<ByteBuffer, Entry> e : pending.entrySet()) {
         byte[] key = e.getKey().array();
-        Entry entry = e.getValue();
-        String json = "{\"at_ms\":" + nowMs + ",\"" + (entry.derived ? "events" : "keys") + "\":[" + entry.items + "]"
-            + (entry.more > 0 ? ",\"more\":" + entry.more : "") + "}";
-        batch.put(key, json.getBytes(StandardCharsets.UTF_8));
+        batch.put(key, value(atMs, e.getValue()));
         written.putInt(key.length).put(key);
       }
       batch.put(ByteBuffer.allocate(17).put(EXPIRY).putLong(nowMs).putLong(sequence++).array(), written.array());
       pending.clear();
+      pendingKeyBytes = 0;
     }
     if (nowMs - expiredMs >= EXPIRE_EVERY_MS) {
       expiredMs = nowMs;
@@ -115,9 +119,19 @@ final class Lineage {
     }
   }
 
+  /** {@code {"at_ms":…,"keys":[…],"more":N}}, with {@code atMs} its shared beginning up to the second name's quote. */
+  private static byte[] value(byte[] atMs, Entry entry) {
+    String rest = (entry.derived ? "events\":[" : "keys\":[") + entry.items + "]" + (entry.more > 0 ? ",\"more\":" + entry.more : "") + "}";
+    byte[] tail = rest.getBytes(StandardCharsets.UTF_8);
+    byte[] value = java.util.Arrays.copyOf(atMs, atMs.length + tail.length);
+    System.arraycopy(tail, 0, value, atMs.length, tail.length);
+    return value;
+  }
+
   /** Forgets what was pending: the commit it was for failed. */
   void forget() {
     pending.clear();
+    pendingKeyBytes = 0;
   }
 
   private static void expire(Batch batch, long horizonMs) {

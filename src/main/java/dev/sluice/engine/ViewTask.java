@@ -285,9 +285,11 @@ final class ViewTask implements Runnable {
   private void write(Batch batch, Applied applied) {
     for (ViewChange change : applied.changes()) {
       byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
-      digest.change(change.key().bytes(), change.oldRow() == null ? null : change.oldRow().toJson(), newJson);
+      // Encoded once for the digest and the changelog both.
+      byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
+      digest.change(change.key().bytes(), oldJson, newJson);
       if (changelog != null) {
-        changelog.record(change, newJson, batchTimeMs);
+        changelog.record(change, oldJson, newJson, batchTimeMs);
       }
       rows += sink.write(batch, change, newJson);
     }

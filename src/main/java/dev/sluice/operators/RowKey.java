@@ -20,6 +20,9 @@ public final class RowKey implements Comparable<RowKey> {
    */
   private volatile byte[] bytes;
 
+  /** The JSON text, kept once asked for: the changelog and the lineage index both write it. */
+  private volatile String text;
+
   private RowKey(Object value, byte[] bytes, RowKey[] parts) {
     this.value = value;
     this.bytes = bytes;
@@ -103,6 +106,11 @@ public final class RowKey implements Comparable<RowKey> {
   /** The key as JSON text, as the HTTP API names composite keys. */
   @Override
   public String toString() {
-    return dev.sluice.operators.internal.JsonValues.text(value);
+    var known = text;
+    if (known == null) {
+      known = dev.sluice.operators.internal.JsonValues.text(value);
+      text = known;
+    }
+    return known;
   }
 }

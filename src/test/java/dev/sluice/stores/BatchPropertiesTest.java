@@ -119,4 +119,34 @@ class BatchPropertiesTest {
   private static List<String> entries(TreeMap<byte[], byte[]> map) {
     return scan(map, new byte[0], Integer.MAX_VALUE);
   }
+
+  @Property(tries = 300)
+  void aBatchIsEncodedAsRocksDbEncodesIt(@ForAll long seed, @ForAll boolean defaultFamily) throws Exception {
+    Random random = new Random(seed);
+    TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    for (int i = random.nextInt(40); i > 0; i--) {
+      byte[] key = new byte[random.nextInt(200)];
+      random.nextBytes(key);
+      byte[] value = random.nextInt(4) == 0 ? Batch.deleted() : new byte[random.nextInt(3) == 0 ? random.nextInt(300) : random.nextInt(20)];
+      random.nextBytes(value);
+      writes.put(key, value);
+    }
+    try (org.rocksdb.WriteBatch reference = new org.rocksdb.WriteBatch()) {
+      for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+        boolean delete = e.getValue() == Batch.deleted();
+        if (defaultFamily && delete) {
+          reference.delete(e.getKey());
+        } else if (defaultFamily) {
+          reference.put(e.getKey(), e.getValue());
+        } else if (delete) {
+          reference.delete(space.handle, e.getKey());
+        } else {
+          reference.put(space.handle, e.getKey(), e.getValue());
+        }
+      }
+      Batch.Encoding encoding = new Batch.Encoding(defaultFamily ? 0 : space.handle.getID(), 1);
+      writes.forEach(encoding::add);
+      assertThat(encoding.toBytes()).isEqualTo(reference.data());
+    }
+  }
 }

@@ -46,6 +46,8 @@ final class StreamLog implements AutoCloseable {
   private final String[] corruptReason;
   /** Set when damage makes the next offsets unknowable: the stream refuses appends. */
   volatile LogException writeRefusal;
+  /** Batches read and verified lately: each holds records of every partition, which are read one partition at a time. */
+  private final RecentBatches recentBatches = new RecentBatches();
 
   private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs) {
     this.spec = spec;
@@ -437,11 +439,14 @@ final class StreamLog implements AutoCloseable {
     int i = 0;
     while (i < positions.length) {
       int position = positions[i];
-      ByteBuffer batch;
-      try {
-        batch = segment.readBatch(position, limit);
-      } catch (Segment.Damaged d) {
-        throw damagedAt(segment, position, p, next, d.getMessage());
+      ByteBuffer batch = recentBatches.get(segment, position);
+      if (batch == null) {
+        try {
+          batch = segment.readBatch(position, limit);
+        } catch (Segment.Damaged d) {
+          throw damagedAt(segment, position, p, next, d.getMessage());
+        }
+        recentBatches.put(segment, position, batch);
       }
       BatchReader reader = BatchReader.over(batch);
       while (reader.next() && i < positions.length && positions[i] == position) {

@@ -129,6 +129,15 @@ public final class JsonValues {
   }
 
   public static byte[] write(Row row) {
+    var plain = new ByteSink(16 + 16 * row.size());
+    if (writePlain(row, plain)) {
+      return plain.toByteArray();
+    }
+    return writeWithJackson(row);
+  }
+
+  /** What {@link #write(Row)} writes, always through Jackson: the reference for the plain path. */
+  static byte[] writeWithJackson(Row row) {
     var out = new ByteArrayOutputStream(64 + 16 * row.size());
     try (var generator = FACTORY.createGenerator(out)) {
       generator.writeStartObject();
@@ -145,6 +154,15 @@ public final class JsonValues {
 
   /** One value as JSON text, for {@code ||} on lists and objects and for error messages. */
   public static String text(Object value) {
+    var plain = new ByteSink(32);
+    if (writePlain(value, plain, 1)) {
+      return new String(plain.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    return textWithJackson(value);
+  }
+
+  /** What {@link #text(Object)} returns, always through Jackson: the reference for the plain path. */
+  static String textWithJackson(Object value) {
     var out = new ByteArrayOutputStream();
     try (var generator = FACTORY.createGenerator(out)) {
       write(generator, value);
@@ -152,6 +170,116 @@ public final class JsonValues {
       throw new UncheckedIOException(e);
     }
     return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes the row as Jackson would when every name and value is plain (see {@link
+   * #writePlain(Object, ByteSink, int)}); false, with {@code out} in any state, when one is not.
+   * Why: creating a Jackson generator per row cost more than the rest of writing a small row, and
+   * views write one or two rows per event.
+   */
+  private static boolean writePlain(Row row, ByteSink out) {
+    out.put('{');
+    for (var i = 0; i < row.size(); i++) {
+      if (i > 0) {
+        out.put(',');
+      }
+      if (!writePlainString(row.name(i), out)) {
+        return false;
+      }
+      out.put(':');
+      if (!writePlain(row.value(i), out, 1)) {
+        return false;
+      }
+    }
+    out.put('}');
+    return true;
+  }
+
+  /**
+   * Writes the bytes Jackson writes for {@code value} when that needs no escaping: strings of
+   * printable ASCII other than quote and backslash, integers, booleans, null, timestamps, intervals,
+   * decimals Jackson writes plain, and lists and maps of those. False when some part is not plain;
+   * the caller then asks Jackson, so both ways give the same bytes (digests compare them).
+   */
+  private static boolean writePlain(Object value, ByteSink out, int depth) {
+    if (depth > DEPTH_MAX) {
+      return false;
+    }
+    switch (value) {
+      case null -> putAscii("null", out);
+      case Boolean b -> putAscii(b ? "true" : "false", out);
+      case Long l -> putAscii(Long.toString(l), out);
+      case String s -> {
+        return writePlainString(s, out);
+      }
+      case Timestamp t -> {
+        return writePlainString(t.toString(), out);
+      }
+      case Interval i -> putAscii(Long.toString(i.millis()), out);
+      case BigDecimal d -> {
+        // Jackson refuses scales beyond this when writing plain; let it say so.
+        if (Math.abs(d.scale()) > 9999) {
+          return false;
+        }
+        putAscii(d.toPlainString(), out);
+      }
+      case List<?> list -> {
+        out.put('[');
+        var first = true;
+        for (var element : list) {
+          if (!first) {
+            out.put(',');
+          }
+          first = false;
+          if (!writePlain(element, out, depth + 1)) {
+            return false;
+          }
+        }
+        out.put(']');
+      }
+      case Map<?, ?> map -> {
+        out.put('{');
+        var first = true;
+        for (var entry : map.entrySet()) {
+          if (!first) {
+            out.put(',');
+          }
+          first = false;
+          if (!(entry.getKey() instanceof String name) || !writePlainString(name, out)) {
+            return false;
+          }
+          out.put(':');
+          if (!writePlain(entry.getValue(), out, depth + 1)) {
+            return false;
+          }
+        }
+        out.put('}');
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean writePlainString(String s, ByteSink out) {
+    out.put('"');
+    for (var i = 0; i < s.length(); i++) {
+      var c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+        return false;
+      }
+      out.put(c);
+    }
+    out.put('"');
+    return true;
+  }
+
+  private static void putAscii(String s, ByteSink out) {
+    for (var i = 0; i < s.length(); i++) {
+      out.put(s.charAt(i));
+    }
   }
 
   private static void write(JsonGenerator generator, Object value) throws IOException {

@@ -37,6 +37,16 @@ final class Consolidation {
               ? new ViewChange(only.key(), null, only.row())
               : new ViewChange(only.key(), only.row(), null));
     }
+    if (changes.size() == 2) {
+      // What an aggregate emits per input: its group's row replaced. No map needed to fold it.
+      var first = changes.getFirst();
+      var second = changes.getLast();
+      if (!first.isInsert() && second.isInsert() && first.key().equals(second.key())) {
+        return first.row().equals(second.row())
+            ? List.of()
+            : List.of(new ViewChange(first.key(), first.row(), second.row()));
+      }
+    }
     var byKey = new LinkedHashMap<RowKey, Net>();
     for (var change : changes) {
       var net =
