@@ -1,5 +1,6 @@
 package dev.sluice.engine;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.stores.Batch;
@@ -27,7 +28,9 @@ import java.util.function.Function;
  * Keys#change}), so a commit of a thousand changes adds one key to the batch, not a thousand:
  * {@code time_ms:i8 count:i4 (key_length:i4 key_bytes json_length:i4 json){count}}, where {@code
  * json} is the event as subscribers receive it:
- * {@code {"position":N,"version":V,"key":K,"old":ROW|null,"new":ROW|null}}.
+ * {@code {"position":N,"version":V,"key":K,"old":ROW|null,"new":ROW|null,"cause":ID}}, where
+ * {@code cause} is the operation id ({@code _id}) of the input event that made the change (absent
+ * on the rows a view starts with, such as {@code count(*)} of nothing).
  */
 final class Changelog {
   /** Changes held in memory per view: a live subscriber may fall this far behind before it overflows. */
@@ -99,9 +102,9 @@ final class Changelog {
    * Notes a change of the open batch, after the changes already pending in it; {@code oldJson} and
    * {@code newJson} are the rows' JSON as the caller encoded them (null when absent).
    */
-  void record(ViewChange change, byte[] oldJson, byte[] newJson, long timeMs) {
+  void record(ViewChange change, byte[] oldJson, byte[] newJson, long timeMs, String cause) {
     long position = head + pending.size() + 1;
-    byte[] json = json(position, change, oldJson, newJson);
+    byte[] json = json(position, change, oldJson, newJson, cause);
     byte[] key = change.key().bytes();
     writeInt(block, key.length);
     block.writeBytes(key);
@@ -277,7 +280,7 @@ final class Changelog {
     wake();
   }
 
-  private byte[] json(long position, ViewChange change, byte[] oldJson, byte[] newJson) {
+  private byte[] json(long position, ViewChange change, byte[] oldJson, byte[] newJson, String cause) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(("{\"position\":" + position + ",\"version\":" + version + ",\"key\":").getBytes(StandardCharsets.UTF_8));
     out.writeBytes(change.key().toString().getBytes(StandardCharsets.UTF_8));
@@ -285,6 +288,11 @@ final class Changelog {
     out.writeBytes(oldJson == null ? NULL : oldJson);
     out.writeBytes(",\"new\":".getBytes(StandardCharsets.UTF_8));
     out.writeBytes(newJson == null ? NULL : newJson);
+    if (cause != null) {
+      out.writeBytes(",\"cause\":\"".getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(cause));
+      out.write('"');
+    }
     out.write('}');
     return out.toByteArray();
   }

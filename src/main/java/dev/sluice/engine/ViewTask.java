@@ -174,7 +174,7 @@ final class ViewTask implements Runnable {
         batchTimeMs = System.currentTimeMillis();
         Applied applied = dataflow.initialize(state.on(batch));
         if (derived == null) {
-          write(batch, applied);
+          write(batch, applied, null);
         }
         batch.put(Keys.META, metaJson());
         if (changelog != null) {
@@ -238,7 +238,7 @@ final class ViewTask implements Runnable {
           derived.add(source, record, applied);
           countDeadLetters(batch, applied);
         } else {
-          write(batch, applied);
+          write(batch, applied, record.id());
           lineage.changed(source, record, applied);
         }
       }
@@ -282,14 +282,15 @@ final class ViewTask implements Runnable {
     }
   }
 
-  private void write(Batch batch, Applied applied) {
+  /** Writes the changes one input made; {@code cause} is its operation id (null: the view's initial rows). */
+  private void write(Batch batch, Applied applied, String cause) {
     for (ViewChange change : applied.changes()) {
       byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
       // Encoded once for the digest and the changelog both.
       byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
       digest.change(change.key().bytes(), oldJson, newJson);
       if (changelog != null) {
-        changelog.record(change, oldJson, newJson, batchTimeMs);
+        changelog.record(change, oldJson, newJson, batchTimeMs, cause);
       }
       rows += sink.write(batch, change, newJson);
     }

@@ -166,6 +166,30 @@ class ChangelogTest {
   }
 
   @Test
+  void eachChangeNamesTheOperationThatCausedItAlsoAfterARestart() throws Exception {
+    log.create(new StreamSpec("single", StreamKind.STREAM, "order_id", 1), false);
+    engine.create("counts", "FROM single |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String json = "{\"order_id\":\"s" + i + "\",\"customer\":\"k" + (i % 2) + "\"}";
+      // Odd events carry a client's operation id; even ones get the log's generated id.
+      events.add(new Event("s" + i, i % 2 == 1 ? "op-\"" + i + "\"" : null, null, List.of(), false, json.getBytes(StandardCharsets.UTF_8)));
+    }
+    Token token = log.append("single", events).get(30, TimeUnit.SECONDS).token();
+    assertThat(engine.scan("counts", null, null, null, 2, token, WAIT)).hasSize(2);
+    reopen(); // from the stored changelog, not the ring
+    List<String> causes = new ArrayList<>();
+    try (Subscription s = engine.subscribe("counts", Subscription.Filter.ALL, "1:0", token, WAIT)) {
+      for (List<Subscription.Event> batch; !(batch = s.next(0)).isEmpty(); ) {
+        for (Subscription.Event e : batch) {
+          causes.add(JSON.readTree(e.json()).get("cause").asText());
+        }
+      }
+    }
+    assertThat(causes).containsExactly("@0.0", "op-\"1\"", "@0.2", "op-\"3\"", "@0.4", "op-\"5\"");
+  }
+
+  @Test
   void aKeyOrPrefixSubscriberSeesOnlyItsRows() throws Exception {
     engine.create("totals", TOTALS, false, false);
     Token token = appendOrders(24, 12);
