@@ -61,7 +61,10 @@ import org.apache.lucene.util.BytesRef;
 public final class SearchIndex implements AutoCloseable {
   static final String KEY = "_key";
   static final String ROW = "_row";
-  /** Live: how stale the NRT searcher may be at most; a processed change is searchable within this. */
+  /**
+   * Live: how often the NRT searcher is refreshed when nobody asks ({@link #refreshSoon}); a
+   * writer that asks after its changes makes them searchable sooner.
+   */
   public static final long REFRESH_LIVE_MS = 25;
   /**
    * While a backfill writes a whole history, a refresh every 25 ms would flush a tiny segment each
@@ -78,6 +81,8 @@ public final class SearchIndex implements AutoCloseable {
   private final SearcherManager searchers;
   private final Thread refresher;
   private volatile long refreshIntervalMs = REFRESH_BUILDING_MS;
+  /** Set by {@link #refreshSoon}: the refresher refreshes without waiting out its interval. */
+  private boolean refreshRequested;
   private volatile boolean closed;
   private final Analyzer analyzer;
   private final List<String> textFields;
@@ -116,14 +121,30 @@ public final class SearchIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks for a refresh now rather than at the next interval: the changes made so far become
+   * searchable as soon as the refresher has reopened the reader. Requests made while it refreshes
+   * are served together by the next refresh, so a busy writer does not flush a segment per change.
+   */
+  public void refreshSoon() {
+    synchronized (refresher) {
+      refreshRequested = true;
+      refresher.notifyAll();
+    }
+  }
+
   private void refreshPeriodically() {
     while (!closed) {
       try {
         synchronized (refresher) {
-          refresher.wait(refreshIntervalMs);
+          if (!refreshRequested) {
+            refresher.wait(refreshIntervalMs);
+          }
+          refreshRequested = false;
         }
         if (!closed) {
-          searchers.maybeRefresh();
+          // Blocking: a refresh already running (a read after a token) may predate the request.
+          searchers.maybeRefreshBlocking();
         }
       } catch (InterruptedException e) {
         return;
