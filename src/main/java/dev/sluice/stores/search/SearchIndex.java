@@ -47,6 +47,7 @@ import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -71,6 +72,10 @@ public final class SearchIndex implements AutoCloseable {
    * time, and merging them would cost more than the indexing: refresh seldom until live.
    */
   public static final long REFRESH_BUILDING_MS = 5_000;
+  /** Flushed or merged segments up to this size are kept in memory until committed. */
+  private static final double NRT_CACHED_SEGMENT_MB_MAX = 4;
+  /** Memory those segments may take at most, per index; larger ones go to disk at once. */
+  private static final double NRT_CACHED_MB_MAX = 48;
   /** Hits a search returns at most, however far it pages: bounds the work of one request. */
   public static final int HITS_WINDOW_MAX = 10_000;
   private static final int FACET_VALUES_MAX = 100;
@@ -99,11 +104,16 @@ public final class SearchIndex implements AutoCloseable {
       facetsConfig.setMultiValued(facet, true);
     }
     Files.createDirectories(dir);
-    this.directory = FSDirectory.open(dir);
+    // Segments flushed by NRT refreshes are tiny and soon merged away: kept in memory until a
+    // commit syncs them (or a merge replaces them), a refresh writes and opens no files for them.
+    this.directory = new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHED_SEGMENT_MB_MAX, NRT_CACHED_MB_MAX);
     IndexWriterConfig config = new IndexWriterConfig(analyzer);
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(64);
     config.setCommitOnClose(false);
+    // By default opening an NRT reader (and committing) waits up to 500 ms for merges of the small
+    // segments it flushed: a refresh that should take milliseconds then takes half a second.
+    config.setMaxFullFlushMergeWaitMillis(0);
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, new SearcherFactory());
     this.refresher = new Thread(this::refreshPeriodically, "sluice-search-refresh-" + dir.getFileName());
