@@ -145,6 +145,9 @@ public final class JsonValues {
 
   /** One value as JSON text, for {@code ||} on lists and objects and for error messages. */
   public static String text(Object value) {
+    if (value instanceof String s && needsNoEscape(s)) {
+      return '"' + s + '"'; // the common case (a row key, say) without a generator per call
+    }
     var out = new ByteArrayOutputStream();
     try (var generator = FACTORY.createGenerator(out)) {
       write(generator, value);
@@ -152,6 +155,17 @@ public final class JsonValues {
       throw new UncheckedIOException(e);
     }
     return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Printable ASCII other than a quote or a backslash: JSON writes it between quotes as it is. */
+  private static boolean needsNoEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void write(JsonGenerator generator, Object value) throws IOException {
