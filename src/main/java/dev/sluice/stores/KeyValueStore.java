@@ -37,6 +37,8 @@ public final class KeyValueStore implements AutoCloseable {
   static final long BLOCK_CACHE_BYTES = 128L * 1024 * 1024;
   /** Memtable size per space: allocated as it fills, so idle spaces cost nothing. */
   static final long WRITE_BUFFER_BYTES = 64L * 1024 * 1024;
+  /** Memtables of all spaces together: past this the fullest is flushed, however many views write. */
+  static final long WRITE_BUFFERS_BYTES_MAX = 256L * 1024 * 1024;
 
   private final RocksDB db;
   private final DBOptions dbOptions;
@@ -70,7 +72,8 @@ public final class KeyValueStore implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-          .setMaxBackgroundJobs(2);
+          .setMaxBackgroundJobs(2)
+          .setDbWriteBufferSize(WRITE_BUFFERS_BYTES_MAX);
       // Point reads of rows and state are most of what views do: a block cache shared by every space,
       // with index and filter blocks in it, and Bloom filters so a missing key costs no data block.
       LRUCache cache = new LRUCache(BLOCK_CACHE_BYTES);
