@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -212,6 +213,39 @@ final class Changelog {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * Visits the key of every stored change from position {@code from} through {@code head}, in
+   * order (a key changed twice, twice). False when the changelog no longer holds {@code from}: it
+   * was trimmed past it, and what changed since cannot be told from the changelog.
+   */
+  static boolean keysFrom(Space space, long from, long head, Consumer<byte[]> visitor) {
+    if (from > head) {
+      return true;
+    }
+    boolean[] holds = {false};
+    space.scanFromFloor(Keys.change(from), Keys.change(0), Keys.change(head + 1), (key, value) -> {
+      long first = Keys.changePosition(key);
+      ByteBuffer in = ByteBuffer.wrap(value);
+      in.getLong();
+      int count = in.getInt();
+      if (!holds[0] && (first > from || first + count <= from)) {
+        return false;
+      }
+      holds[0] = true;
+      for (int i = 0; i < count; i++) {
+        byte[] changed = new byte[in.getInt()];
+        in.get(changed);
+        int jsonLength = in.getInt();
+        in.position(in.position() + jsonLength);
+        if (first + i >= from) {
+          visitor.accept(changed);
+        }
+      }
+      return true;
+    });
+    return holds[0];
   }
 
   /** Adds the changes after {@code after} of the stored entry starting at {@code first} to {@code out}, up to {@code max}. */

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  *   0x05, 0x06                    → the lineage index ({@link Lineage})
  *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  *   0x08 position:i8              → the changes of one commit, from that position (see {@link Changelog})
- *   0x09 row key bytes            → empty: a search index's row changed since its last Lucene commit
+ *   0x09 …                        → no longer written (a search index's recovery marks, before the
+ *                                   changelog served); a search index deletes any at start
  * </pre>
  */
 final class Keys {
@@ -32,10 +33,6 @@ final class Keys {
 
   static byte[] row(byte[] rowKey) {
     return prefixed(ROW, rowKey);
-  }
-
-  static byte[] dirty(byte[] rowKey) {
-    return prefixed(DIRTY, rowKey);
   }
 
   static byte[] state(byte[] key) {

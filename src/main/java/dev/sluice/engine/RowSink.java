@@ -20,11 +20,23 @@ interface RowSink {
    */
   long write(Batch batch, ViewChange change, byte[] newJson);
 
-  /** Once, before the first read: the space's committed state reflects {@code positions}. */
-  default void recover(Space space, Map<String, long[]> positions) {}
+  /**
+   * Once, before the first read: the space's committed state reflects {@code positions}, and its
+   * changelog holds {@code changes} changes (its head position).
+   */
+  default void recover(Space space, Map<String, long[]> positions, long changes) {}
 
-  /** After a batch moved the committed positions to {@code positions}; {@code idle}: nothing is pending. */
-  default void committed(Map<String, long[]> positions, boolean idle) {}
+  /**
+   * Right after a batch committed, before its positions are published: what the sink hands on
+   * from here is in place before a read that waits for those positions looks.
+   */
+  default void batchCommitted() {}
+
+  /**
+   * After a batch moved the committed positions to {@code positions} and the changelog's head to
+   * {@code changes}; {@code idle}: nothing is pending.
+   */
+  default void committed(Map<String, long[]> positions, long changes, boolean idle) {}
 
   /** When the task is asked to stop, before its thread ends: a sink that may block should not. */
   default void stopping() {}

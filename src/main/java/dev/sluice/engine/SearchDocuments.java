@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,21 +28,25 @@ import java.util.concurrent.TimeUnit;
  * rows} reads work and recovery has them), and each change is mirrored into a Lucene index: a new
  * or changed row replaces the document with its key, a removed row deletes it.
  *
- * <p>Lucene work runs on an indexer thread of its own, fed in order through a bounded queue, so
- * that reading the log, the dataflow and RocksDB (the task's thread) overlap with analysis and
- * indexing. Lucene commits carry the input positions they reflect (commit user data), at most every
- * {@link #COMMIT_INTERVAL_MS} once live ({@link #COMMIT_INTERVAL_BUILDING_MS} while building). The
- * space commits every batch and is ahead of the last Lucene commit;
- * so that a kill -9 in between loses nothing, every change also writes a mark (key {@link
- * Keys#DIRTY}, commit epoch, row key) in the same batch. A Lucene commit of epoch E makes the marks
- * of epochs up to E redundant, and they are deleted; at start {@link #recover} sets the document
- * of every marked key from the space's row, which brings Lucene to the space's positions.
+ * <p>Lucene work runs on an indexer thread of its own, so that reading the log, the dataflow and
+ * RocksDB (the task's thread) overlap with analysis and indexing. A batch's changes are handed to
+ * it together, once the batch has committed: one hand-over per batch rather than one per change,
+ * and Lucene never holds a change the space may still lose. Once live, the indexer asks for a
+ * near-real-time refresh as soon as it has applied what it was given, so a processed event is
+ * searchable without waiting for a durable Lucene commit.
+ *
+ * <p>Lucene commits carry what they reflect in their user data — the input positions and the
+ * changelog's head — and come at most every {@link #COMMIT_INTERVAL_MS} once live ({@link
+ * #COMMIT_INTERVAL_BUILDING_MS} while building). The space is ahead of the last Lucene commit; after
+ * a kill -9, {@link #recover} sets the document of every key the changelog names after the
+ * committed head from the space's row, which brings Lucene to the space's positions (setting a
+ * document twice is harmless: it is replaced by its key).
  */
 final class SearchDocuments implements RowSink {
   private static final ObjectMapper JSON = new ObjectMapper();
   /**
    * Lucene commits fsync and flush a segment: while events stream in, one every 5 s bounds their
-   * cost (and the NRT stalls they cause) and the work re-indexed after a crash.
+   * cost and the work re-indexed after a crash. Searches do not wait for them (NRT refreshes).
    */
   static final long COMMIT_INTERVAL_MS = 5_000;
   /**
@@ -49,8 +55,10 @@ final class SearchDocuments implements RowSink {
    */
   static final long COMMIT_INTERVAL_BUILDING_MS = 30_000;
   static final String POSITIONS = "sluice.positions";
-  /** Changes waiting for the indexer: bounds memory; a full queue slows the task to Lucene's pace. */
-  private static final int QUEUE_CAPACITY = 4_096;
+  /** The changelog head the commit reflects: recovery re-applies the changes after it. */
+  static final String CHANGES = "sluice.changes";
+  /** Batches waiting for the indexer: bounds memory; a full queue slows the task to Lucene's pace. */
+  private static final int QUEUE_BATCHES = 8;
   private static final long CLOSE_WAIT_MS = 60_000;
 
   private final IndexSpec spec;
@@ -58,7 +66,7 @@ final class SearchDocuments implements RowSink {
   private volatile SearchIndex index;
   private Space space;
   private Thread indexer;
-  private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
   private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "sluice-search-committer");
     t.setDaemon(true);
@@ -71,24 +79,27 @@ final class SearchDocuments implements RowSink {
   private volatile RuntimeException failure;
   /** Set when the task is stopping: a task waiting for room in the queue gives up at once. */
   private volatile boolean stopping;
-  private boolean live;
+  /** Set once the task caught up: from then on the indexer asks for a refresh after each batch. */
+  private volatile boolean live;
 
-  /** The epoch of marks written now; a Lucene commit covers every epoch before the one it starts. */
-  private long epoch = 1;
-  /** Marks of epochs up to this are covered by a Lucene commit (set by the indexer). */
-  private volatile long committedEpoch;
-  private long clearedEpoch;
+  /** Changes of the batch being written, handed over when it commits. */
+  private List<Change> batchChanges = new ArrayList<>();
   private boolean uncommitted;
   private long lastCommitMs;
   private Map<String, long[]> lastPositions;
+  private long lastChanges;
 
   private sealed interface Op {}
 
-  private record Put(byte[] key, Row row, byte[] json) implements Op {}
+  private sealed interface Change {}
 
-  private record Delete(byte[] key) implements Op {}
+  private record Put(byte[] key, Row row, byte[] json) implements Change {}
 
-  private record Commit(String positions, long epoch) implements Op {}
+  private record Delete(byte[] key) implements Change {}
+
+  private record Changes(List<Change> changes) implements Op {}
+
+  private record Commit(String positions, long changes) implements Op {}
 
   private record Stop() implements Op {}
 
@@ -101,16 +112,25 @@ final class SearchDocuments implements RowSink {
   public long write(Batch batch, ViewChange change, byte[] newJson) {
     throwIfFailed();
     byte[] key = change.key().bytes();
-    batch.put(mark(epoch, key), new byte[0]);
-    uncommitted = true;
     if (change.newRow() == null) {
       batch.delete(Keys.row(key));
-      enqueue(new Delete(key));
+      batchChanges.add(new Delete(key));
       return -1;
     }
     batch.put(Keys.row(key), newJson);
-    enqueue(new Put(key, change.newRow(), newJson));
+    batchChanges.add(new Put(key, change.newRow(), newJson));
     return change.oldRow() == null ? 1 : 0;
+  }
+
+  @Override
+  public void batchCommitted() {
+    if (batchChanges.isEmpty()) {
+      return;
+    }
+    List<Change> changes = batchChanges;
+    batchChanges = new ArrayList<>(changes.size());
+    uncommitted = true;
+    enqueue(new Changes(changes));
   }
 
   private void enqueue(Op op) {
@@ -123,7 +143,7 @@ final class SearchDocuments implements RowSink {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while handing a change to the search indexer", e);
+      throw new IllegalStateException("interrupted while handing changes to the search indexer", e);
     }
     enqueued++;
   }
@@ -133,10 +153,6 @@ final class SearchDocuments implements RowSink {
     if (f != null) {
       throw new IllegalStateException("the search indexer failed: " + f.getMessage(), f);
     }
-  }
-
-  private static byte[] mark(long epoch, byte[] key) {
-    return ByteBuffer.allocate(1 + 8 + key.length).put(Keys.DIRTY).putLong(epoch).put(key).array();
   }
 
   private void put(byte[] key, Row row, byte[] json) {
@@ -151,41 +167,48 @@ final class SearchDocuments implements RowSink {
     index.put(key, new String(json, StandardCharsets.UTF_8), text, facets);
   }
 
+  /** Sets the document of {@code key} to the space's committed row (or removes it). */
+  private void setFromSpace(byte[] key) {
+    byte[] json = space.get(Keys.row(key));
+    if (json == null) {
+      index.delete(key);
+    } else {
+      put(key, Row.fromJson(json, null), json);
+    }
+  }
+
   /**
    * Opens the Lucene index and brings it to the space's positions: when its last commit is at
-   * other positions (a crash after the space committed), the documents of every marked key are set
-   * from the space's rows; when the index is missing or has no marks to go by, all of them. Then
-   * starts the indexer.
+   * other positions (a crash after the space committed), the document of every key the changelog
+   * names after the commit's head is set from the space's row; when the index is missing, or the
+   * changelog no longer reaches back to the commit, all of them. Then starts the indexer.
    */
   @Override
-  public void recover(Space space, Map<String, long[]> positions) {
+  public void recover(Space space, Map<String, long[]> positions, long changes) {
     this.space = space;
     this.index = SearchIndex.open(dir, spec.fields(), spec.facets());
     this.lastPositions = positions;
-    String committed = index.committedData().get(POSITIONS);
+    this.lastChanges = changes;
+    Map<String, String> data = index.committedData();
+    String committed = data.get(POSITIONS);
+    String committedChanges = data.get(CHANGES);
     String now = encode(positions);
-    List<byte[]> marks = new ArrayList<>();
-    space.scan(new byte[] {Keys.DIRTY}, new byte[] {Keys.DIRTY + 1}, (k, v) -> {
-      marks.add(k);
-      return true;
-    });
-    if (!now.equals(committed)) {
-      if (committed == null && !isZero(positions) || committed != null && marks.isEmpty()) {
-        reindexAll();
-      } else {
-        for (byte[] mark : marks) {
-          byte[] key = Arrays.copyOfRange(mark, 1 + 8, mark.length);
-          byte[] json = space.get(Keys.row(key));
-          if (json == null) {
-            index.delete(key);
-          } else {
-            put(key, Row.fromJson(json, null), json);
-          }
+    if (!now.equals(committed) || !Long.toString(changes).equals(committedChanges)) {
+      boolean fresh = committed == null && isZero(positions) && changes == 0;
+      if (!fresh) {
+        Set<ByteBuffer> keys = new LinkedHashSet<>();
+        boolean replayable = committedChanges != null
+            && Changelog.keysFrom(space, Long.parseLong(committedChanges) + 1, changes, key -> keys.add(ByteBuffer.wrap(key)));
+        if (replayable) {
+          keys.forEach(key -> setFromSpace(key.array()));
+        } else {
+          reindexAll();
         }
       }
-      index.commit(Map.of(POSITIONS, now));
+      index.commit(Map.of(POSITIONS, now, CHANGES, Long.toString(changes)));
     }
-    deleteMarks(marks);
+    // Versions before the changelog carried recovery marked each changed key under this prefix.
+    space.deleteRange(new byte[] {Keys.DIRTY}, new byte[] {Keys.DIRTY + 1});
     lastCommitMs = System.currentTimeMillis();
     indexer = new Thread(this::runIndexer, "sluice-search-indexer-" + dir.getFileName());
     indexer.setDaemon(true);
@@ -200,30 +223,28 @@ final class SearchDocuments implements RowSink {
     });
   }
 
-  private void deleteMarks(List<byte[]> marks) {
-    if (marks.isEmpty()) {
-      return;
-    }
-    try (Batch batch = space.batch()) {
-      marks.forEach(batch::delete);
-      batch.commit();
-    }
-  }
-
   /** The indexer thread: applies ops in order until {@link Stop}. */
   private void runIndexer() {
     try {
       while (true) {
         Op op = queue.take();
         switch (op) {
-          case Put p -> put(p.key(), p.row(), p.json());
-          case Delete d -> index.delete(d.key());
+          case Changes c -> {
+            for (Change change : c.changes()) {
+              switch (change) {
+                case Put p -> put(p.key(), p.row(), p.json());
+                case Delete d -> index.delete(d.key());
+              }
+            }
+            if (live && queue.isEmpty()) {
+              index.refreshSoon(); // nothing more to apply: make what was applied searchable now
+            }
+          }
           case Commit c -> committer.execute(() -> {
             // On a thread of its own so that indexing goes on during the fsyncs: a commit may then
-            // hold changes of later epochs too, which the marks still name and a replay re-applies.
+            // hold changes after its head too, which recovery sets again from the space.
             try {
-              index.commit(Map.of(POSITIONS, c.positions()));
-              committedEpoch = c.epoch();
+              index.commit(Map.of(POSITIONS, c.positions(), CHANGES, Long.toString(c.changes())));
             } catch (RuntimeException e) {
               failure = e;
             }
@@ -250,41 +271,26 @@ final class SearchDocuments implements RowSink {
   }
 
   @Override
-  public void committed(Map<String, long[]> positions, boolean idle) {
+  public void committed(Map<String, long[]> positions, long changes, boolean idle) {
     throwIfFailed();
     lastPositions = positions;
+    lastChanges = changes;
     if (idle && !live) {
       live = true; // caught up: from now on changes trickle in and must be searchable at once
       index.refreshEvery(SearchIndex.REFRESH_LIVE_MS);
+      index.refreshSoon();
     }
     long interval = live ? COMMIT_INTERVAL_MS : COMMIT_INTERVAL_BUILDING_MS;
     if (uncommitted && System.currentTimeMillis() - lastCommitMs >= interval) {
-      commit(positions);
-    }
-    long covered = committedEpoch;
-    if (covered > clearedEpoch) {
-      clearMarksThrough(covered);
+      commit(positions, changes);
     }
   }
 
-  /** Hands a commit of everything written so far to the indexer; later writes get a new epoch. */
-  private void commit(Map<String, long[]> positions) {
-    enqueue(new Commit(encode(positions), epoch));
-    epoch++;
+  /** Hands a commit of everything handed over so far to the indexer. */
+  private void commit(Map<String, long[]> positions, long changes) {
+    enqueue(new Commit(encode(positions), changes));
     lastCommitMs = System.currentTimeMillis();
     uncommitted = false;
-  }
-
-  /** Deletes marks of epochs up to {@code covered}: on the task's thread, the space's one writer. */
-  private void clearMarksThrough(long covered) {
-    byte[] end = ByteBuffer.allocate(1 + 8).put(Keys.DIRTY).putLong(covered + 1).array();
-    List<byte[]> marks = new ArrayList<>();
-    space.scan(new byte[] {Keys.DIRTY}, end, (k, v) -> {
-      marks.add(k);
-      return true;
-    });
-    deleteMarks(marks);
-    clearedEpoch = covered;
   }
 
   /** Waits until the indexer has applied everything handed to it so far (for reads after a token). */
@@ -316,7 +322,7 @@ final class SearchDocuments implements RowSink {
     try {
       if (indexer != null && indexer.isAlive()) {
         if (uncommitted && failure == null && lastPositions != null) {
-          commit(lastPositions);
+          commit(lastPositions, lastChanges);
         }
         enqueue(new Stop());
         indexer.join(CLOSE_WAIT_MS);

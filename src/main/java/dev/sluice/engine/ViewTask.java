@@ -136,7 +136,7 @@ final class ViewTask implements Runnable {
           }
           lastCaughtUpMs = System.currentTimeMillis();
           publishCheckpoint(true);
-          sink.committed(positions, true);
+          sink.committed(positions, changelogHead(), true);
           awaitRecords();
         }
       }
@@ -167,7 +167,7 @@ final class ViewTask implements Runnable {
     if (changelog != null) {
       changelog.load();
     }
-    sink.recover(space, positions);
+    sink.recover(space, positions, changelogHead());
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
       try (Batch batch = space.batch()) {
@@ -182,6 +182,7 @@ final class ViewTask implements Runnable {
         }
         batch.commit();
       }
+      sink.batchCommitted();
       if (changelog != null) {
         changelog.committed();
       }
@@ -267,6 +268,7 @@ final class ViewTask implements Runnable {
         lineage.forget();
         throw e;
       }
+      sink.batchCommitted();
       positions.get(source)[partition] = next;
     }
     if (changelog != null) {
@@ -275,11 +277,16 @@ final class ViewTask implements Runnable {
     }
     checkpointBehind = true;
     publishCheckpoint(false);
-    sink.committed(positions, false);
+    sink.committed(positions, changelogHead(), false);
     rate.add(records.size());
     synchronized (progressed) {
       progressed.notifyAll();
     }
+  }
+
+  /** The changelog's committed head; 0 for a derived stream, which has none. */
+  private long changelogHead() {
+    return changelog == null ? 0 : changelog.head();
   }
 
   /** Writes the changes one input made; {@code cause} is its operation id (null: the view's initial rows). */

@@ -47,6 +47,7 @@ import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -61,13 +62,20 @@ import org.apache.lucene.util.BytesRef;
 public final class SearchIndex implements AutoCloseable {
   static final String KEY = "_key";
   static final String ROW = "_row";
-  /** Live: how stale the NRT searcher may be at most; a processed change is searchable within this. */
+  /**
+   * Live: how often the NRT searcher is refreshed when nobody asks ({@link #refreshSoon}); a
+   * writer that asks after its changes makes them searchable sooner.
+   */
   public static final long REFRESH_LIVE_MS = 25;
   /**
    * While a backfill writes a whole history, a refresh every 25 ms would flush a tiny segment each
    * time, and merging them would cost more than the indexing: refresh seldom until live.
    */
   public static final long REFRESH_BUILDING_MS = 5_000;
+  /** Flushed or merged segments up to this size are kept in memory until committed. */
+  private static final double NRT_CACHED_SEGMENT_MB_MAX = 4;
+  /** Memory those segments may take at most, per index; larger ones go to disk at once. */
+  private static final double NRT_CACHED_MB_MAX = 48;
   /** Hits a search returns at most, however far it pages: bounds the work of one request. */
   public static final int HITS_WINDOW_MAX = 10_000;
   private static final int FACET_VALUES_MAX = 100;
@@ -78,6 +86,8 @@ public final class SearchIndex implements AutoCloseable {
   private final SearcherManager searchers;
   private final Thread refresher;
   private volatile long refreshIntervalMs = REFRESH_BUILDING_MS;
+  /** Set by {@link #refreshSoon}: the refresher refreshes without waiting out its interval. */
+  private boolean refreshRequested;
   private volatile boolean closed;
   private final Analyzer analyzer;
   private final List<String> textFields;
@@ -94,11 +104,16 @@ public final class SearchIndex implements AutoCloseable {
       facetsConfig.setMultiValued(facet, true);
     }
     Files.createDirectories(dir);
-    this.directory = FSDirectory.open(dir);
+    // Segments flushed by NRT refreshes are tiny and soon merged away: kept in memory until a
+    // commit syncs them (or a merge replaces them), a refresh writes and opens no files for them.
+    this.directory = new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHED_SEGMENT_MB_MAX, NRT_CACHED_MB_MAX);
     IndexWriterConfig config = new IndexWriterConfig(analyzer);
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     config.setRAMBufferSizeMB(64);
     config.setCommitOnClose(false);
+    // By default opening an NRT reader (and committing) waits up to 500 ms for merges of the small
+    // segments it flushed: a refresh that should take milliseconds then takes half a second.
+    config.setMaxFullFlushMergeWaitMillis(0);
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, new SearcherFactory());
     this.refresher = new Thread(this::refreshPeriodically, "sluice-search-refresh-" + dir.getFileName());
@@ -116,14 +131,30 @@ public final class SearchIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks for a refresh now rather than at the next interval: the changes made so far become
+   * searchable as soon as the refresher has reopened the reader. Requests made while it refreshes
+   * are served together by the next refresh, so a busy writer does not flush a segment per change.
+   */
+  public void refreshSoon() {
+    synchronized (refresher) {
+      refreshRequested = true;
+      refresher.notifyAll();
+    }
+  }
+
   private void refreshPeriodically() {
     while (!closed) {
       try {
         synchronized (refresher) {
-          refresher.wait(refreshIntervalMs);
+          if (!refreshRequested) {
+            refresher.wait(refreshIntervalMs);
+          }
+          refreshRequested = false;
         }
         if (!closed) {
-          searchers.maybeRefresh();
+          // Blocking: a refresh already running (a read after a token) may predate the request.
+          searchers.maybeRefreshBlocking();
         }
       } catch (InterruptedException e) {
         return;
