@@ -47,7 +47,7 @@ class ChangelogKeysTest {
       try (Batch batch = space.batch()) {
         for (String key : group) {
           Row row = Row.fromJson(("{\"id\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8), null);
-          changelog.record(new ViewChange(RowKey.of(key), null, row), row.toJson(), 0);
+          changelog.record(new ViewChange(RowKey.of(key), null, row), null, row.toJson(), 0, null);
         }
         changelog.beforeCommit(batch, System.currentTimeMillis());
         batch.commit();

@@ -58,7 +58,7 @@ class SearchDocumentsTest {
     Row row = Row.fromJson(("{\"id\":\"" + id + "\",\"title\":\"" + title + "\"}").getBytes(StandardCharsets.UTF_8), null);
     ViewChange change = new ViewChange(RowKey.of(id), null, row);
     try (Batch batch = space.batch()) {
-      changelog.record(change, row.toJson(), 0);
+      changelog.record(change, null, row.toJson(), 0, null);
       documents.write(batch, change, row.toJson());
       positions.get("products")[0]++;
       batch.put(Keys.position("products", 0), Keys.longBytes(positions.get("products")[0]));
