@@ -2,6 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Declarations;
+import dev.sluice.kafka.cluster.KafkaDeclarations;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
@@ -112,8 +114,9 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliFailure(e.getMessage(), Main.USAGE);
     }
     Engine engine;
+    KafkaDeclarations declarations = log instanceof KafkaLog kafkaLog ? new KafkaDeclarations(kafkaLog.catalog()) : null;
     try {
-      engine = Engine.open(log, views, retention);
+      engine = Engine.open(log, views, retention, declarations == null ? Declarations.LOCAL : declarations);
     } catch (RuntimeException e) {
       log.close();
       throw new CliFailure("cannot start the views in " + views + ": " + rootMessage(e));
@@ -131,6 +134,9 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.stop();
       engine.close();
+      if (declarations != null) {
+        declarations.close();
+      }
       log.close();
       stopped.countDown();
     }, "sluice-shutdown"));

@@ -52,13 +52,18 @@ public final class Engine implements AutoCloseable {
   private final KeyValueStore store;
   private final SharedReads reads;
   private final ChangelogRetention retention;
+  private final Declarations declarations;
+  /** Name → the sequence of the latest shared declaration applied or made here: older ones are stale. */
+  private final Map<String, Long> declaredAt = new java.util.HashMap<>();
   private Constraints constraints;
+  private boolean closed;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
   private final Map<String, ViewTask> replacing = new TreeMap<>();
 
-  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention) {
+  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention, Declarations declarations) {
+    this.declarations = declarations;
     this.log = log;
     this.dir = dir;
     this.store = store;
@@ -73,8 +78,16 @@ public final class Engine implements AutoCloseable {
 
   /** {@link #open(EventLog, Path)}, keeping each view's changelog for {@code retention}. */
   public static Engine open(EventLog log, Path dir, ChangelogRetention retention) {
+    return open(log, dir, retention, Declarations.LOCAL);
+  }
+
+  /**
+   * {@link #open(EventLog, Path, ChangelogRetention)} as one of several instances on one log,
+   * which share their views' declarations through {@code declarations}.
+   */
+  public static Engine open(EventLog log, Path dir, ChangelogRetention retention, Declarations declarations) {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
-    Engine engine = new Engine(log, dir, store, retention);
+    Engine engine = new Engine(log, dir, store, retention, declarations);
     engine.restore();
     engine.constraints = Constraints.open(log, dir.resolve("constraints"));
     return engine;
@@ -91,6 +104,10 @@ public final class Engine implements AutoCloseable {
       } catch (IOException e) {
         throw new LogException(ErrorCode.LOG_FAILED, "cannot read " + file + ": " + e.getMessage(), e);
       }
+    }
+    if (declarations.shared()) {
+      saved = SharedViews.reconcile(saved.serving(), saved.replacing(), declarations.follow(this::declared), declaredAt, Saved::new);
+      save(saved);
     }
     for (ViewDefinition d : saved.serving()) {
       if (d.stream() != null) {
@@ -221,6 +238,7 @@ public final class Engine implements AutoCloseable {
       discard(building);
     }
     ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null, index);
+    declaredAt.put(name, declarations.declare(d));
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
@@ -246,6 +264,7 @@ public final class Engine implements AutoCloseable {
     }
     Planner.plan(pipeline, catalog(), sourceText);
     ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true, spec, null);
+    declaredAt.put(spec.name(), declarations.declare(d));
     // The definition is saved first: a crash before the stream is declared leaves a definition that
     // restore() completes, never a stream that nothing derives and whose name is taken.
     Saved before = new Saved(serving.values().stream().map(t -> t.definition).toList(),
@@ -278,19 +297,67 @@ public final class Engine implements AutoCloseable {
   }
 
   public synchronized boolean drop(String name, boolean ifExists) {
-    ViewTask task = serving.remove(name);
-    if (task == null) {
+    if (!serving.containsKey(name)) {
       if (ifExists) {
         return false;
       }
       throw unknown(name);
     }
+    declaredAt.put(name, declarations.retract(name));
+    dropHere(name);
+    return true;
+  }
+
+  /** Stops and deletes the view {@code name} on this instance. */
+  private void dropHere(String name) {
+    ViewTask task = serving.remove(name);
     ViewTask building = replacing.remove(name);
     save();
     for (ViewTask t : building == null ? List.of(task) : List.of(task, building)) {
       discard(t);
     }
-    return true;
+  }
+
+  /**
+   * A declaration shared by another instance (or this one's, coming back): builds the version this
+   * instance does not have yet beside the one it serves, or drops the view.
+   */
+  private synchronized void declared(String name, ViewDefinition d, long sequence) {
+    if (closed || declaredAt.getOrDefault(name, -1L) >= sequence) {
+      return; // this instance already made or applied a later declaration of the name
+    }
+    declaredAt.put(name, sequence);
+    ViewTask existing = serving.get(name);
+    ViewTask building = replacing.get(name);
+    try {
+      if (d == null) {
+        if (existing != null) {
+          dropHere(name);
+        }
+        return;
+      }
+      if (existing != null && existing.definition.version() == d.version()
+          || building != null && building.definition.version() == d.version()) {
+        return;
+      }
+      if (d.stream() != null) {
+        log.create(d.stream(), true);
+      }
+      ViewTask task = task(d);
+      if (existing == null) {
+        serving.put(name, task);
+      } else {
+        if (building != null) {
+          replacing.remove(name);
+          discard(building);
+        }
+        replacing.put(name, task);
+      }
+      save();
+      task.start();
+    } catch (RuntimeException e) {
+      System.err.println("sluice: cannot apply the shared declaration of view '" + name + "': " + e.getMessage());
+    }
   }
 
   public synchronized List<ViewStatus> views() {
@@ -450,6 +517,7 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (constraints != null) {
       constraints.close();
     }
