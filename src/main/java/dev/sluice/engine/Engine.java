@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
   private final SharedReads reads;
   private final ChangelogRetention retention;
   private final Declarations declarations;
+  private final Ownership ownership;
   /** Name → the sequence of the latest shared declaration applied or made here: older ones are stale. */
   private final Map<String, Long> declaredAt = new java.util.HashMap<>();
   private Constraints constraints;
@@ -62,8 +63,10 @@ public final class Engine implements AutoCloseable {
   /** Name → a version building to replace it. */
   private final Map<String, ViewTask> replacing = new TreeMap<>();
 
-  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention, Declarations declarations) {
+  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention, Declarations declarations,
+      Ownership ownership) {
     this.declarations = declarations;
+    this.ownership = ownership;
     this.log = log;
     this.dir = dir;
     this.store = store;
@@ -78,16 +81,17 @@ public final class Engine implements AutoCloseable {
 
   /** {@link #open(EventLog, Path)}, keeping each view's changelog for {@code retention}. */
   public static Engine open(EventLog log, Path dir, ChangelogRetention retention) {
-    return open(log, dir, retention, Declarations.LOCAL);
+    return open(log, dir, retention, Declarations.LOCAL, Ownership.ALL);
   }
 
   /**
    * {@link #open(EventLog, Path, ChangelogRetention)} as one of several instances on one log,
-   * which share their views' declarations through {@code declarations}.
+   * which share their views' declarations through {@code declarations} and divide the work as
+   * {@code ownership} says (docs/deploy-kafka.md).
    */
-  public static Engine open(EventLog log, Path dir, ChangelogRetention retention, Declarations declarations) {
+  public static Engine open(EventLog log, Path dir, ChangelogRetention retention, Declarations declarations, Ownership ownership) {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
-    Engine engine = new Engine(log, dir, store, retention, declarations);
+    Engine engine = new Engine(log, dir, store, retention, declarations, ownership);
     engine.restore();
     engine.constraints = Constraints.open(log, dir.resolve("constraints"));
     return engine;
@@ -166,7 +170,115 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir));
+    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment(d));
+  }
+
+  /** The partitions this instance reads for {@code d}: its own for a divided view, all or none for a whole one. */
+  private ViewTask.Assignment assignment(ViewDefinition d) {
+    if (ownership == Ownership.ALL) {
+      return ViewTask.Assignment.ALL;
+    }
+    return switch (placement(d)) {
+      case Placement.Divided divided -> (source, p) -> ownership.owns(source, p);
+      case Placement.Whole whole -> (source, p) -> ownership.ownsWhole(d.name());
+    };
+  }
+
+  /**
+   * The base URL of the instance that serves the row {@code key} of {@code view}, when another
+   * instance does; empty when this one does (or the key is null or no row of a divided view's: a
+   * whole view's rows are all on its owner, whatever {@code key}). While no
+   * instance owns it (a handover, or this instance joining) it waits up to {@code timeout}, then
+   * throws {@link ErrorCode#OVERLOADED}.
+   */
+  public Optional<String> ownerOf(String view, RowKey key, Duration timeout) {
+    if (ownership == Ownership.ALL) {
+      return Optional.empty();
+    }
+    Placement placement = placement(serving(view).definition);
+    String what;
+    java.util.function.Supplier<Optional<Optional<String>>> ask;
+    if (placement instanceof Placement.Divided divided) {
+      int p = key == null ? -1 : divided.partitionOf(key);
+      if (p < 0) {
+        return Optional.empty();
+      }
+      what = "partition " + p + " of '" + divided.source() + "'";
+      ask = () -> ownership.owns(divided.source(), p) ? Optional.of(Optional.empty())
+          : ownership.ownerOf(divided.source(), p).map(Optional::of);
+    } else {
+      what = "view '" + view + "'";
+      ask = () -> ownership.ownsWhole(view) ? Optional.of(Optional.empty()) : ownership.wholeOwnerOf(view).map(Optional::of);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Optional<Optional<String>> answer = ask.get(); ; answer = ask.get()) {
+      if (answer.isPresent()) {
+        return answer.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new LogException(ErrorCode.OVERLOADED, "no instance owns " + what + " now (a handover, or instances joining); retry in a few seconds");
+      }
+      try {
+        Thread.sleep(OWNER_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for an owner of " + what);
+      }
+    }
+  }
+
+  /** How often a read that waits for a partition's owner looks again. */
+  private static final long OWNER_POLL_MS = 50;
+
+  /** Whether other instances hold some of {@code view}'s rows: a divided view while several instances share the log. */
+  public boolean divided(String view) {
+    return ownership != Ownership.ALL && placement(serving(view).definition) instanceof Placement.Divided;
+  }
+
+  /** A view version's placement never changes: computed once (it parses the pipeline). */
+  private final Map<ViewDefinition, Placement> placements = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Placement placement(ViewDefinition d) {
+    return placements.computeIfAbsent(d, x -> Placement.of(x, log));
+  }
+
+  /** One view's share of the work on this instance, for {@code /status}. */
+  public record Share(String view, String placement, List<Progress> partitions) {}
+
+  /** How far this instance's state of a view is in one partition it owns: a handover is done when position reaches end. */
+  public record Progress(String stream, int partition, long position, long end) {}
+
+  /** What this instance runs of each view, and how far along each owned partition it is. */
+  public List<Share> shares() {
+    List<ViewTask> tasks;
+    synchronized (this) {
+      tasks = List.copyOf(serving.values());
+    }
+    List<Share> out = new ArrayList<>();
+    for (ViewTask task : tasks) {
+      Placement placement = placement(task.definition);
+      boolean whole = placement instanceof Placement.Whole;
+      if (whole && !ownership.ownsWhole(task.definition.name())) {
+        out.add(new Share(task.definition.name(), "whole, elsewhere", List.of()));
+        continue;
+      }
+      List<Progress> progress = new ArrayList<>();
+      task.positionsSnapshot().forEach((source, next) -> {
+        for (int p = 0; p < next.length; p++) {
+          if (whole || ownership.owns(source, p)) {
+            progress.add(new Progress(source, p, next[p], log.endOffset(source, p)));
+          }
+        }
+      });
+      progress.sort(Comparator.comparing(Progress::stream).thenComparingInt(Progress::partition));
+      out.add(new Share(task.definition.name(), whole ? "whole, here" : "divided", progress));
+    }
+    return out;
+  }
+
+  /** This instance's part in its cluster (empty on one instance alone). */
+  public Map<String, Object> cluster() {
+    return ownership.describe();
   }
 
   /** Stops a version and deletes its state: its space and whatever its sink keeps elsewhere. */

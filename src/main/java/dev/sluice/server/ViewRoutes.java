@@ -62,6 +62,16 @@ final class ViewRoutes {
     Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     Token after = token(params);
     Duration timeout = timeout(params);
+    for (RowKey key : keyCandidates(keyText)) {
+      Optional<String> owner = engine.ownerOf(view, key, timeout);
+      if (owner.isPresent()) {
+        if (Forwarding.forwarded(ctx)) {
+          throw new LogException(ErrorCode.OVERLOADED, "the row's partition is moving between instances; retry in a few seconds");
+        }
+        Forwarding.forward(ctx, owner.get(), timeout);
+        return;
+      }
+    }
     Optional<byte[]> row = Optional.empty();
     for (RowKey key : keyCandidates(keyText)) {
       row = engine.row(view, key, after, timeout);
@@ -82,6 +92,14 @@ final class ViewRoutes {
     int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
     RowKey from = params.has("from") ? keyCandidates(params.text("from")).get(0) : null;
     RowKey to = params.has("to") ? keyCandidates(params.text("to")).get(0) : null;
+    Optional<String> owner = engine.divided(view) ? Optional.empty() : engine.ownerOf(view, null, timeout(params));
+    if (owner.isPresent()) {
+      if (Forwarding.forwarded(ctx)) {
+        throw new LogException(ErrorCode.OVERLOADED, "view '" + view + "' is moving between instances; retry in a few seconds");
+      }
+      Forwarding.forward(ctx, owner.get(), timeout(params));
+      return;
+    }
     List<Engine.KeyedJson> rows = engine.scan(view, from, to, params.text("prefix"), limit, token(params), timeout(params));
     jsonArray(ctx, rows.stream().map(Engine.KeyedJson::json).toList());
   }

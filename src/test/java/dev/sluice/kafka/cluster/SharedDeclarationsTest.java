@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Ownership;
 import dev.sluice.engine.ViewStatus;
 import dev.sluice.kafka.TestKafka;
 import dev.sluice.kafka.log.KafkaLog;
@@ -40,7 +41,7 @@ class SharedDeclarationsTest {
     static Instance open(String cluster, Path dir) throws Exception {
       KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
       KafkaDeclarations declarations = new KafkaDeclarations(log.catalog());
-      return new Instance(log, declarations, Engine.open(log, dir, ChangelogRetention.DEFAULT, declarations));
+      return new Instance(log, declarations, Engine.open(log, dir, ChangelogRetention.DEFAULT, declarations, Ownership.ALL));
     }
 
     @Override
