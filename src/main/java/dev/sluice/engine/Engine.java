@@ -242,6 +242,61 @@ public final class Engine implements AutoCloseable {
     return placements.computeIfAbsent(d, x -> Placement.of(x, log));
   }
 
+  /** The rows a scan found on this instance, and the partitions of the view's source they cover. */
+  public record ScanPart(List<Integer> partitions, List<KeyedJson> rows) {}
+
+  /**
+   * {@link #scan} of a divided view restricted to the partitions this instance owns: rows of
+   * partitions it owned before are kept but stale, and left out.
+   */
+  public ScanPart scanOwned(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
+    ViewTask task = ready(view, after, timeout);
+    if (!(placement(task.definition) instanceof Placement.Divided divided)) {
+      throw new IllegalStateException("view '" + view + "' is not divided");
+    }
+    List<Integer> owned = new ArrayList<>();
+    for (int p = 0; p < divided.partitions(); p++) {
+      if (ownership.owns(divided.source(), p)) {
+        owned.add(p);
+      }
+    }
+    List<KeyedJson> rows = scan(task, from, to, prefix, limit, key -> owned.contains(divided.partitionOf(key)));
+    return new ScanPart(owned, rows);
+  }
+
+  /**
+   * The other instances that own partitions of the divided view's source, once every partition has
+   * an owner (waiting up to {@code timeout}); the partition count is {@link #partitionCount}.
+   */
+  public List<String> otherOwners(String view, Duration timeout) {
+    Placement.Divided divided = (Placement.Divided) placement(serving(view).definition);
+    java.util.Set<String> owners = new java.util.TreeSet<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int p = 0; p < divided.partitions(); p++) {
+      Optional<String> owner = ownership.ownerOf(divided.source(), p);
+      while (owner.isEmpty() && !ownership.owns(divided.source(), p)) {
+        if (System.nanoTime() > deadline) {
+          throw new LogException(ErrorCode.OVERLOADED, "no instance owns partition " + p + " of '" + divided.source()
+              + "' now (a handover, or instances joining); retry in a few seconds");
+        }
+        try {
+          Thread.sleep(OWNER_POLL_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for an owner");
+        }
+        owner = ownership.ownerOf(divided.source(), p);
+      }
+      owner.ifPresent(owners::add);
+    }
+    return List.copyOf(owners);
+  }
+
+  /** The partitions of a divided view's source: what the parts of a scan must cover between them. */
+  public int partitionCount(String view) {
+    return ((Placement.Divided) placement(serving(view).definition)).partitions();
+  }
+
   /** One view's share of the work on this instance, for {@code /status}. */
   public record Share(String view, String placement, List<Progress> partitions) {}
 
@@ -542,7 +597,11 @@ public final class Engine implements AutoCloseable {
 
   /** Rows in key order with keys in [from, to) (either may be null), starting with {@code prefix}. */
   public List<KeyedJson> scan(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
-    ViewTask task = ready(view, after, timeout);
+    return scan(ready(view, after, timeout), from, to, prefix, limit, key -> true);
+  }
+
+  private static List<KeyedJson> scan(ViewTask task, RowKey from, RowKey to, String prefix, int limit,
+      java.util.function.Predicate<RowKey> wanted) {
     byte[] start = Keys.row(from == null ? new byte[0] : from.bytes());
     byte[] end = to == null ? new byte[] {Keys.ROW + 1} : Keys.row(to.bytes());
     List<KeyedJson> out = new ArrayList<>();
@@ -550,6 +609,9 @@ public final class Engine implements AutoCloseable {
       RowKey rowKey = RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length));
       if (prefix != null && !(rowKey.value() instanceof String s && s.startsWith(prefix))
           && !(rowKey.value() instanceof List<?> l && !l.isEmpty() && String.valueOf(l.get(0)).startsWith(prefix))) {
+        return true;
+      }
+      if (!wanted.test(rowKey)) {
         return true;
       }
       out.add(new KeyedJson(rowKey, value));

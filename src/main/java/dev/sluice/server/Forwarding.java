@@ -32,22 +32,35 @@ final class Forwarding {
 
   /** Answers {@code ctx} with what the instance at {@code owner} answers to the same request. */
   static void forward(Context ctx, String owner, Duration timeout) {
+    HttpResponse<byte[]> response = send(ctx, owner, timeout);
+    ctx.status(response.statusCode());
+    response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+    ctx.header("Sluice-Served-By", owner);
+    ctx.result(response.body());
+  }
+
+  /** What the instance at {@code owner} answers to the same request, which must succeed. */
+  static byte[] fetch(Context ctx, String owner, Duration timeout) {
+    HttpResponse<byte[]> response = send(ctx, owner, timeout);
+    if (response.statusCode() != 200) {
+      throw new LogException(ErrorCode.OVERLOADED, "the instance at " + owner + " answered its part with "
+          + response.statusCode() + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return response.body();
+  }
+
+  private static HttpResponse<byte[]> send(Context ctx, String owner, Duration timeout) {
     String query = ctx.queryString();
     URI uri = URI.create(owner + ctx.path() + (query == null ? "" : "?" + query));
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout.plus(HOP_LIMIT)).header(HEADER, "1").GET().build();
-    HttpResponse<byte[]> response;
     try {
-      response = CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new LogException(ErrorCode.OVERLOADED, "the instance at " + owner + " that serves this row did not answer ("
+      throw new LogException(ErrorCode.OVERLOADED, "the instance at " + owner + " that serves these rows did not answer ("
           + e.getMessage() + "); its partitions move to another instance within the session timeout: retry");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LogException(ErrorCode.TIMEOUT, "interrupted while asking " + owner);
     }
-    ctx.status(response.statusCode());
-    response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
-    ctx.header("Sluice-Served-By", owner);
-    ctx.result(response.body());
   }
 }

@@ -147,6 +147,15 @@ class ScaleOutTest {
     return "n=" + row.path("n").asLong() + " total=" + row.path("total").asLong();
   }
 
+  /** The view's rows by customer, as one scan through {@code url} answers them. */
+  private Map<String, String> scan(String url, String view) throws Exception {
+    Map<String, String> rows = new TreeMap<>();
+    for (JsonNode row : get(url, "/views/" + view + "/rows?limit=1000")) {
+      rows.put(row.path("customer").asText(), "n=" + row.path("n").asLong() + " total=" + row.path("total").asLong());
+    }
+    return rows;
+  }
+
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
@@ -234,6 +243,7 @@ class ScaleOutTest {
         }
       });
       assertThat(got).isEqualTo(want);
+      assertThat(scan(url, "spend")).as("a scan through %s gathers every instance's part", url).isEqualTo(want);
       String[] total = {""};
       await("the whole view through " + url, () -> {
         try {
