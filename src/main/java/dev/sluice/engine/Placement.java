@@ -53,6 +53,11 @@ sealed interface Placement {
   Placement WHOLE = new Whole();
 
   static Placement of(ViewDefinition d, EventLog log) {
+    return of(d, log::stream);
+  }
+
+  /** {@link #of(ViewDefinition, EventLog)} with the log's declarations as {@code streams}. */
+  static Placement of(ViewDefinition d, java.util.function.Function<String, Optional<StreamSpec>> streams) {
     if (d.derivedStream() || d.index() != null) {
       return WHOLE; // derived streams append to the log; indexes are keyed by what they index
     }
@@ -65,7 +70,7 @@ sealed interface Placement {
     } catch (LanguageException e) {
       return WHOLE;
     }
-    Optional<StreamSpec> source = log.stream(pipeline.source().value());
+    Optional<StreamSpec> source = streams.apply(pipeline.source().value());
     if (source.isEmpty()) {
       return WHOLE;
     }
