@@ -170,18 +170,9 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment(d));
-  }
-
-  /** The partitions this instance reads for {@code d}: its own for a divided view, all or none for a whole one. */
-  private ViewTask.Assignment assignment(ViewDefinition d) {
-    if (ownership == Ownership.ALL) {
-      return ViewTask.Assignment.ALL;
-    }
-    return switch (placement(d)) {
-      case Placement.Divided divided -> (source, p) -> ownership.owns(source, p);
-      case Placement.Whole whole -> (source, p) -> ownership.ownsWhole(d.name());
-    };
+    ViewTask.Assignment assignment = ownership == Ownership.ALL ? ViewTask.Assignment.ALL
+        : new Handover(ownership, log, d.name(), placement(d) instanceof Placement.Divided);
+    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment);
   }
 
   /**
@@ -227,6 +218,45 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the state of the partition holding {@code key} (every partition, for a whole view
+   * or a null key) has caught up with where the partition ended when this instance took it over,
+   * so that a handover never answers from a checkpoint left behind. Throws
+   * {@link ErrorCode#OVERLOADED} with the progress at the deadline.
+   */
+  private void awaitRestored(ViewTask task, RowKey key, long deadlineNanos) {
+    if (!(task.assignment() instanceof Handover handover)) {
+      return;
+    }
+    Placement placement = placement(task.definition);
+    int only = placement instanceof Placement.Divided divided && key != null ? divided.partitionOf(key) : -1;
+    while (true) {
+      String behind = null;
+      for (Map.Entry<String, long[]> e : task.positionsSnapshot().entrySet()) {
+        for (int p = 0; p < e.getValue().length && behind == null; p++) {
+          // Asking marks a partition just taken over at once, not at the task's next pass.
+          long target = (only < 0 || p == only) && handover.assigned(e.getKey(), p) ? handover.target(e.getKey(), p) : -1;
+          if (target >= 0 && e.getValue()[p] < target) {
+            behind = "partition " + p + " of '" + e.getKey() + "' is at " + e.getValue()[p] + " of " + target;
+          }
+        }
+      }
+      if (behind == null) {
+        return;
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        throw new LogException(ErrorCode.OVERLOADED, "view '" + task.definition.name() + "' is restoring what this instance took over ("
+            + behind + "); retry in a few seconds");
+      }
+      try {
+        Thread.sleep(OWNER_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LogException(ErrorCode.TIMEOUT, "interrupted while view '" + task.definition.name() + "' restores");
+      }
+    }
+  }
+
   /** How often a read that waits for a partition's owner looks again. */
   private static final long OWNER_POLL_MS = 50;
 
@@ -251,6 +281,7 @@ public final class Engine implements AutoCloseable {
    */
   public ScanPart scanOwned(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
+    awaitRestored(task, null, System.nanoTime() + timeout.toNanos());
     if (!(placement(task.definition) instanceof Placement.Divided divided)) {
       throw new IllegalStateException("view '" + view + "' is not divided");
     }
@@ -300,8 +331,12 @@ public final class Engine implements AutoCloseable {
   /** One view's share of the work on this instance, for {@code /status}. */
   public record Share(String view, String placement, List<Progress> partitions) {}
 
-  /** How far this instance's state of a view is in one partition it owns: a handover is done when position reaches end. */
-  public record Progress(String stream, int partition, long position, long end) {}
+  /**
+   * How far this instance's state of a view is in one partition it owns: {@code restoreTo} is where
+   * the partition ended when this instance took it; until {@code position} gets there it is
+   * {@code restoring} and reads of its rows wait.
+   */
+  public record Progress(String stream, int partition, long position, long end, long restoreTo, boolean restoring) {}
 
   /** What this instance runs of each view, and how far along each owned partition it is. */
   public List<Share> shares() {
@@ -321,7 +356,8 @@ public final class Engine implements AutoCloseable {
       task.positionsSnapshot().forEach((source, next) -> {
         for (int p = 0; p < next.length; p++) {
           if (whole || ownership.owns(source, p)) {
-            progress.add(new Progress(source, p, next[p], log.endOffset(source, p)));
+            long target = task.assignment() instanceof Handover h ? h.target(source, p) : -1;
+            progress.add(new Progress(source, p, next[p], log.endOffset(source, p), target, next[p] < target));
           }
         }
       });
@@ -589,6 +625,7 @@ public final class Engine implements AutoCloseable {
   /** One row as JSON, if present. */
   public Optional<byte[]> row(String view, RowKey key, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
+    awaitRestored(task, key, System.nanoTime() + timeout.toNanos());
     return Optional.ofNullable(task.space.get(Keys.row(key.bytes())));
   }
 
@@ -597,7 +634,9 @@ public final class Engine implements AutoCloseable {
 
   /** Rows in key order with keys in [from, to) (either may be null), starting with {@code prefix}. */
   public List<KeyedJson> scan(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
-    return scan(ready(view, after, timeout), from, to, prefix, limit, key -> true);
+    ViewTask task = ready(view, after, timeout);
+    awaitRestored(task, null, System.nanoTime() + timeout.toNanos());
+    return scan(task, from, to, prefix, limit, key -> true);
   }
 
   private static List<KeyedJson> scan(ViewTask task, RowKey from, RowKey to, String prefix, int limit,

@@ -50,6 +50,10 @@ final class ViewTask implements Runnable {
   /** Which input partitions this instance processes for the view now (all, on one instance). */
   private final Assignment assignment;
 
+  Assignment assignment() {
+    return assignment;
+  }
+
   /** The input partitions a view's task reads: asked before every read, since ownership moves. */
   interface Assignment {
     Assignment ALL = (source, partition) -> true;
