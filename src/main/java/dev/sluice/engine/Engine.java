@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
   private final ChangelogRetention retention;
   private final Declarations declarations;
   private final Ownership ownership;
+  private final Owners owners;
   /** Name → the sequence of the latest shared declaration applied or made here: older ones are stale. */
   private final Map<String, Long> declaredAt = new java.util.HashMap<>();
   private Constraints constraints;
@@ -67,6 +68,7 @@ public final class Engine implements AutoCloseable {
       Ownership ownership) {
     this.declarations = declarations;
     this.ownership = ownership;
+    this.owners = new Owners(this, log, ownership);
     this.log = log;
     this.dir = dir;
     this.store = store;
@@ -171,205 +173,18 @@ public final class Engine implements AutoCloseable {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
     ViewTask.Assignment assignment = ownership == Ownership.ALL ? ViewTask.Assignment.ALL
-        : new Handover(ownership, log, d.name(), placement(d) instanceof Placement.Divided);
+        : new Handover(ownership, log, d.name(), owners.placement(d) instanceof Placement.Divided);
     return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment);
   }
 
-  /**
-   * The base URL of the instance that serves the row {@code key} of {@code view}, when another
-   * instance does; empty when this one does (or the key is null or no row of a divided view's: a
-   * whole view's rows are all on its owner, whatever {@code key}). While no
-   * instance owns it (a handover, or this instance joining) it waits up to {@code timeout}, then
-   * throws {@link ErrorCode#OVERLOADED}.
-   */
-  public Optional<String> ownerOf(String view, RowKey key, Duration timeout) {
-    if (ownership == Ownership.ALL) {
-      return Optional.empty();
-    }
-    Placement placement = placement(serving(view).definition);
-    String what;
-    java.util.function.Supplier<Optional<Optional<String>>> ask;
-    if (placement instanceof Placement.Divided divided) {
-      int p = key == null ? -1 : divided.partitionOf(key);
-      if (p < 0) {
-        return Optional.empty();
-      }
-      what = "partition " + p + " of '" + divided.source() + "'";
-      ask = () -> ownership.owns(divided.source(), p) ? Optional.of(Optional.empty())
-          : ownership.ownerOf(divided.source(), p).map(Optional::of);
-    } else {
-      what = "view '" + view + "'";
-      ask = () -> ownership.ownsWhole(view) ? Optional.of(Optional.empty()) : ownership.wholeOwnerOf(view).map(Optional::of);
-    }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (Optional<Optional<String>> answer = ask.get(); ; answer = ask.get()) {
-      if (answer.isPresent()) {
-        return answer.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new LogException(ErrorCode.OVERLOADED, "no instance owns " + what + " now (a handover, or instances joining); retry in a few seconds");
-      }
-      try {
-        Thread.sleep(OWNER_POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for an owner of " + what);
-      }
-    }
+  /** Who serves which rows when several instances share the log: forwarding, scans, handover, status. */
+  public Owners owners() {
+    return owners;
   }
 
-  /**
-   * Waits until the state of the partition holding {@code key} (every partition, for a whole view
-   * or a null key) has caught up with where the partition ended when this instance took it over,
-   * so that a handover never answers from a checkpoint left behind. Throws
-   * {@link ErrorCode#OVERLOADED} with the progress at the deadline.
-   */
-  private void awaitRestored(ViewTask task, RowKey key, long deadlineNanos) {
-    if (!(task.assignment() instanceof Handover handover)) {
-      return;
-    }
-    Placement placement = placement(task.definition);
-    int only = placement instanceof Placement.Divided divided && key != null ? divided.partitionOf(key) : -1;
-    while (true) {
-      String behind = null;
-      for (Map.Entry<String, long[]> e : task.positionsSnapshot().entrySet()) {
-        for (int p = 0; p < e.getValue().length && behind == null; p++) {
-          // Asking marks a partition just taken over at once, not at the task's next pass.
-          long target = (only < 0 || p == only) && handover.assigned(e.getKey(), p) ? handover.target(e.getKey(), p) : -1;
-          if (target >= 0 && e.getValue()[p] < target) {
-            behind = "partition " + p + " of '" + e.getKey() + "' is at " + e.getValue()[p] + " of " + target;
-          }
-        }
-      }
-      if (behind == null) {
-        return;
-      }
-      if (System.nanoTime() > deadlineNanos) {
-        throw new LogException(ErrorCode.OVERLOADED, "view '" + task.definition.name() + "' is restoring what this instance took over ("
-            + behind + "); retry in a few seconds");
-      }
-      try {
-        Thread.sleep(OWNER_POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new LogException(ErrorCode.TIMEOUT, "interrupted while view '" + task.definition.name() + "' restores");
-      }
-    }
-  }
-
-  /** How often a read that waits for a partition's owner looks again. */
-  private static final long OWNER_POLL_MS = 50;
-
-  /** Whether other instances hold some of {@code view}'s rows: a divided view while several instances share the log. */
-  public boolean divided(String view) {
-    return ownership != Ownership.ALL && placement(serving(view).definition) instanceof Placement.Divided;
-  }
-
-  /** A view version's placement never changes: computed once (it parses the pipeline). */
-  private final Map<ViewDefinition, Placement> placements = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private Placement placement(ViewDefinition d) {
-    return placements.computeIfAbsent(d, x -> Placement.of(x, log));
-  }
-
-  /** The rows a scan found on this instance, and the partitions of the view's source they cover. */
-  public record ScanPart(List<Integer> partitions, List<KeyedJson> rows) {}
-
-  /**
-   * {@link #scan} of a divided view restricted to the partitions this instance owns: rows of
-   * partitions it owned before are kept but stale, and left out.
-   */
-  public ScanPart scanOwned(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
-    ViewTask task = ready(view, after, timeout);
-    awaitRestored(task, null, System.nanoTime() + timeout.toNanos());
-    if (!(placement(task.definition) instanceof Placement.Divided divided)) {
-      throw new IllegalStateException("view '" + view + "' is not divided");
-    }
-    List<Integer> owned = new ArrayList<>();
-    for (int p = 0; p < divided.partitions(); p++) {
-      if (ownership.owns(divided.source(), p)) {
-        owned.add(p);
-      }
-    }
-    List<KeyedJson> rows = scan(task, from, to, prefix, limit, key -> owned.contains(divided.partitionOf(key)));
-    return new ScanPart(owned, rows);
-  }
-
-  /**
-   * The other instances that own partitions of the divided view's source, once every partition has
-   * an owner (waiting up to {@code timeout}); the partition count is {@link #partitionCount}.
-   */
-  public List<String> otherOwners(String view, Duration timeout) {
-    Placement.Divided divided = (Placement.Divided) placement(serving(view).definition);
-    java.util.Set<String> owners = new java.util.TreeSet<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (int p = 0; p < divided.partitions(); p++) {
-      Optional<String> owner = ownership.ownerOf(divided.source(), p);
-      while (owner.isEmpty() && !ownership.owns(divided.source(), p)) {
-        if (System.nanoTime() > deadline) {
-          throw new LogException(ErrorCode.OVERLOADED, "no instance owns partition " + p + " of '" + divided.source()
-              + "' now (a handover, or instances joining); retry in a few seconds");
-        }
-        try {
-          Thread.sleep(OWNER_POLL_MS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for an owner");
-        }
-        owner = ownership.ownerOf(divided.source(), p);
-      }
-      owner.ifPresent(owners::add);
-    }
-    return List.copyOf(owners);
-  }
-
-  /** The partitions of a divided view's source: what the parts of a scan must cover between them. */
-  public int partitionCount(String view) {
-    return ((Placement.Divided) placement(serving(view).definition)).partitions();
-  }
-
-  /** One view's share of the work on this instance, for {@code /status}. */
-  public record Share(String view, String placement, List<Progress> partitions) {}
-
-  /**
-   * How far this instance's state of a view is in one partition it owns: {@code restoreTo} is where
-   * the partition ended when this instance took it; until {@code position} gets there it is
-   * {@code restoring} and reads of its rows wait.
-   */
-  public record Progress(String stream, int partition, long position, long end, long restoreTo, boolean restoring) {}
-
-  /** What this instance runs of each view, and how far along each owned partition it is. */
-  public List<Share> shares() {
-    List<ViewTask> tasks;
-    synchronized (this) {
-      tasks = List.copyOf(serving.values());
-    }
-    List<Share> out = new ArrayList<>();
-    for (ViewTask task : tasks) {
-      Placement placement = placement(task.definition);
-      boolean whole = placement instanceof Placement.Whole;
-      if (whole && !ownership.ownsWhole(task.definition.name())) {
-        out.add(new Share(task.definition.name(), "whole, elsewhere", List.of()));
-        continue;
-      }
-      List<Progress> progress = new ArrayList<>();
-      task.positionsSnapshot().forEach((source, next) -> {
-        for (int p = 0; p < next.length; p++) {
-          if (whole || ownership.owns(source, p)) {
-            long target = task.assignment() instanceof Handover h ? h.target(source, p) : -1;
-            progress.add(new Progress(source, p, next[p], log.endOffset(source, p), target, next[p] < target));
-          }
-        }
-      });
-      progress.sort(Comparator.comparing(Progress::stream).thenComparingInt(Progress::partition));
-      out.add(new Share(task.definition.name(), whole ? "whole, here" : "divided", progress));
-    }
-    return out;
-  }
-
-  /** This instance's part in its cluster (empty on one instance alone). */
-  public Map<String, Object> cluster() {
-    return ownership.describe();
+  /** The versions serving reads now. */
+  synchronized List<ViewTask> servingTasks() {
+    return List.copyOf(serving.values());
   }
 
   /** Stops a version and deletes its state: its space and whatever its sink keeps elsewhere. */
@@ -581,7 +396,7 @@ public final class Engine implements AutoCloseable {
     return Optional.of(task.status(building == null ? null : building.status(null)));
   }
 
-  private synchronized ViewTask serving(String name) {
+  synchronized ViewTask serving(String name) {
     ViewTask task = serving.get(name);
     if (task == null) {
       throw unknown(name);
@@ -625,7 +440,7 @@ public final class Engine implements AutoCloseable {
   /** One row as JSON, if present. */
   public Optional<byte[]> row(String view, RowKey key, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
-    awaitRestored(task, key, System.nanoTime() + timeout.toNanos());
+    owners.awaitRestored(task, key, System.nanoTime() + (timeout == null ? 0 : timeout.toNanos()));
     return Optional.ofNullable(task.space.get(Keys.row(key.bytes())));
   }
 
@@ -635,11 +450,11 @@ public final class Engine implements AutoCloseable {
   /** Rows in key order with keys in [from, to) (either may be null), starting with {@code prefix}. */
   public List<KeyedJson> scan(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
-    awaitRestored(task, null, System.nanoTime() + timeout.toNanos());
+    owners.awaitRestored(task, null, System.nanoTime() + (timeout == null ? 0 : timeout.toNanos()));
     return scan(task, from, to, prefix, limit, key -> true);
   }
 
-  private static List<KeyedJson> scan(ViewTask task, RowKey from, RowKey to, String prefix, int limit,
+  static List<KeyedJson> scan(ViewTask task, RowKey from, RowKey to, String prefix, int limit,
       java.util.function.Predicate<RowKey> wanted) {
     byte[] start = Keys.row(from == null ? new byte[0] : from.bytes());
     byte[] end = to == null ? new byte[] {Keys.ROW + 1} : Keys.row(to.bytes());

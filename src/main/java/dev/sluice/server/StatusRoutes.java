@@ -3,6 +3,7 @@ package dev.sluice.server;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sluice.engine.DigestCheckpoint;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Owners;
 import dev.sluice.log.EventLog;
 import io.javalin.http.Context;
 import java.util.List;
@@ -15,7 +16,7 @@ final class StatusRoutes {
 
   record Status(String version, long uptimeMs, String dataDir, Totals streams, int followers, List<DigestCheckpoint> views,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> cluster,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Engine.Share> work) {}
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Owners.Share> work) {}
 
   private final EventLog log;
   private final Engine engine;
@@ -43,7 +44,7 @@ final class StatusRoutes {
     String dataDir = config.dataDir() == null ? null : config.dataDir().toAbsolutePath().toString();
     Responses.json(ctx, new Status(SluiceServer.version(), System.currentTimeMillis() - startedMs, dataDir,
         new Totals(streams.size(), events, bytes), followers.open(), engine == null ? List.of() : engine.digests(),
-        engine == null ? Map.of() : engine.cluster(), engine == null || engine.cluster().isEmpty() ? List.of() : engine.shares()));
+        engine == null ? Map.of() : engine.owners().describe(), engine == null || engine.owners().describe().isEmpty() ? List.of() : engine.owners().shares()));
   }
 
   void list(Context ctx) {

@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Owners;
 import dev.sluice.engine.ViewStatus;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.LogException;
@@ -65,7 +66,7 @@ final class ViewRoutes {
     Token after = token(params);
     Duration timeout = timeout(params);
     for (RowKey key : keyCandidates(keyText)) {
-      Optional<String> owner = engine.ownerOf(view, key, timeout);
+      Optional<String> owner = engine.owners().of(view, key, timeout);
       if (owner.isPresent()) {
         if (Forwarding.forwarded(ctx)) {
           throw new LogException(ErrorCode.OVERLOADED, "the row's partition is moving between instances; retry in a few seconds");
@@ -94,11 +95,11 @@ final class ViewRoutes {
     int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
     RowKey from = params.has("from") ? keyCandidates(params.text("from")).get(0) : null;
     RowKey to = params.has("to") ? keyCandidates(params.text("to")).get(0) : null;
-    if (engine.divided(view)) {
+    if (engine.owners().divided(view)) {
       scanDivided(ctx, view, from, to, params.text("prefix"), limit, token(params), timeout(params));
       return;
     }
-    Optional<String> owner = engine.ownerOf(view, null, timeout(params));
+    Optional<String> owner = engine.owners().of(view, null, timeout(params));
     if (owner.isPresent()) {
       if (Forwarding.forwarded(ctx)) {
         throw new LogException(ErrorCode.OVERLOADED, "view '" + view + "' is moving between instances; retry in a few seconds");
@@ -117,7 +118,7 @@ final class ViewRoutes {
    */
   private void scanDivided(Context ctx, String view, RowKey from, RowKey to, String prefix, int limit, Token after,
       Duration timeout) throws IOException {
-    Engine.ScanPart local = engine.scanOwned(view, from, to, prefix, limit, after, timeout);
+    Owners.ScanPart local = engine.owners().scanOwned(view, from, to, prefix, limit, after, timeout);
     if (Forwarding.forwarded(ctx)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       out.write(("{\"partitions\":" + Responses.JSON.writeValueAsString(local.partitions()) + ",\"keys\":").getBytes(StandardCharsets.UTF_8));
@@ -136,7 +137,7 @@ final class ViewRoutes {
     }
     List<Engine.KeyedJson> rows = new ArrayList<>(local.rows());
     Set<Integer> covered = new java.util.HashSet<>(local.partitions());
-    for (String other : engine.otherOwners(view, timeout)) {
+    for (String other : engine.owners().others(view, timeout)) {
       JsonNode part = Responses.JSON.readTree(Forwarding.fetch(ctx, other, timeout));
       for (JsonNode p : part.path("partitions")) {
         if (!covered.add(p.asInt())) {
@@ -150,7 +151,7 @@ final class ViewRoutes {
             Responses.JSON.writeValueAsBytes(parts.get(i))));
       }
     }
-    if (covered.size() != engine.partitionCount(view)) {
+    if (covered.size() != engine.owners().partitions(view)) {
       throw movedDuringScan(view);
     }
     rows.sort(java.util.Comparator.comparing(Engine.KeyedJson::key));

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Owners;
 import dev.sluice.kafka.TestKafka;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.Event;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
+import dev.sluice.log.Token;
 import dev.sluice.operators.RowKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +68,7 @@ class HandoverTest {
     open.forEach(Instance::close);
   }
 
-  private void append(Instance on, int events) throws Exception {
+  private Token append(Instance on, int events) throws Exception {
     List<Event> batch = new ArrayList<>();
     for (int i = 0; i < events; i++) {
       String customer = "c" + (expected.size() + i * 5) % CUSTOMERS;
@@ -74,19 +76,22 @@ class HandoverTest {
       batch.add(new Event(customer, null, null, List.of(), false,
           ("{\"customer\":\"" + customer + "\",\"amount\":1}").getBytes(StandardCharsets.UTF_8)));
     }
-    on.log.append("orders", batch).get(30, TimeUnit.SECONDS);
+    return on.log.append("orders", batch).get(30, TimeUnit.SECONDS).token();
   }
 
   private static Set<Integer> orders(Instance i, String cluster) {
     return i.membership.ownedPartitions().getOrDefault(KafkaLog.streamTopic(cluster, "orders"), Set.of());
   }
 
-  /** The count of every customer whose partition {@code on} owns, read from its own state (no forwarding here). */
-  private Map<String, Long> ownRows(Instance on) {
+  /**
+   * The count of every customer whose partition {@code on} owns, read from its own state (no
+   * forwarding here), once it includes {@code after} (null: as it is).
+   */
+  private Map<String, Long> ownRows(Instance on, Token after) {
     Map<String, Long> rows = new TreeMap<>();
     for (String customer : expected.keySet()) {
-      if (on.engine.ownerOf("spend", RowKey.of(customer), WAIT).isEmpty()) {
-        on.engine.row("spend", RowKey.of(customer), null, WAIT)
+      if (on.engine.owners().of("spend", RowKey.of(customer), WAIT).isEmpty()) {
+        on.engine.row("spend", RowKey.of(customer), after, WAIT)
             .ifPresent(r -> rows.put(customer, Long.parseLong(new String(r, StandardCharsets.UTF_8).replaceAll(".*\"n\":(\\d+).*", "$1"))));
       }
     }
@@ -118,24 +123,24 @@ class HandoverTest {
     a.log.create(new StreamSpec("orders", StreamKind.STREAM, "customer", 4), false);
     a.engine.create("spend", "FROM orders |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
     await("a owns every partition", () -> orders(a, cluster).size() == 4);
-    append(a, 3000);
+    Token first = append(a, 3000);
 
     Instance b = start("b");
     await("b owns a share", () -> !orders(b, cluster).isEmpty() && orders(a, cluster).size() + orders(b, cluster).size() == 4);
-    // b replays its share from offset 0; the first reads wait for that instead of answering short.
-    assertThat(ownRows(b)).as("b's rows, read as soon as b owns them").isEqualTo(expectedOf(b)).isNotEmpty();
-    assertThat(ownRows(a)).isEqualTo(expectedOf(a)).isNotEmpty();
+    // b replays its share from offset 0; its first reads, with no token, wait for that instead of answering short.
+    assertThat(ownRows(b, null)).as("b's rows, read as soon as b owns them").isEqualTo(expectedOf(b)).isNotEmpty();
+    assertThat(ownRows(a, first)).isEqualTo(expectedOf(a)).isNotEmpty();
 
     open.remove(b);
     b.close(); // leaves the group: a takes every partition back and resumes where its own state stopped
     await("a owns every partition again", () -> orders(a, cluster).size() == 4);
-    append(a, 1000);
-    assertThat(ownRows(a)).isEqualTo(expected);
+    Token second = append(a, 1000);
+    assertThat(ownRows(a, second)).isEqualTo(expected);
 
     Instance again = start("b"); // b's state is behind by the 1000 events it never saw
     await("b is back with a share", () -> !orders(again, cluster).isEmpty() && orders(a, cluster).size() + orders(again, cluster).size() == 4);
-    assertThat(ownRows(again)).as("b's rows after resuming from its checkpoint").isEqualTo(expectedOf(again)).isNotEmpty();
-    List<Engine.Share> shares = again.engine.shares();
+    assertThat(ownRows(again, null)).as("b's rows after resuming from its checkpoint").isEqualTo(expectedOf(again)).isNotEmpty();
+    List<Owners.Share> shares = again.engine.owners().shares();
     assertThat(shares).singleElement().satisfies(s -> assertThat(s.partitions()).allSatisfy(p ->
         assertThat(p.restoreTo()).as("where %s had to get when b took it", p).isGreaterThan(0)));
   }
