@@ -2,6 +2,10 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.ChangelogRetention;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Declarations;
+import dev.sluice.engine.Ownership;
+import dev.sluice.kafka.cluster.KafkaDeclarations;
+import dev.sluice.kafka.cluster.KafkaMembership;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
@@ -53,6 +57,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "with --backend kafka: the prefix of this deployment's topics (default sluice)")
   String cluster;
 
+  @Option(names = "--advertise", paramLabel = "URL",
+      description = "with --backend kafka: the base URL other instances forward reads to (default http://HOST:PORT of --host and --port)")
+  String advertise;
+
+  @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "with --backend kafka: how long the others wait for an instance that stopped answering before taking its partitions (default ${DEFAULT-VALUE})")
+  int sessionTimeoutSeconds;
+
   @Option(names = "--kafka-config", paramLabel = "FILE",
       description = "with --backend kafka: a .properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, …)")
   Path kafkaConfig;
@@ -85,6 +97,9 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new CliFailure("--port must be from 0 to 65535, got " + port, Main.USAGE);
     }
+    if (sessionTimeoutSeconds < 6 || sessionTimeoutSeconds > 1800) {
+      throw new CliFailure("--session-timeout must be from 6 to 1800 seconds (the broker's default bounds), got " + sessionTimeoutSeconds, Main.USAGE);
+    }
     ChangelogRetention retention = retention();
     EventLog log;
     SluiceMetrics metrics = SluiceMetrics.create();
@@ -114,8 +129,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliFailure(e.getMessage(), Main.USAGE);
     }
     Engine engine;
+    KafkaDeclarations declarations = null;
+    KafkaMembership membership = null;
     try {
-      engine = Engine.open(log, views, retention);
+      if (log instanceof KafkaLog kafkaLog) {
+        declarations = new KafkaDeclarations(kafkaLog.catalog());
+        membership = KafkaMembership.create(kafkaLog, Duration.ofSeconds(sessionTimeoutSeconds));
+      }
+      engine = Engine.open(log, views, retention, declarations == null ? Declarations.LOCAL : declarations,
+          membership == null ? Ownership.ALL : membership);
     } catch (RuntimeException e) {
       log.close();
       throw new CliFailure("cannot start the views in " + views + ": " + rootMessage(e));
@@ -129,10 +151,23 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliFailure("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + ")"
           + " — is another 'sluice serve' running? --port picks another port");
     }
+    if (membership != null) {
+      String url = advertise != null ? advertise : "http://" + advertisedHost() + ":" + server.port();
+      membership.join(url);
+      described += ", member " + url + " of group " + KafkaMembership.groupId(cluster);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
+    KafkaDeclarations shared = declarations;
+    KafkaMembership member = membership;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (member != null) {
+        member.close(); // first: the group gives this instance's partitions to the others at once
+      }
       server.stop();
       engine.close();
+      if (shared != null) {
+        shared.close();
+      }
       log.close();
       metrics.close();
       stopped.countDown();
@@ -143,6 +178,18 @@ final class ServeCommand implements Callable<Integer> {
     main.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The host other instances reach this one at, when --advertise does not say. */
+  private String advertisedHost() {
+    if (!host.equals("0.0.0.0") && !host.equals("::")) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+    } catch (IOException e) {
+      throw new CliFailure("cannot tell this machine's host name for other instances: give --advertise http://HOST:PORT");
+    }
   }
 
   private Map<String, String> clientSettings() {

@@ -52,13 +52,23 @@ public final class Engine implements AutoCloseable {
   private final KeyValueStore store;
   private final SharedReads reads;
   private final ChangelogRetention retention;
+  private final Declarations declarations;
+  private final Ownership ownership;
+  private final Owners owners;
+  /** Name → the sequence of the latest shared declaration applied or made here: older ones are stale. */
+  private final Map<String, Long> declaredAt = new java.util.HashMap<>();
   private Constraints constraints;
+  private boolean closed;
   /** Name → the version serving reads. */
   private final Map<String, ViewTask> serving = new TreeMap<>();
   /** Name → a version building to replace it. */
   private final Map<String, ViewTask> replacing = new TreeMap<>();
 
-  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention) {
+  private Engine(EventLog log, Path dir, KeyValueStore store, ChangelogRetention retention, Declarations declarations,
+      Ownership ownership) {
+    this.declarations = declarations;
+    this.ownership = ownership;
+    this.owners = new Owners(this, log, ownership);
     this.log = log;
     this.dir = dir;
     this.store = store;
@@ -73,8 +83,17 @@ public final class Engine implements AutoCloseable {
 
   /** {@link #open(EventLog, Path)}, keeping each view's changelog for {@code retention}. */
   public static Engine open(EventLog log, Path dir, ChangelogRetention retention) {
+    return open(log, dir, retention, Declarations.LOCAL, Ownership.ALL);
+  }
+
+  /**
+   * {@link #open(EventLog, Path, ChangelogRetention)} as one of several instances on one log,
+   * which share their views' declarations through {@code declarations} and divide the work as
+   * {@code ownership} says (docs/deploy-kafka.md).
+   */
+  public static Engine open(EventLog log, Path dir, ChangelogRetention retention, Declarations declarations, Ownership ownership) {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
-    Engine engine = new Engine(log, dir, store, retention);
+    Engine engine = new Engine(log, dir, store, retention, declarations, ownership);
     engine.restore();
     engine.constraints = Constraints.open(log, dir.resolve("constraints"));
     return engine;
@@ -91,6 +110,10 @@ public final class Engine implements AutoCloseable {
       } catch (IOException e) {
         throw new LogException(ErrorCode.LOG_FAILED, "cannot read " + file + ": " + e.getMessage(), e);
       }
+    }
+    if (declarations.shared()) {
+      saved = SharedViews.reconcile(saved.serving(), saved.replacing(), declarations.follow(this::declared), declaredAt, Saved::new);
+      save(saved);
     }
     for (ViewDefinition d : saved.serving()) {
       if (d.stream() != null) {
@@ -149,7 +172,19 @@ public final class Engine implements AutoCloseable {
   private ViewTask task(ViewDefinition d) {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
-    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir));
+    ViewTask.Assignment assignment = ownership == Ownership.ALL ? ViewTask.Assignment.ALL
+        : new Handover(ownership, log, d.name(), owners.placement(d) instanceof Placement.Divided);
+    return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment);
+  }
+
+  /** Who serves which rows when several instances share the log: forwarding, scans, handover, status. */
+  public Owners owners() {
+    return owners;
+  }
+
+  /** The versions serving reads now. */
+  synchronized List<ViewTask> servingTasks() {
+    return List.copyOf(serving.values());
   }
 
   /** Stops a version and deletes its state: its space and whatever its sink keeps elsewhere. */
@@ -221,6 +256,7 @@ public final class Engine implements AutoCloseable {
       discard(building);
     }
     ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null, index);
+    declaredAt.put(name, declarations.declare(d));
     ViewTask task = task(d);
     if (existing == null) {
       serving.put(name, task);
@@ -246,6 +282,7 @@ public final class Engine implements AutoCloseable {
     }
     Planner.plan(pipeline, catalog(), sourceText);
     ViewDefinition d = new ViewDefinition(spec.name(), 1, pipeline.toSql(), System.currentTimeMillis(), true, spec, null);
+    declaredAt.put(spec.name(), declarations.declare(d));
     // The definition is saved first: a crash before the stream is declared leaves a definition that
     // restore() completes, never a stream that nothing derives and whose name is taken.
     Saved before = new Saved(serving.values().stream().map(t -> t.definition).toList(),
@@ -278,19 +315,67 @@ public final class Engine implements AutoCloseable {
   }
 
   public synchronized boolean drop(String name, boolean ifExists) {
-    ViewTask task = serving.remove(name);
-    if (task == null) {
+    if (!serving.containsKey(name)) {
       if (ifExists) {
         return false;
       }
       throw unknown(name);
     }
+    declaredAt.put(name, declarations.retract(name));
+    dropHere(name);
+    return true;
+  }
+
+  /** Stops and deletes the view {@code name} on this instance. */
+  private void dropHere(String name) {
+    ViewTask task = serving.remove(name);
     ViewTask building = replacing.remove(name);
     save();
     for (ViewTask t : building == null ? List.of(task) : List.of(task, building)) {
       discard(t);
     }
-    return true;
+  }
+
+  /**
+   * A declaration shared by another instance (or this one's, coming back): builds the version this
+   * instance does not have yet beside the one it serves, or drops the view.
+   */
+  private synchronized void declared(String name, ViewDefinition d, long sequence) {
+    if (closed || declaredAt.getOrDefault(name, -1L) >= sequence) {
+      return; // this instance already made or applied a later declaration of the name
+    }
+    declaredAt.put(name, sequence);
+    ViewTask existing = serving.get(name);
+    ViewTask building = replacing.get(name);
+    try {
+      if (d == null) {
+        if (existing != null) {
+          dropHere(name);
+        }
+        return;
+      }
+      if (existing != null && existing.definition.version() == d.version()
+          || building != null && building.definition.version() == d.version()) {
+        return;
+      }
+      if (d.stream() != null) {
+        log.create(d.stream(), true);
+      }
+      ViewTask task = task(d);
+      if (existing == null) {
+        serving.put(name, task);
+      } else {
+        if (building != null) {
+          replacing.remove(name);
+          discard(building);
+        }
+        replacing.put(name, task);
+      }
+      save();
+      task.start();
+    } catch (RuntimeException e) {
+      System.err.println("sluice: cannot apply the shared declaration of view '" + name + "': " + e.getMessage());
+    }
   }
 
   public synchronized List<ViewStatus> views() {
@@ -311,7 +396,7 @@ public final class Engine implements AutoCloseable {
     return Optional.of(task.status(building == null ? null : building.status(null)));
   }
 
-  private synchronized ViewTask serving(String name) {
+  synchronized ViewTask serving(String name) {
     ViewTask task = serving.get(name);
     if (task == null) {
       throw unknown(name);
@@ -355,6 +440,7 @@ public final class Engine implements AutoCloseable {
   /** One row as JSON, if present. */
   public Optional<byte[]> row(String view, RowKey key, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
+    owners.awaitRestored(task, key, System.nanoTime() + (timeout == null ? 0 : timeout.toNanos()));
     return Optional.ofNullable(task.space.get(Keys.row(key.bytes())));
   }
 
@@ -364,6 +450,12 @@ public final class Engine implements AutoCloseable {
   /** Rows in key order with keys in [from, to) (either may be null), starting with {@code prefix}. */
   public List<KeyedJson> scan(String view, RowKey from, RowKey to, String prefix, int limit, Token after, Duration timeout) {
     ViewTask task = ready(view, after, timeout);
+    owners.awaitRestored(task, null, System.nanoTime() + (timeout == null ? 0 : timeout.toNanos()));
+    return scan(task, from, to, prefix, limit, key -> true);
+  }
+
+  static List<KeyedJson> scan(ViewTask task, RowKey from, RowKey to, String prefix, int limit,
+      java.util.function.Predicate<RowKey> wanted) {
     byte[] start = Keys.row(from == null ? new byte[0] : from.bytes());
     byte[] end = to == null ? new byte[] {Keys.ROW + 1} : Keys.row(to.bytes());
     List<KeyedJson> out = new ArrayList<>();
@@ -371,6 +463,9 @@ public final class Engine implements AutoCloseable {
       RowKey rowKey = RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length));
       if (prefix != null && !(rowKey.value() instanceof String s && s.startsWith(prefix))
           && !(rowKey.value() instanceof List<?> l && !l.isEmpty() && String.valueOf(l.get(0)).startsWith(prefix))) {
+        return true;
+      }
+      if (!wanted.test(rowKey)) {
         return true;
       }
       out.add(new KeyedJson(rowKey, value));
@@ -450,6 +545,7 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (constraints != null) {
       constraints.close();
     }

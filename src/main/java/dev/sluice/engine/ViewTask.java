@@ -47,6 +47,19 @@ final class ViewTask implements Runnable {
   private final Thread thread;
   /** What the dataflow's changes become: rows, index entries or search documents. */
   final RowSink sink;
+  /** Which input partitions this instance processes for the view now (all, on one instance). */
+  private final Assignment assignment;
+
+  Assignment assignment() {
+    return assignment;
+  }
+
+  /** The input partitions a view's task reads: asked before every read, since ownership moves. */
+  interface Assignment {
+    Assignment ALL = (source, partition) -> true;
+
+    boolean assigned(String source, int partition);
+  }
 
   /** Source → next offset per partition; what the committed state reflects. */
   private final Map<String, long[]> positions = new ConcurrentHashMap<>();
@@ -79,8 +92,9 @@ final class ViewTask implements Runnable {
   private long batchTimeMs;
 
   ViewTask(ViewDefinition definition, Space space, EventLog log, SharedReads reads, Dataflow dataflow,
-      ChangelogRetention retention, Runnable onCaughtUp, RowSink sink) {
+      ChangelogRetention retention, Runnable onCaughtUp, RowSink sink, Assignment assignment) {
     this.sink = sink;
+    this.assignment = assignment;
     this.definition = definition;
     this.space = space;
     this.log = log;
@@ -218,6 +232,9 @@ final class ViewTask implements Runnable {
       String source = e.getKey();
       long[] next = e.getValue();
       for (int p = 0; p < next.length && running; p++) {
+        if (!assignment.assigned(source, p)) {
+          continue;
+        }
         List<Record> records = reads.read(source, p, next[p], READ_RECORDS_MAX);
         if (records.isEmpty()) {
           continue;
@@ -360,6 +377,9 @@ final class ViewTask implements Runnable {
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       long[] next = e.getValue();
       for (int p = 0; p < next.length; p++) {
+        if (!assignment.assigned(e.getKey(), p)) {
+          continue;
+        }
         waits.add(log.awaitRecord(e.getKey(), p, next[p]));
       }
     }
@@ -379,7 +399,8 @@ final class ViewTask implements Runnable {
       }
       for (Map.Entry<Integer, Long> pe : e.getValue().entrySet()) {
         int p = pe.getKey();
-        if (p < next.length && next[p] < pe.getValue()) {
+        // A partition another instance owns cannot make this one's rows stale: reads of its rows go there.
+        if (p < next.length && next[p] < pe.getValue() && assignment.assigned(e.getKey(), p)) {
           return false;
         }
       }
@@ -406,6 +427,9 @@ final class ViewTask implements Runnable {
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       long[] next = e.getValue();
       for (int p = 0; p < next.length; p++) {
+        if (!assignment.assigned(e.getKey(), p)) {
+          continue;
+        }
         lag += Math.max(0, log.endOffset(e.getKey(), p) - next[p]);
       }
     }

@@ -1,7 +1,9 @@
 package dev.sluice.server;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sluice.engine.DigestCheckpoint;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Owners;
 import dev.sluice.log.EventLog;
 import io.javalin.http.Context;
 import java.util.List;
@@ -12,7 +14,9 @@ import java.util.Set;
 final class StatusRoutes {
   record Totals(int count, long events, long bytes) {}
 
-  record Status(String version, long uptimeMs, String dataDir, Totals streams, int followers, List<DigestCheckpoint> views) {}
+  record Status(String version, long uptimeMs, String dataDir, Totals streams, int followers, List<DigestCheckpoint> views,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> cluster,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Owners.Share> work) {}
 
   private final EventLog log;
   private final Engine engine;
@@ -39,7 +43,8 @@ final class StatusRoutes {
     long bytes = streams.stream().mapToLong(StreamInfo::bytes).sum();
     String dataDir = config.dataDir() == null ? null : config.dataDir().toAbsolutePath().toString();
     Responses.json(ctx, new Status(SluiceServer.version(), System.currentTimeMillis() - startedMs, dataDir,
-        new Totals(streams.size(), events, bytes), followers.open(), engine == null ? List.of() : engine.digests()));
+        new Totals(streams.size(), events, bytes), followers.open(), engine == null ? List.of() : engine.digests(),
+        engine == null ? Map.of() : engine.owners().describe(), engine == null || engine.owners().describe().isEmpty() ? List.of() : engine.owners().shares()));
   }
 
   void list(Context ctx) {

@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.engine.Engine;
+import dev.sluice.engine.Owners;
 import dev.sluice.engine.ViewStatus;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.LogException;
@@ -11,8 +12,10 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,16 @@ final class ViewRoutes {
     Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     Token after = token(params);
     Duration timeout = timeout(params);
+    for (RowKey key : keyCandidates(keyText)) {
+      Optional<String> owner = engine.owners().of(view, key, timeout);
+      if (owner.isPresent()) {
+        if (Forwarding.forwarded(ctx)) {
+          throw new LogException(ErrorCode.OVERLOADED, "the row's partition is moving between instances; retry in a few seconds");
+        }
+        Forwarding.forward(ctx, owner.get(), timeout);
+        return;
+      }
+    }
     Optional<byte[]> row = Optional.empty();
     for (RowKey key : keyCandidates(keyText)) {
       row = engine.row(view, key, after, timeout);
@@ -82,8 +95,71 @@ final class ViewRoutes {
     int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
     RowKey from = params.has("from") ? keyCandidates(params.text("from")).get(0) : null;
     RowKey to = params.has("to") ? keyCandidates(params.text("to")).get(0) : null;
+    if (engine.owners().divided(view)) {
+      scanDivided(ctx, view, from, to, params.text("prefix"), limit, token(params), timeout(params));
+      return;
+    }
+    Optional<String> owner = engine.owners().of(view, null, timeout(params));
+    if (owner.isPresent()) {
+      if (Forwarding.forwarded(ctx)) {
+        throw new LogException(ErrorCode.OVERLOADED, "view '" + view + "' is moving between instances; retry in a few seconds");
+      }
+      Forwarding.forward(ctx, owner.get(), timeout(params));
+      return;
+    }
     List<Engine.KeyedJson> rows = engine.scan(view, from, to, params.text("prefix"), limit, token(params), timeout(params));
     jsonArray(ctx, rows.stream().map(Engine.KeyedJson::json).toList());
+  }
+
+  /**
+   * A scan of a view whose rows are divided among instances: this instance's part and every other
+   * owner's, merged in key order. A forwarded request answers its part with the keys and the
+   * partitions it covers; the parts must cover each partition once, or ownership moved meanwhile.
+   */
+  private void scanDivided(Context ctx, String view, RowKey from, RowKey to, String prefix, int limit, Token after,
+      Duration timeout) throws IOException {
+    Owners.ScanPart local = engine.owners().scanOwned(view, from, to, prefix, limit, after, timeout);
+    if (Forwarding.forwarded(ctx)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write(("{\"partitions\":" + Responses.JSON.writeValueAsString(local.partitions()) + ",\"keys\":").getBytes(StandardCharsets.UTF_8));
+      out.write(Responses.JSON.writeValueAsBytes(local.rows().stream().map(r -> HexFormat.of().formatHex(r.key().bytes())).toList()));
+      out.write(",\"rows\":[".getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < local.rows().size(); i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.write(local.rows().get(i).json());
+      }
+      out.write("]}".getBytes(StandardCharsets.UTF_8));
+      ctx.contentType("application/json");
+      ctx.result(out.toByteArray());
+      return;
+    }
+    List<Engine.KeyedJson> rows = new ArrayList<>(local.rows());
+    Set<Integer> covered = new java.util.HashSet<>(local.partitions());
+    for (String other : engine.owners().others(view, timeout)) {
+      JsonNode part = Responses.JSON.readTree(Forwarding.fetch(ctx, other, timeout));
+      for (JsonNode p : part.path("partitions")) {
+        if (!covered.add(p.asInt())) {
+          throw movedDuringScan(view);
+        }
+      }
+      JsonNode keys = part.path("keys");
+      JsonNode parts = part.path("rows");
+      for (int i = 0; i < keys.size(); i++) {
+        rows.add(new Engine.KeyedJson(RowKey.fromBytes(HexFormat.of().parseHex(keys.get(i).asText())),
+            Responses.JSON.writeValueAsBytes(parts.get(i))));
+      }
+    }
+    if (covered.size() != engine.owners().partitions(view)) {
+      throw movedDuringScan(view);
+    }
+    rows.sort(java.util.Comparator.comparing(Engine.KeyedJson::key));
+    jsonArray(ctx, rows.stream().limit(limit).map(Engine.KeyedJson::json).toList());
+  }
+
+  private static LogException movedDuringScan(String view) {
+    return new LogException(ErrorCode.OVERLOADED, "partitions of view '" + view + "' moved between instances during the scan; retry");
   }
 
   /** Answers with the JSON objects as one array, without parsing them again. */

@@ -121,16 +121,18 @@ public final class KafkaLog implements EventLog {
   private final Appender appender;
   private final Readers readers;
   private final KafkaProducer<byte[], byte[]> catalogProducer;
+  private final CatalogTopic catalogTopic;
 
   private KafkaLog(Options options, Admin admin) {
     this.options = options;
     this.admin = admin;
-    this.tail = new Tail(consumer("tail", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100")), options.cluster(), streams);
+    this.catalogProducer = producer(null);
+    this.catalogTopic = new CatalogTopic(catalogTopic(options.cluster()), catalogProducer);
+    this.tail = new Tail(consumer("tail", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100")), options.cluster(), streams, catalogTopic);
     String txId = options.transactionalId() != null ? options.transactionalId() : "sluice-" + options.cluster() + "-" + UUID.randomUUID();
     this.readers = new Readers(() -> consumer("reader", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50")));
     this.appender = new Appender(options.queuedRequestsMax(), () -> producer(txId),
         consumer("ends", Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")), readers, options.cluster());
-    this.catalogProducer = producer(null);
   }
 
   /** Connects to the cluster, creating the catalog topic if missing, and reads the catalog. */
@@ -193,6 +195,11 @@ public final class KafkaLog implements EventLog {
 
   public Options options() {
     return options;
+  }
+
+  /** The catalog topic's declarations other than streams (views), read by this instance's tail. */
+  public CatalogTopic catalog() {
+    return catalogTopic;
   }
 
   private static void ensureCatalogTopic(Admin admin, String cluster)

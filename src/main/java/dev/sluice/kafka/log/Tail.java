@@ -30,6 +30,7 @@ final class Tail implements Runnable {
   private final TopicPartition catalog;
   private final String cluster;
   private final ConcurrentHashMap<String, StreamState> streams;
+  private final CatalogTopic others;
   private final Map<String, StreamState> byTopic = new HashMap<>();
   /** Per partition of a stream not yet ready: the end it must reach first. */
   private final Map<TopicPartition, Long> readyTargets = new HashMap<>();
@@ -40,8 +41,9 @@ final class Tail implements Runnable {
   private volatile boolean running = true;
   private volatile RuntimeException failure;
 
-  Tail(KafkaConsumer<byte[], byte[]> consumer, String cluster, ConcurrentHashMap<String, StreamState> streams) {
+  Tail(KafkaConsumer<byte[], byte[]> consumer, String cluster, ConcurrentHashMap<String, StreamState> streams, CatalogTopic others) {
     this.consumer = consumer;
+    this.others = others;
     this.cluster = cluster;
     this.catalog = new TopicPartition(KafkaLog.catalogTopic(cluster), 0);
     this.streams = streams;
@@ -96,7 +98,11 @@ final class Tail implements Runnable {
       System.err.println("sluice: skipping catalog record at offset " + record.offset() + ": " + unreadable.getMessage());
       return;
     }
-    if (spec == null || streams.containsKey(spec.name())) {
+    if (spec == null) {
+      others.received(record.key(), record.value(), record.offset());
+      return;
+    }
+    if (streams.containsKey(spec.name())) {
       return; // the first declaration of a name wins; create() never writes a second one
     }
     StreamState state = new StreamState(spec, KafkaLog.streamTopic(cluster, spec.name()));
