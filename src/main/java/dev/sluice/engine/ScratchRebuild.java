@@ -14,16 +14,11 @@ import dev.sluice.operators.ViewChange;
 import dev.sluice.stores.Batch;
 import dev.sluice.stores.KeyValueStore;
 import dev.sluice.stores.Space;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Verify's recomputation of a view whose inputs are too many to hold in memory: the view's
@@ -68,7 +63,7 @@ final class ScratchRebuild {
         }
       }
     } finally {
-      delete(scratch);
+      KeyValueStore.destroy(scratch);
     }
     List<BatchEvaluator.KeyedRow> out = new ArrayList<>(rows.size());
     rows.forEach((key, row) -> out.add(new BatchEvaluator.KeyedRow(key, row)));
@@ -82,19 +77,6 @@ final class ScratchRebuild {
       } else {
         rows.put(change.key(), change.newRow());
       }
-    }
-  }
-
-  private static void delete(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete verify's scratch store " + dir, e);
     }
   }
 }

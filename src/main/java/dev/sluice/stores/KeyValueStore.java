@@ -109,6 +109,15 @@ public final class KeyValueStore implements AutoCloseable {
     }
   }
 
+  /** Deletes a closed store's folder (a scratch store, say). */
+  public static void destroy(Path dir) {
+    try {
+      Folders.delete(dir);
+    } catch (IOException e) {
+      throw new StoreException("cannot delete the store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Names of the spaces that exist. */
   public synchronized List<String> spaceNames() {
     return List.copyOf(spaces.keySet());

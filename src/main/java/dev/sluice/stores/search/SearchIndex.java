@@ -1,17 +1,16 @@
 package dev.sluice.stores.search;
 
+import dev.sluice.stores.Folders;
 import dev.sluice.stores.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
@@ -177,17 +176,13 @@ public final class SearchIndex implements AutoCloseable {
 
   /** Deletes an index's directory (after {@link #close}, or of a version no longer declared). */
   public static void destroy(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      Folders.delete(dir);
     } catch (IOException e) {
       throw new StoreException("cannot delete the search index in " + dir + ": " + e.getMessage(), e);
     }
   }
+
 
   /** The user data of the last commit (empty for a new index). */
   public Map<String, String> committedData() {
