@@ -123,10 +123,11 @@ public final class LogBench {
   private static String writerLine(SimpleMeterRegistry meters) {
     Timer fsync = meters.get("sluice.log.fsync").timer();
     Timer ack = meters.get("sluice.log.append.acknowledgement").timer();
+    Timer written = meters.get("sluice.log.append.written").timer();
     DistributionSummary groups = meters.get("sluice.log.group.requests").summary();
     return String.format(Locale.ROOT,
-        "   writer (warm-up included): %,d fsyncs, fsync %s; arrival→ack %s; %.1f requests per fsync round",
-        fsync.count(), percentiles(fsync), percentiles(ack), groups.mean());
+        "   writer (warm-up included): %,d fsyncs, fsync %s; arrival→written %s; arrival→ack %s; %.1f requests per fsync round",
+        fsync.count(), percentiles(fsync), percentiles(written), percentiles(ack), groups.mean());
   }
 
   private static String percentiles(Timer timer) {

@@ -48,6 +48,7 @@ final class Writer {
   private volatile boolean closing;
   private final Timer fsyncs;
   private final Timer acknowledgements;
+  private final Timer writes;
   private final DistributionSummary groupSizes;
   /** The sequencer's counters of each stream; touched by the sequencer thread alone. */
   private final Map<String, StreamMeters> streamMeters = new HashMap<>();
@@ -85,6 +86,10 @@ final class Writer {
         .register(meters);
     this.acknowledgements = Timer.builder("sluice.log.append.acknowledgement")
         .description("An append request from its arrival at the writer to its durable acknowledgement")
+        .publishPercentileHistogram()
+        .register(meters);
+    this.writes = Timer.builder("sluice.log.append.written")
+        .description("An append request from its arrival at the writer until its batch is in the segment (before the fsync)")
         .publishPercentileHistogram()
         .register(meters);
     this.groupSizes = DistributionSummary.builder("sluice.log.group.requests")
@@ -276,6 +281,7 @@ final class Writer {
     }
     segment.size = at + length;
     r.bytes = length;
+    writes.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
     segment.lastAppendTimeMs = Math.max(segment.lastAppendTimeMs, now);
     ActiveIndex index = (ActiveIndex) segment.index;
     for (Position position : positions) {
