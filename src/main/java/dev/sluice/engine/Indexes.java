@@ -178,6 +178,16 @@ public final class Indexes {
     }
   }
 
+  /** Whether {@code name} is a search index. */
+  public boolean isSearchIndex(String name) {
+    try {
+      IndexSpec index = engine.ready(name, null, Duration.ZERO).definition.index();
+      return index != null && index.kind() == IndexSpec.Kind.SEARCH;
+    } catch (LogException unknown) {
+      return false; // the search that follows names what is unknown
+    }
+  }
+
   /** A page of an index lookup: rows as JSON, and the cursor of the next page (null: none). */
   public record Page(List<byte[]> rows, String nextCursor) {}
 

@@ -93,7 +93,7 @@ public final class SluiceServer implements AutoCloseable {
       app.get("/views/{view}/dead_letters", views::deadLetters);
       app.get("/views/{view}/changes", new ChangesRoute(engine, streams)::handle);
       app.get("/query", new QueryRoute(engine, streams)::handle);
-      app.get("/views/{view}/search", ctx -> IndexRoutes.search(engine.indexes(), ctx));
+      app.get("/views/{view}/search", views::search);
     }
     app.get("/lineage/{stream}/<id>", new LineageRoute(log, engine)::handle);
     app.get("/status", status::status);

@@ -59,7 +59,9 @@ final class ViewRoutes {
     String view = ctx.pathParam("view");
     String keyText = ctx.pathParam("key");
     if (engine.indexes().isIndex(view)) {
-      IndexRoutes.lookup(engine.indexes(), ctx, view, keyText);
+      if (!forwardedToOwner(ctx, view)) {
+        IndexRoutes.lookup(engine.indexes(), ctx, view, keyText);
+      }
       return;
     }
     Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
@@ -87,6 +89,43 @@ final class ViewRoutes {
     }
     ctx.contentType("application/json");
     ctx.result(row.get());
+  }
+
+  /** How long a read of an index waits for an instance to own it (a handover, instances joining). */
+  private static final Duration OWNER_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * Forwards a read of an index or a search index to the instance that runs it (on Kafka, each
+   * runs whole on one instance) and answers with its answer; false when this instance runs it.
+   */
+  boolean forwardedToOwner(Context ctx, String view) {
+    Optional<String> owner = engine.owners().of(view, null, OWNER_WAIT);
+    if (owner.isEmpty()) {
+      return false;
+    }
+    if (Forwarding.forwarded(ctx)) {
+      throw new LogException(ErrorCode.OVERLOADED, "'" + view + "' is moving between instances; retry in a few seconds");
+    }
+    Forwarding.forward(ctx, owner.get(), requestTimeout(ctx));
+    return true;
+  }
+
+  /** The request's own {@code timeout_ms} for the hop (its owner checks the value itself). */
+  private static Duration requestTimeout(Context ctx) {
+    try {
+      String text = ctx.queryParam("timeout_ms");
+      return text == null ? OWNER_WAIT : Duration.ofMillis(Math.min(Math.max(Long.parseLong(text), 0), 300_000));
+    } catch (NumberFormatException e) {
+      return OWNER_WAIT;
+    }
+  }
+
+  /** {@code GET /views/{view}/search}: on the instance that runs the search index. */
+  void search(Context ctx) {
+    String view = ctx.pathParam("view");
+    if (!engine.indexes().isSearchIndex(view) || !forwardedToOwner(ctx, view)) {
+      IndexRoutes.search(engine.indexes(), ctx);
+    }
   }
 
   void scan(Context ctx) throws IOException {
