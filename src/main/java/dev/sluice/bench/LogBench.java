@@ -7,6 +7,7 @@ import dev.sluice.log.StreamSpec;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.stores.Folders;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +15,6 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code sluice bench log}: durable appends to Sluice's embedded log, in process and over HTTP, and
@@ -88,7 +87,7 @@ public final class LogBench {
         }
       }
     } finally {
-      deleteTree(dir);
+      Folders.delete(dir);
     }
 
     List<KafkaAppendBench.Result> kafka = List.of();
@@ -139,11 +138,4 @@ public final class LogBench {
     return s.toString();
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

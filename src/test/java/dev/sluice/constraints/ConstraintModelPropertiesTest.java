@@ -8,15 +8,14 @@ import dev.sluice.log.Position;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.stores.Folders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -65,9 +64,7 @@ class ConstraintModelPropertiesTest {
     } finally {
       constraints.close();
       log.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Folders.delete(dir);
     }
   }
 

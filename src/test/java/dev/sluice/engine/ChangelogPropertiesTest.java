@@ -9,12 +9,12 @@ import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.Token;
 import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.stores.Folders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -79,11 +79,7 @@ class ChangelogPropertiesTest {
     } finally {
       engine.close();
       log.close();
-      try (var paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      Folders.delete(dir);
     }
   }
 

@@ -10,14 +10,13 @@ import dev.sluice.log.StreamSpec;
 import dev.sluice.log.Token;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.operators.BatchEvaluator;
+import dev.sluice.stores.Folders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -88,9 +87,7 @@ class ViewDigestPropertiesTest {
         engine.close();
       }
       log.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Folders.delete(dir);
     }
   }
 

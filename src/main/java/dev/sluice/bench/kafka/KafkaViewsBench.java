@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -29,13 +30,14 @@ public final class KafkaViewsBench {
   public record Settings(long events, String bootstrapServers, Duration e2e) {}
 
   private static final int PARTITIONS = 4;
+  private static final List<String> PROBES = EndToEnd.probeKeys(PARTITIONS);
 
   private KafkaViewsBench() {}
 
   /** Waits until the application has counted {@code n} probes on every partition. */
   private static void awaitProbes(KafkaStreamsAggregation app, long n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (String probe : EndToEnd.probeKeys(PARTITIONS)) {
+    for (String probe : PROBES) {
       while (app.count(probe) < n) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("Kafka Streams did not count probe " + n + " of " + probe + " within 30 s");

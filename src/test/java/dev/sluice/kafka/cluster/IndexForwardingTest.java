@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.engine.ChangelogRetention;
-import dev.sluice.engine.Engine;
 import dev.sluice.kafka.TestKafka;
-import dev.sluice.kafka.log.KafkaLog;
-import dev.sluice.server.Config;
-import dev.sluice.server.SluiceServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,21 +34,9 @@ class IndexForwardingTest {
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private String instance(String cluster, String name) throws Exception {
-    KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
-    KafkaDeclarations declarations = new KafkaDeclarations(log.catalog());
-    KafkaMembership membership = KafkaMembership.create(log, Duration.ofSeconds(6));
-    Engine engine = Engine.open(log, dir.resolve(name), ChangelogRetention.DEFAULT, declarations, membership);
-    SluiceServer server = SluiceServer.start(log, engine, Config.defaults().withPort(0));
-    String url = "http://127.0.0.1:" + server.port();
-    membership.join(url);
-    open.add(() -> {
-      membership.close();
-      server.stop();
-      engine.close();
-      declarations.close();
-      log.close();
-    });
-    return url;
+    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), Duration.ofSeconds(6));
+    open.add(instance);
+    return instance.url;
   }
 
   @AfterEach

@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.Main;
-import dev.sluice.engine.ChangelogRetention;
-import dev.sluice.engine.Engine;
 import dev.sluice.kafka.TestKafka;
-import dev.sluice.kafka.log.KafkaLog;
-import dev.sluice.server.Config;
-import dev.sluice.server.SluiceServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -58,21 +53,9 @@ class ScaleOutTest {
 
   /** An instance in this JVM, assembled as {@code sluice serve --backend kafka} assembles one. */
   private String inProcess(String cluster, String name) throws Exception {
-    KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
-    KafkaDeclarations declarations = new KafkaDeclarations(log.catalog());
-    KafkaMembership membership = KafkaMembership.create(log, SESSION);
-    Engine engine = Engine.open(log, dir.resolve(name), ChangelogRetention.DEFAULT, declarations, membership);
-    SluiceServer server = SluiceServer.start(log, engine, Config.defaults().withPort(0));
-    String url = "http://127.0.0.1:" + server.port();
-    membership.join(url);
-    open.add(() -> {
-      membership.close();
-      server.stop();
-      engine.close();
-      declarations.close();
-      log.close();
-    });
-    return url;
+    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), SESSION);
+    open.add(instance);
+    return instance.url;
   }
 
   /** An instance in a child JVM, as a user starts it; killed with SIGKILL by the test. */

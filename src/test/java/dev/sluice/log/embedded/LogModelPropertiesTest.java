@@ -10,11 +10,11 @@ import dev.sluice.log.Record;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.Token;
+import dev.sluice.stores.Folders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +29,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random histories — appends of 1 to 20 events with ids from a small pool (so duplicates happen,
@@ -94,7 +94,7 @@ class LogModelPropertiesTest {
       Statistics.label("segments of the first stream").collect(segments(dir.resolve("streams").resolve(specs.get(0).name())));
     } finally {
       log.close();
-      deleteRecursively(dir);
+      Folders.delete(dir);
     }
   }
 
@@ -206,11 +206,4 @@ class LogModelPropertiesTest {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
 }
