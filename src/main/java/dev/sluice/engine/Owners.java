@@ -177,6 +177,65 @@ public final class Owners {
     return List.copyOf(owners);
   }
 
+  /** Whether several instances share the log (false on one instance alone). */
+  public boolean clustered() {
+    return ownership != Ownership.ALL;
+  }
+
+  /** The division of the work this instance last took part in ({@link Ownership#generation}). */
+  public long generation() {
+    return ownership.generation();
+  }
+
+  /**
+   * The base URLs of every instance that serves rows of {@code view} now, this one included, once
+   * each of its partitions (or the whole view) has an owner, waiting up to {@code timeout}.
+   */
+  public List<String> servers(String view, Duration timeout) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    if (divided(view)) {
+      out.addAll(others(view, timeout));
+      if (!ownedPartitions(view).isEmpty()) {
+        out.add(ownership.self());
+      }
+    } else {
+      out.add(of(view, null, timeout).orElse(ownership.self()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The partitions of a divided view's source this instance owns now; for a whole view, every
+   * partition ({@code [-1]}) when it runs here, none when another instance does.
+   */
+  public List<Integer> ownedPartitions(String view) {
+    Placement placement = placement(engine.serving(view).definition);
+    if (!(placement instanceof Placement.Divided divided)) {
+      return ownership.ownsWhole(view) ? List.of(-1) : List.of();
+    }
+    List<Integer> owned = new ArrayList<>();
+    for (int p = 0; p < divided.partitions(); p++) {
+      if (ownership.owns(divided.source(), p)) {
+        owned.add(p);
+      }
+    }
+    return owned;
+  }
+
+  /** Whether a row of {@code view} with {@code key} derives from one of {@code partitions} (see {@link #ownedPartitions}). */
+  public java.util.function.Predicate<RowKey> rowsOf(String view, List<Integer> partitions) {
+    if (placement(engine.serving(view).definition) instanceof Placement.Divided divided) {
+      java.util.Set<Integer> set = java.util.Set.copyOf(partitions);
+      return key -> set.contains(divided.partitionOf(key));
+    }
+    return key -> partitions.contains(-1);
+  }
+
+  /** Waits until what this instance took over of {@code view} is restored (see {@link #awaitRestored(ViewTask, RowKey, long)}). */
+  public void awaitRestored(String view, Duration timeout) {
+    awaitRestored(engine.serving(view), null, System.nanoTime() + timeout.toNanos());
+  }
+
   /** The partitions of a divided view's source: what the parts of a scan must cover between them. */
   public int partitions(String view) {
     return ((Placement.Divided) placement(engine.serving(view).definition)).partitions();

@@ -51,4 +51,18 @@ public interface Ownership {
 
   /** This instance's part in the cluster, for {@code /status}. */
   Map<String, Object> describe();
+
+  /**
+   * The division of the work this instance last took part in: the same number on every instance
+   * that agrees on who owns what, and a new one at every change (a subscription through several
+   * instances resumes exactly only within one; docs/deploy-kafka.md).
+   */
+  default long generation() {
+    return 0;
+  }
+
+  /** The base URL the other instances reach this one at; empty on one instance alone. */
+  default String self() {
+    return "";
+  }
 }

@@ -50,11 +50,26 @@ public final class Subscription implements AutoCloseable {
   /** One event; {@code id} is the resume position, or null for events that are not one. */
   public record Event(Kind kind, String id, byte[] json) {}
 
-  /** Which changes a subscriber wants: all (both null), one key, or keys with a text prefix. */
-  public record Filter(List<RowKey> keys, String prefix) {
+  /**
+   * Which changes a subscriber wants: all (both null), one key, or keys with a text prefix; and
+   * when {@code rows} is given, only rows it accepts (an instance's part of a divided view).
+   */
+  public record Filter(List<RowKey> keys, String prefix, java.util.function.Predicate<RowKey> rows) {
     public static final Filter ALL = new Filter(null, null);
 
+    public Filter(List<RowKey> keys, String prefix) {
+      this(keys, prefix, null);
+    }
+
+    /** This filter, further restricted to the rows {@code accepted} accepts. */
+    public Filter only(java.util.function.Predicate<RowKey> accepted) {
+      return new Filter(keys, prefix, rows == null ? accepted : rows.and(accepted));
+    }
+
     boolean matches(RowKey key) {
+      if (rows != null && !rows.test(key)) {
+        return false;
+      }
       if (keys != null) {
         return keys.contains(key);
       }
@@ -225,7 +240,7 @@ public final class Subscription implements AutoCloseable {
       if (filter.keys() != null) {
         for (RowKey key : filter.keys()) {
           byte[] row = snapshot.get(Keys.row(key.bytes()));
-          if (row != null) {
+          if (row != null && filter.matches(key)) {
             out.add(rowEvent(key, row));
           }
         }

@@ -65,6 +65,7 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
   private volatile Map<TopicPartition, String> owners = Map.of();
   private volatile long ownersAtMs;
   private volatile String memberId = "";
+  private volatile long generation = -1;
   private volatile long rebalances;
   private volatile long lastRebalanceMs;
   private volatile boolean running = true;
@@ -205,6 +206,7 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
 
     private void changed() {
       memberId = consumer.groupMetadata().memberId();
+      generation = consumer.groupMetadata().generationId();
       rebalances++;
       lastRebalanceMs = System.currentTimeMillis();
       ownersAtMs = 0; // learn the new owners of the rest at the next turn
@@ -271,10 +273,21 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
   }
 
   @Override
+  public long generation() {
+    return generation;
+  }
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  @Override
   public Map<String, Object> describe() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("group", group);
     out.put("member_id", memberId);
+    out.put("generation", generation);
     out.put("url", self);
     out.put("owned", ownedPartitions());
     Map<String, Integer> members = new TreeMap<>();

@@ -1,0 +1,198 @@
+package dev.sluice.kafka.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.kafka.TestKafka;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A view's changes through any instance of a cluster: the instance merges the streams of the
+ * instances that own the view's rows, its ids resume exactly through any instance while the work
+ * stays divided the same way, and after a handover the resume starts with a snapshot that holds
+ * everything acknowledged.
+ */
+@Tag("kafka")
+class ChangesThroughAnyInstanceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  /** Acknowledged events per customer: what the view's rows must count. */
+  private final Map<String, Long> expected = new TreeMap<>();
+  private int appended;
+
+  private InProcessInstance instance(String cluster, String name) throws Exception {
+    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), Duration.ofSeconds(6));
+    open.add(instance);
+    return instance;
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : open.reversed()) {
+      c.close();
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode status(String url) throws Exception {
+    return JSON.readTree(send(HttpRequest.newBuilder(URI.create(url + "/status")).GET()).body());
+  }
+
+  private void statements(String url, String text) throws Exception {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/statements"))
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(text)));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  /** Appends {@code n} events over four customers through {@code url}; returns the append's token. */
+  private String append(String url, int n) throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < n; i++, appended++) {
+      String customer = "c" + (appended % 6);
+      body.append("{\"_id\":\"e").append(appended).append("\",\"customer\":\"").append(customer).append("\",\"amount\":1}\n");
+      expected.merge(customer, 1L, Long::sum);
+    }
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/streams/orders/events"))
+        .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).path("token").asText();
+  }
+
+  /** The rows hold exactly the acknowledged counts (keys as the changes carry them: JSON). */
+  private Predicate<Map<String, JsonNode>> countsAcknowledged() {
+    return rows -> {
+      Map<String, Long> counts = new TreeMap<>();
+      rows.forEach((key, row) -> counts.put(row.path("customer").asText(), row.path("n").asLong()));
+      return counts.equals(expected);
+    };
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("not within %d s: %s", WAIT.toSeconds(), what).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  /** Every instance sees all of them as members and owns a share of the stream's partitions. */
+  private void awaitDivided(List<String> urls) throws InterruptedException {
+    await("the " + urls.size() + " instances divide the work", () -> {
+      try {
+        long generation = -2;
+        for (String url : urls) {
+          JsonNode cluster = status(url).path("cluster");
+          long g = cluster.path("generation").asLong();
+          if (cluster.path("members").size() != urls.size() || cluster.path("owned").path(cluster.path("group").asText()
+              .replace("._instances", ".orders")).isEmpty() || (generation != -2 && g != generation)) {
+            return false;
+          }
+          generation = g;
+        }
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void changesThroughEitherInstanceAreTheOwnersChangesMergedAndResumeExactlyThroughTheOther() throws Exception {
+    String cluster = TestKafka.newCluster("changes");
+    String a = instance(cluster, "a").url;
+    String b = instance(cluster, "b").url;
+    statements(a, "CREATE STREAM orders KEY customer PARTITIONS 4;"
+        + " CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n GROUP BY customer;"
+        + " CREATE VIEW everything AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total");
+    awaitDivided(List.of(a, b));
+    String token = append(b, 30);
+
+    try (ClusterSubscriber subscriber = new ClusterSubscriber("/views/spend/changes?after="
+        + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&timeout_ms=20000")) {
+      subscriber.connectRetrying(a, WAIT);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).as("the stream stays open").isTrue();
+      assertThat(subscriber.kinds).as("it starts with one snapshot of every owner's rows").startsWith("snapshot_begin")
+          .containsOnlyOnce("snapshot_begin", "snapshot_end");
+      assertThat(subscriber.kinds.indexOf("snapshot_end")).as("the snapshot held every acknowledged event")
+          .isEqualTo(subscriber.kinds.size() - 1);
+
+      append(a, 12);
+      append(b, 12);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
+      assertThat(subscriber.kinds).as("then the changes of both owners' partitions").contains("change");
+
+      subscriber.close();
+      append(a, 18);
+      subscriber.connectRetrying(b, WAIT);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
+      assertThat(subscriber.kinds).as("resumed through the other instance: only what was missed, no snapshot")
+          .isNotEmpty().doesNotContain("snapshot_begin").containsOnly("change");
+    }
+
+    try (ClusterSubscriber whole = new ClusterSubscriber("/views/everything/changes")) {
+      whole.connectRetrying(b, WAIT);
+      long total = expected.values().stream().mapToLong(Long::longValue).sum();
+      assertThat(whole.foldUntil(rows -> rows.size() == 1 && rows.values().iterator().next().path("n").asLong() == total, WAIT))
+          .as("a whole view's changes come from its one owner through either instance").isTrue();
+      whole.close();
+      append(b, 6);
+      whole.connectRetrying(a, WAIT);
+      assertThat(whole.foldUntil(rows -> rows.values().iterator().next().path("n").asLong() == total + 6, WAIT)).isTrue();
+      assertThat(whole.kinds).doesNotContain("snapshot_begin").contains("change");
+    }
+  }
+
+  @Test
+  void aSubscriberThatReconnectsAfterAHandoverGetsASnapshotWithEverythingAcknowledged() throws Exception {
+    String cluster = TestKafka.newCluster("handover");
+    String a = instance(cluster, "a").url;
+    InProcessInstance b = instance(cluster, "b");
+    statements(a, "CREATE STREAM orders KEY customer PARTITIONS 4;"
+        + " CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n GROUP BY customer");
+    awaitDivided(List.of(a, b.url));
+    append(a, 24);
+
+    try (ClusterSubscriber subscriber = new ClusterSubscriber("/views/spend/changes?timeout_ms=20000")) {
+      subscriber.connectRetrying(a, WAIT);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
+
+      b.close(); // leaves the group: its partitions move to a, and the stream through a ends
+      open.remove(b);
+      assertThat(subscriber.foldUntil(rows -> false, WAIT)).as("the stream ends at the handover").isFalse();
+      append(a, 12);
+      awaitDivided(List.of(a));
+      subscriber.connectRetrying(a, WAIT);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
+      assertThat(subscriber.kinds).as("the resume starts over with a snapshot of the new division").startsWith("snapshot_begin");
+
+      append(a, 6);
+      assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
+      assertThat(subscriber.kinds).contains("change");
+    }
+  }
+}
