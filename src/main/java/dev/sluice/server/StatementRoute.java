@@ -82,7 +82,7 @@ final class StatementRoute {
   }
 
   void handle(Context ctx) throws IOException {
-    Params.of(ctx, Set.of());
+    Params params = Params.of(ctx, Set.of("after", "timeout_ms"));
     checkContentType(ctx.contentType());
     String source = text(ctx.req().getInputStream());
     List<Action> actions = new ArrayList<>();
@@ -90,11 +90,42 @@ final class StatementRoute {
       actions.add(action(statement));
     }
     check(actions, source);
+    dev.sluice.log.Token after = ViewRoutes.token(params);
+    if (after != null && actions.stream().anyMatch(a -> a instanceof Query)) {
+      awaitLog(after, ViewRoutes.timeout(params));
+    }
     List<Object> results = new ArrayList<>();
     for (Action action : actions) {
       results.add(run(action, source));
     }
     Responses.json(ctx, results);
+  }
+
+  /**
+   * Waits until this instance's log has read every event {@code after} covers, so that a query
+   * through any instance of a cluster sees what the client appended through another one.
+   */
+  private void awaitLog(dev.sluice.log.Token after, java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (var stream : after.ends().entrySet()) {
+      for (var end : stream.getValue().entrySet()) {
+        if (log.endOffset(stream.getKey(), end.getKey()) >= end.getValue()) {
+          continue;
+        }
+        try {
+          log.awaitRecord(stream.getKey(), end.getKey(), end.getValue() - 1)
+              .get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new LogException(ErrorCode.TIMEOUT, "the log did not reach the token in partition " + end.getKey()
+              + " of '" + stream.getKey() + "' within timeout_ms");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for the token");
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        }
+      }
+    }
   }
 
   private Action action(Statement statement) {

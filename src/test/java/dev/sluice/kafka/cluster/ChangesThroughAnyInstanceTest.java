@@ -3,21 +3,13 @@ package dev.sluice.kafka.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.kafka.TestKafka;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -32,11 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("kafka")
 class ChangesThroughAnyInstanceTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = ClusterClient.WAIT;
 
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ClusterClient client = new ClusterClient();
   private final List<AutoCloseable> open = new ArrayList<>();
   /** Acknowledged events per customer: what the view's rows must count. */
   private final Map<String, Long> expected = new TreeMap<>();
@@ -55,21 +46,7 @@ class ChangesThroughAnyInstanceTest {
     }
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private JsonNode status(String url) throws Exception {
-    return JSON.readTree(send(HttpRequest.newBuilder(URI.create(url + "/status")).GET()).body());
-  }
-
-  private void statements(String url, String text) throws Exception {
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/statements"))
-        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(text)));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-  }
-
-  /** Appends {@code n} events over four customers through {@code url}; returns the append's token. */
+  /** Appends {@code n} events over six customers through {@code url}; returns the append's token. */
   private String append(String url, int n) throws Exception {
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < n; i++, appended++) {
@@ -77,10 +54,7 @@ class ChangesThroughAnyInstanceTest {
       body.append("{\"_id\":\"e").append(appended).append("\",\"customer\":\"").append(customer).append("\",\"amount\":1}\n");
       expected.merge(customer, 1L, Long::sum);
     }
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/streams/orders/events"))
-        .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).path("token").asText();
+    return client.append(url, "orders", body.toString());
   }
 
   /** The rows hold exactly the acknowledged counts (keys as the changes carry them: JSON). */
@@ -92,48 +66,19 @@ class ChangesThroughAnyInstanceTest {
     };
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("not within %d s: %s", WAIT.toSeconds(), what).isLessThan(deadline);
-      Thread.sleep(200);
-    }
-  }
-
-  /** Every instance sees all of them as members and owns a share of the stream's partitions. */
-  private void awaitDivided(List<String> urls) throws InterruptedException {
-    await("the " + urls.size() + " instances divide the work", () -> {
-      try {
-        long generation = -2;
-        for (String url : urls) {
-          JsonNode cluster = status(url).path("cluster");
-          long g = cluster.path("generation").asLong();
-          if (cluster.path("members").size() != urls.size() || cluster.path("owned").path(cluster.path("group").asText()
-              .replace("._instances", ".orders")).isEmpty() || (generation != -2 && g != generation)) {
-            return false;
-          }
-          generation = g;
-        }
-        return true;
-      } catch (Exception e) {
-        return false;
-      }
-    });
-  }
-
   @Test
   void changesThroughEitherInstanceAreTheOwnersChangesMergedAndResumeExactlyThroughTheOther() throws Exception {
     String cluster = TestKafka.newCluster("changes");
     String a = instance(cluster, "a").url;
     String b = instance(cluster, "b").url;
-    statements(a, "CREATE STREAM orders KEY customer PARTITIONS 4;"
+    client.statements(a, "", "CREATE STREAM orders KEY customer PARTITIONS 4;"
         + " CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n GROUP BY customer;"
         + " CREATE VIEW everything AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total");
-    awaitDivided(List.of(a, b));
+    client.awaitDivided(List.of(a, b), "orders");
     String token = append(b, 30);
 
     try (ClusterSubscriber subscriber = new ClusterSubscriber("/views/spend/changes?after="
-        + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&timeout_ms=20000")) {
+        + ClusterClient.enc(token) + "&timeout_ms=20000")) {
       subscriber.connectRetrying(a, WAIT);
       assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).as("the stream stays open").isTrue();
       assertThat(subscriber.kinds).as("it starts with one snapshot of every owner's rows").startsWith("snapshot_begin")
@@ -172,9 +117,9 @@ class ChangesThroughAnyInstanceTest {
     String cluster = TestKafka.newCluster("handover");
     String a = instance(cluster, "a").url;
     InProcessInstance b = instance(cluster, "b");
-    statements(a, "CREATE STREAM orders KEY customer PARTITIONS 4;"
+    client.statements(a, "", "CREATE STREAM orders KEY customer PARTITIONS 4;"
         + " CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n GROUP BY customer");
-    awaitDivided(List.of(a, b.url));
+    client.awaitDivided(List.of(a, b.url), "orders");
     append(a, 24);
 
     try (ClusterSubscriber subscriber = new ClusterSubscriber("/views/spend/changes?timeout_ms=20000")) {
@@ -185,7 +130,7 @@ class ChangesThroughAnyInstanceTest {
       open.remove(b);
       assertThat(subscriber.foldUntil(rows -> false, WAIT)).as("the stream ends at the handover").isFalse();
       append(a, 12);
-      awaitDivided(List.of(a));
+      client.awaitDivided(List.of(a), "orders");
       subscriber.connectRetrying(a, WAIT);
       assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
       assertThat(subscriber.kinds).as("the resume starts over with a snapshot of the new division").startsWith("snapshot_begin");
