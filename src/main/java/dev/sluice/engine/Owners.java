@@ -231,6 +231,36 @@ public final class Owners {
     return key -> partitions.contains(-1);
   }
 
+  /** The base URLs of every instance of the cluster, this one included. */
+  public java.util.Set<String> members() {
+    return ownership.members();
+  }
+
+  /** This instance's base URL in its cluster. */
+  public String self() {
+    return ownership.self();
+  }
+
+  /**
+   * Whether this instance maintains what an event at {@code partition} of {@code stream} did to
+   * {@code view}: a divided view's owner of that partition of its source, a whole view's owner.
+   */
+  public boolean serves(String view, String stream, int partition) {
+    if (!clustered()) {
+      return true;
+    }
+    ViewTask task;
+    try {
+      task = engine.serving(view);
+    } catch (LogException dropped) {
+      return false;
+    }
+    if (placement(task.definition) instanceof Placement.Divided divided) {
+      return divided.source().equals(stream) && ownership.owns(stream, partition);
+    }
+    return ownership.ownsWhole(view);
+  }
+
   /** Waits until what this instance took over of {@code view} is restored (see {@link #awaitRestored(ViewTask, RowKey, long)}). */
   public void awaitRestored(String view, Duration timeout) {
     awaitRestored(engine.serving(view), null, System.nanoTime() + timeout.toNanos());

@@ -61,6 +61,11 @@ public interface Ownership {
     return 0;
   }
 
+  /** The base URLs of the instances the cluster has now, this one included; empty on one instance alone. */
+  default java.util.Set<String> members() {
+    return java.util.Set.of();
+  }
+
   /** The base URL the other instances reach this one at; empty on one instance alone. */
   default String self() {
     return "";

@@ -30,7 +30,7 @@ final class LineageRoute {
     this.engine = engine;
   }
 
-  void handle(Context ctx) {
+  void handle(Context ctx) throws java.io.IOException {
     Params.of(ctx, Set.of());
     String stream = ctx.pathParam("stream");
     String id = ctx.pathParam("id");
@@ -39,6 +39,10 @@ final class LineageRoute {
     }
     if (engine != null) {
       LineageReport report = engine.lineage(stream, id).orElseThrow(() -> unknown(stream, id));
+      if (engine.owners().clustered()) {
+        clustered(ctx, report);
+        return;
+      }
       Responses.json(ctx, json(report));
       return;
     }
@@ -46,6 +50,58 @@ final class LineageRoute {
     Record record = log.read(stream, p.partition(), p.offset(), 1).get(0);
     Responses.json(ctx, json(new LineageReport(stream, record.id(), p.partition(), p.offset(), record.timeMs(),
         record.causes(), List.of(), List.of())));
+  }
+
+  /** What one instance's part of a gathered lineage may take. */
+  private static final java.time.Duration PART_LIMIT = java.time.Duration.ofSeconds(5);
+
+  /**
+   * On a cluster each view's effects are known to the instance that runs its rows of the event's
+   * partition: every instance answers those it runs, and the one the client asked gathers them
+   * (docs/deploy-kafka.md). Derived events are listed once, with the lineage their owner reports.
+   */
+  private void clustered(Context ctx, LineageReport report) throws java.io.IOException {
+    List<LineageReport.ViewEffect> served = report.views().stream()
+        .filter(v -> engine.owners().serves(v.view(), report.stream(), report.partition())).toList();
+    Map<String, Object> out = json(new LineageReport(report.stream(), report.id(), report.partition(), report.offset(),
+        report.timeMs(), report.causes(), served, report.derived()));
+    if (Forwarding.forwarded(ctx)) {
+      Responses.json(ctx, out);
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> views = (List<Object>) out.get("views");
+    @SuppressWarnings("unchecked")
+    List<Object> derived = (List<Object>) out.get("derived");
+    Set<String> derivedIds = new java.util.HashSet<>();
+    for (Object d : derived) {
+      derivedIds.add(((Map<?, ?>) d).get("stream") + "/" + ((Map<?, ?>) d).get("id"));
+    }
+    List<String> unanswered = new ArrayList<>();
+    for (String member : engine.owners().members()) {
+      if (member.equals(engine.owners().self())) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode part;
+      try {
+        part = Responses.JSON.readTree(Forwarding.fetch(ctx, member, PART_LIMIT));
+      } catch (LogException e) {
+        unanswered.add(member);
+        continue;
+      }
+      part.path("views").forEach(views::add);
+      for (com.fasterxml.jackson.databind.JsonNode d : part.path("derived")) {
+        if (derivedIds.add(d.path("stream").asText() + "/" + d.path("id").asText())) {
+          derived.add(d);
+        }
+      }
+    }
+    views.sort(java.util.Comparator.comparing(v -> v instanceof Map<?, ?> m ? String.valueOf(m.get("view"))
+        : ((com.fasterxml.jackson.databind.JsonNode) v).path("view").asText()));
+    if (!unanswered.isEmpty()) {
+      out.put("unanswered", unanswered);
+    }
+    Responses.json(ctx, out);
   }
 
   private static LogException unknown(String stream, String id) {

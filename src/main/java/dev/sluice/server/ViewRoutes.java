@@ -34,25 +34,48 @@ final class ViewRoutes {
   static final int SCAN_LIMIT_MAX = 10_000;
 
   private final Engine engine;
+  private final ClusterViews cluster;
 
   ViewRoutes(Engine engine) {
     this.engine = engine;
+    this.cluster = new ClusterViews(engine);
   }
 
-  void list(Context ctx) {
+  void list(Context ctx) throws IOException {
     Params.of(ctx, Set.of());
     List<Map<String, Object>> out = new ArrayList<>();
     for (ViewStatus status : engine.views()) {
-      out.add(json(status));
+      out.add(withShare(status));
+    }
+    if (engine.owners().clustered() && !Forwarding.forwarded(ctx)) {
+      cluster.list(ctx, Responses.JSON.valueToTree(out));
+      return;
     }
     Responses.json(ctx, out);
   }
 
-  void one(Context ctx) {
+  void one(Context ctx) throws IOException {
     Params.of(ctx, Set.of());
     String name = ctx.pathParam("view");
     ViewStatus status = engine.view(name).orElseThrow(() -> new LogException(ErrorCode.NOT_FOUND, "unknown view '" + name + "'"));
-    Responses.json(ctx, json(status));
+    if (engine.owners().clustered() && !Forwarding.forwarded(ctx)) {
+      cluster.one(ctx, Responses.JSON.valueToTree(withShare(status)));
+      return;
+    }
+    Responses.json(ctx, withShare(status));
+  }
+
+  /** A view's status, with this instance's share of it when several instances share the log (for {@link ClusterViews}). */
+  private Map<String, Object> withShare(ViewStatus status) {
+    Map<String, Object> m = json(status);
+    if (engine.owners().clustered()) {
+      try {
+        m.put("here", cluster.here(status.name()));
+      } catch (LogException dropped) {
+        // dropped since it was listed: it has no share
+      }
+    }
+    return m;
   }
 
   void row(Context ctx) throws IOException {
@@ -222,7 +245,21 @@ final class ViewRoutes {
     String view = ctx.pathParam("view");
     long from = params.number("from", 0, 0, Long.MAX_VALUE);
     int limit = (int) params.number("limit", SCAN_LIMIT_DEFAULT, 1, SCAN_LIMIT_MAX);
-    jsonArray(ctx, engine.deadLetters(view, from, limit));
+    List<byte[]> letters = engine.deadLetters(view, from, limit);
+    if (engine.owners().clustered()) {
+      if (!engine.owners().divided(view)) {
+        if (forwardedToOwner(ctx, view)) {
+          return;
+        }
+      } else {
+        letters = cluster.ownedDeadLetters(view, letters);
+        if (!Forwarding.forwarded(ctx)) {
+          cluster.deadLetters(ctx, view, letters, limit);
+          return;
+        }
+      }
+    }
+    jsonArray(ctx, letters);
   }
 
   /** {@code after=T} or {@code after=T1,T2,…}: a client that wrote several times reads after all of it. */

@@ -278,6 +278,13 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
   }
 
   @Override
+  public Set<String> members() {
+    Set<String> out = new TreeSet<>(owners.values());
+    out.add(self);
+    return out;
+  }
+
+  @Override
   public String self() {
     return self;
   }

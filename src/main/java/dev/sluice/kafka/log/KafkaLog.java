@@ -7,6 +7,7 @@ import dev.sluice.log.ErrorCode;
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
+import dev.sluice.log.Position;
 import dev.sluice.log.Record;
 import dev.sluice.log.StreamNames;
 import dev.sluice.log.StreamSpec;
@@ -369,6 +370,14 @@ public final class KafkaLog implements EventLog {
     StreamState s = require(stream);
     checkPartition(s, partition);
     return s.awaitRecord(partition, offset);
+  }
+
+  /** Client ids are found in the dedup index (kafka.md "Deduplication of _id"), so lineage finds them. */
+  @Override
+  public Optional<Position> locate(String stream, String id) {
+    Position original = require(stream).original(id);
+    return original != null ? Optional.of(new Position(original.partition(), original.offset(), false))
+        : EventLog.super.locate(stream, id);
   }
 
   /** Client ids in the stream's dedup index (for status and tests). */

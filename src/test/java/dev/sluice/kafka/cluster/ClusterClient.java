@@ -56,9 +56,14 @@ final class ClusterClient {
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    await(() -> what, condition);
+  }
+
+  /** Waits for {@code condition}; {@code what} (asked at the deadline) says what did not happen and how things stand. */
+  static void await(java.util.function.Supplier<String> what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("not within %d s: %s", WAIT.toSeconds(), what).isLessThan(deadline);
+      assertThat(System.nanoTime()).as("not within %d s: %s", WAIT.toSeconds(), what.get()).isLessThan(deadline);
       Thread.sleep(200);
     }
   }
