@@ -99,6 +99,10 @@ class ChangesThroughAnyInstanceTest {
           .isNotEmpty().doesNotContain("snapshot_begin").containsOnly("change");
     }
 
+    try (ClusterSubscriber stranger = new ClusterSubscriber("/views/spend/changes?from=3:12")) {
+      assertThat(stranger.connect(a)).as("a position of one instance's changelog is no resume id of the cluster").isEqualTo(400);
+    }
+
     try (ClusterSubscriber whole = new ClusterSubscriber("/views/everything/changes")) {
       whole.connectRetrying(b, WAIT);
       long total = expected.values().stream().mapToLong(Long::longValue).sum();
