@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three instances of one cluster divide the work through Kafka's consumer group; one is killed
  * with SIGKILL while events flow, and the two left take over its partitions and answer every read
- * — each count exactly what was acknowledged, through either of them.
+ * — each count exactly what was acknowledged, through either of them; and a subscriber of the
+ * view's changes through a survivor, resuming with its last id, ends up holding the same.
  */
 @Tag("kafka")
 class ScaleOutTest {
@@ -193,6 +194,10 @@ class ScaleOutTest {
       writers.add(t);
     }
     await("events flow", () -> appended.get() >= 100);
+    // A subscriber through a, whose merged stream has a part from c when c is killed.
+    ClusterSubscriber subscriber = new ClusterSubscriber("/views/spend/changes?timeout_ms=20000");
+    open.add(subscriber);
+    subscriber.connectRetrying(a, WAIT);
     // The killed instance owns a share of the work and has been doing it.
     JsonNode cStatus = get(c.url(), "/status");
     assertThat(cStatus.path("cluster").path("owned").toString()).as("c's share").contains(cluster + ".orders");
@@ -236,6 +241,16 @@ class ScaleOutTest {
           return false;
         }
       });
+    }
+    // The subscriber, resuming with its last id whenever its stream ends, holds what was acknowledged.
+    java.util.function.Predicate<Map<String, JsonNode>> acknowledged = rows -> {
+      Map<String, String> held = new TreeMap<>();
+      rows.values().forEach(r -> held.put(r.path("customer").asText(), "n=" + r.path("n").asLong() + " total=" + r.path("total").asLong()));
+      return held.equals(want);
+    };
+    for (int connects = 0; !subscriber.foldUntil(acknowledged, WAIT); connects++) {
+      assertThat(connects).as("reconnections of the subscriber").isLessThan(10);
+      subscriber.connectRetrying(a, WAIT);
     }
     // Between them, the two left own every partition, and each says how far it is.
     JsonNode statusA = get(a, "/status");
