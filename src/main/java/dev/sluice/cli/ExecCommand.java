@@ -30,13 +30,18 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "after creating views, wait until each is live, with a progress bar")
   boolean await;
 
+  @Option(names = "--after", paramLabel = "TOKEN", description = "run queries once the server's log holds the events of TOKEN"
+      + " (an append's token, through any instance of a cluster)")
+  String after;
+
   @Override
   public Integer call() throws IOException {
     if ((statements == null) == (file == null)) {
       throw new CliFailure("give the statements, or -f FILE, but not both", Main.USAGE);
     }
     byte[] text = statements != null ? statements.getBytes(StandardCharsets.UTF_8) : read(file);
-    JsonNode results = server.client().post("/statements", text, "text/plain; charset=utf-8");
+    JsonNode results = server.client().post("/statements" + (after == null ? "" : "?after="
+        + java.net.URLEncoder.encode(after, StandardCharsets.UTF_8)), text, "text/plain; charset=utf-8");
     List<String> views = new ArrayList<>();
     for (JsonNode result : results) {
       print(result);

@@ -160,12 +160,18 @@ final class ViewCommands {
 
     @Option(names = "--count", paramLabel = "N", description = "with --follow: stop after N rows") Long count;
 
+    @Option(names = "--after", paramLabel = "TOKEN", description = "answer once the server's log holds the events of TOKEN"
+        + " (an append's token, through any instance of a cluster)")
+    String after;
+
     @Override
     public Integer call() throws java.io.IOException {
       if (follow) {
         return follow();
       }
-      return Main.run(new String[] {"exec", "--url", server.client().url(), pipeline}, main.in, main.out, main.err);
+      String[] exec = after == null ? new String[] {"exec", "--url", server.client().url(), pipeline}
+          : new String[] {"exec", "--url", server.client().url(), "--after", after, pipeline};
+      return Main.run(exec, main.in, main.out, main.err);
     }
 
     private int follow() throws java.io.IOException {

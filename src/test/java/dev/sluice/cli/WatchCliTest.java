@@ -72,6 +72,20 @@ class WatchCliTest {
   }
 
   @Test
+  void queryAfterAnAppendsTokenAnswersWithTheAppendAndRefusesATokenThatIsNone() {
+    CliTest.Run appended = sluice("append", "orders", "{\"order_id\":\"a\",\"customer\":\"ada\",\"amount\":7}");
+    String token = appended.out().replaceAll("(?s).*token (\\S+).*", "$1").trim();
+
+    CliTest.Run run = sluice("query", "FROM orders |> SELECT order_id, amount", "--after", token);
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("a").contains("7");
+    CliTest.Run bad = sluice("query", "FROM orders", "--after", "not-a-token");
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("token");
+  }
+
+  @Test
   void watchPrintsTheRowsThenEachChangeAsItHappens() throws Exception {
     appendOrder("ada", 1);
     CliTest.Run run = whileAppending("ada", "watch", "totals", "ada", "--count", "2");
