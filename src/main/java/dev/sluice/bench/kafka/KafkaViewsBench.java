@@ -29,8 +29,11 @@ import java.util.function.Supplier;
  * once.
  */
 public final class KafkaViewsBench {
-  /** @param e2e how long each side's end-to-end latency is measured */
-  public record Settings(long events, String bootstrapServers, Duration e2e) {}
+  /**
+   * @param e2e how long each side's end-to-end latency is measured
+   * @param instances with 1 or more, the view is also divided over 1 … this many instances of one cluster (scale-out)
+   */
+  public record Settings(long events, String bootstrapServers, Duration e2e, int instances) {}
 
   private static final int PARTITIONS = 4;
   private static final List<String> PROBES = EndToEnd.probeKeys(PARTITIONS);
@@ -122,6 +125,7 @@ public final class KafkaViewsBench {
     double e2eRate;
     EndToEnd.Result sluiceE2e;
     long e2eBatches;
+    List<Double> scaleOut = List.of();
     try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
       log.create(new StreamSpec("events", StreamKind.STREAM, "k", PARTITIONS), false);
       long loadStart = System.nanoTime();
@@ -133,6 +137,9 @@ public final class KafkaViewsBench {
         sluicePerS = settings.events() / onKafka.seconds();
         out.printf(Locale.ROOT, "Sluice view on Kafka: %,d events in %.2f s = %,.0f events/s; %,d rows; %s%n",
             settings.events(), onKafka.seconds(), sluicePerS, onKafka.rows(), onKafka.cpuLine());
+        if (settings.instances() > 0) {
+          scaleOut = ScaleOut.run(bootstrap, cluster, "events", PARTITIONS, settings.events(), settings.instances(), out);
+        }
         // Half of the view's rate; one writer of transactions may not reach it, and the line says what it reached.
         e2eRate = sluicePerS / 2;
         sluiceE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
@@ -172,9 +179,13 @@ public final class KafkaViewsBench {
       out.println(e2eLine("Kafka Streams application", streamsE2e, e2eRate,
           "ack → an interactive query of its store shows the batch; the store's cache is read, so this does not wait for its commit"));
     }
+    StringBuilder scale = new StringBuilder();
+    for (int n = 1; n <= scaleOut.size(); n++) {
+      scale.append(String.format(Locale.ROOT, ",\"instances_%d_events_per_s\":%.0f", n, scaleOut.get(n - 1)));
+    }
     out.printf(Locale.ROOT, "{\"bench\":\"kafka\",\"sluice_events_per_s\":%.0f,\"kafka_streams_events_per_s\":%.0f,\"ratio\":%.2f,\"events\":%d,"
-            + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f}%n",
+            + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f,\"embedded_events_per_s\":%.0f%s}%n",
         sluicePerS, streamsPerS, sluicePerS / streamsPerS, settings.events(),
-        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99));
+        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99), settings.events() / onEmbedded.seconds(), scale);
   }
 }
