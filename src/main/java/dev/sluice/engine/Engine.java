@@ -255,7 +255,16 @@ public final class Engine implements AutoCloseable {
       version = Math.max(version, building.definition.version() + 1);
       discard(building);
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null, index);
+    String text = pipelineText;
+    Optional<Repartition> repartition = ownership == Ownership.ALL || index != null
+        ? Optional.empty() : Repartition.of(name, version, pipelineText, log::stream);
+    if (repartition.isPresent()) {
+      // Declared first: the view's pipeline reads the internal stream, which must exist everywhere.
+      Repartition r = repartition.get();
+      createDerivedStream(r.stream(), r.derivedPipeline(), r.derivedPipeline().toSql(), true);
+      text = r.viewPipeline();
+    }
+    ViewDefinition d = new ViewDefinition(name, version, text, System.currentTimeMillis(), false, null, index);
     declaredAt.put(name, declarations.declare(d));
     ViewTask task = task(d);
     if (existing == null) {
@@ -323,6 +332,13 @@ public final class Engine implements AutoCloseable {
     }
     declaredAt.put(name, declarations.retract(name));
     dropHere(name);
+    // A repartitioned view's internal streams stop being derived with it; their events stay in the log.
+    for (String internal : List.copyOf(serving.keySet())) {
+      if (Repartition.isStreamOf(internal, name) && serving.get(internal).definition.derivedStream()) {
+        declaredAt.put(internal, declarations.retract(internal));
+        dropHere(internal);
+      }
+    }
     return true;
   }
 
