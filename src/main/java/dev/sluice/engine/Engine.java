@@ -317,6 +317,7 @@ public final class Engine implements AutoCloseable {
       replacing.remove(d.name());
       old = serving.put(d.name(), task);
       save();
+      dropRepartitionsBefore(d);
     }
     if (old != null) {
       discard(old);
@@ -332,14 +333,22 @@ public final class Engine implements AutoCloseable {
     }
     declaredAt.put(name, declarations.retract(name));
     dropHere(name);
-    // A repartitioned view's internal streams stop being derived with it; their events stay in the log.
+    dropRepartitionsBefore(new ViewDefinition(name, Long.MAX_VALUE, "", 0, false));
+    return true;
+  }
+
+  /**
+   * Stops deriving the repartition streams of {@code d}'s view older than {@code d} (all of them
+   * when the view is dropped): no version that reads them is left. Their events stay in the log.
+   */
+  private void dropRepartitionsBefore(ViewDefinition d) {
     for (String internal : List.copyOf(serving.keySet())) {
-      if (Repartition.isStreamOf(internal, name) && serving.get(internal).definition.derivedStream()) {
+      long version = Repartition.versionOf(internal, d.name());
+      if (version >= 0 && version < d.version() && serving.get(internal).definition.derivedStream()) {
         declaredAt.put(internal, declarations.retract(internal));
         dropHere(internal);
       }
     }
-    return true;
   }
 
   /** Stops and deletes the view {@code name} on this instance. */

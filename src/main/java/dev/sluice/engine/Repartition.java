@@ -40,10 +40,13 @@ record Repartition(StreamSpec stream, Pipeline derivedPipeline, String viewPipel
     return view + "_v" + version + SUFFIX;
   }
 
-  /** Whether {@code stream} is the internal stream of some version of {@code view}. */
-  static boolean isStreamOf(String stream, String view) {
-    return stream.startsWith(view + "_v") && stream.endsWith(SUFFIX)
-        && stream.substring(view.length() + 2, stream.length() - SUFFIX.length()).matches("[0-9]+");
+  /** The version of {@code view} whose internal stream {@code stream} is; -1 when it is none. */
+  static long versionOf(String stream, String view) {
+    if (!stream.startsWith(view + "_v") || !stream.endsWith(SUFFIX)) {
+      return -1;
+    }
+    String digits = stream.substring(view.length() + 2, stream.length() - SUFFIX.length());
+    return digits.matches("[0-9]{1,18}") ? Long.parseLong(digits) : -1;
   }
 
   /**

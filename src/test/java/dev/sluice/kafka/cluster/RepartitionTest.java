@@ -170,6 +170,9 @@ class RepartitionTest {
       append(a, 1000);
       awaitExpected("one instance alone, after", () -> rows(alone, "spend"));
       awaitExpected("a alone after b left", () -> rows(List.of(a), "spend"));
+
+      a.engine.drop("spend", false);
+      assertThat(a.engine.view("spend_v1_repartition")).as("the repartition stream is no longer derived once its view is dropped").isEmpty();
     } finally {
       aloneLog.close();
     }
