@@ -445,7 +445,8 @@ public final class Engine implements AutoCloseable {
       return task;
     }
     try {
-      if (!task.awaitIncludes(after.ends(), System.nanoTime() + timeout.toNanos())) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      if (!task.awaitIncludes(throughRepartition(task, after.ends(), deadline), deadline)) {
         throw new LogException(ErrorCode.TIMEOUT, "view '" + name + "' did not reach the token within "
             + timeout.toMillis() + " ms; it is " + task.lagEvents() + " events behind the log"
             + (task.phase == ViewState.FAILED ? " and failed: " + task.error : ""));
@@ -455,6 +456,40 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for view '" + name + "'");
     }
     return serving(name);
+  }
+
+  /**
+   * The positions a view must reach to include {@code ends}. A token names positions in the streams
+   * appended to; a repartitioned view reads its internal stream instead, so the token is first
+   * carried through the repartition step: once the step's derivation here includes {@code ends},
+   * everything it derived from them is in the internal stream, below its ends now. The step's
+   * partitions other instances own are not waited for (docs/deploy-kafka.md "Limits").
+   */
+  private Map<String, Map<Integer, Long>> throughRepartition(ViewTask view, Map<String, Map<Integer, Long>> ends, long deadline)
+      throws InterruptedException {
+    Map<String, Map<Integer, Long>> out = new java.util.HashMap<>(ends);
+    for (String source : view.positionsSnapshot().keySet()) {
+      if (Repartition.versionOf(source, view.definition.name()) < 0) {
+        continue;
+      }
+      ViewTask step;
+      synchronized (this) {
+        step = serving.get(source);
+      }
+      if (step == null || !step.definition.derivedStream()) {
+        continue;
+      }
+      if (!step.awaitIncludes(ends, deadline)) {
+        return ends; // the view's own wait then times out with its lag
+      }
+      Map<Integer, Long> internal = new java.util.HashMap<>();
+      int partitions = log.stream(source).map(StreamSpec::partitions).orElse(0);
+      for (int p = 0; p < partitions; p++) {
+        internal.put(p, log.endOffset(source, p));
+      }
+      out.put(source, internal);
+    }
+    return out;
   }
 
   /** The reads and declarations of indexes and search indexes. */
