@@ -136,7 +136,7 @@ public final class ViewsBench {
   }
 
   /** CPU time of the live thread whose name starts with {@code prefix}; 0 when there is none. */
-  private static long threadCpuNanos(String prefix) {
+  public static long threadCpuNanos(String prefix) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
@@ -159,7 +159,7 @@ public final class ViewsBench {
     return 0;
   }
 
-  private static long processCpuNanos() {
+  public static long processCpuNanos() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() : 0;
   }

@@ -48,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "kafka: an existing broker to use (default: start one from Maven Central's jars)")
   String kafka;
 
+  @Option(names = "--instances", defaultValue = "0", description = "kafka: also divide the view over 1 … N instances of one cluster (scale-out; default: not measured)")
+  int instances;
+
   @Option(names = "--subscribers", defaultValue = "1000", description = "observe: subscribers of the second scenario (default ${DEFAULT-VALUE})")
   int subscribers;
 
@@ -71,8 +74,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         ObserveBench.run(new ObserveBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), subscribers, probesPerS), main.out);
       }
-      case "kafka" -> KafkaViewsBench.run(
-          new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka, Duration.ofSeconds(seconds)), main.out);
+      case "kafka" -> {
+        if (instances < 0 || instances > 4) {
+          throw new CliFailure("--instances must be between 0 and 4 (the benchmark's stream has 4 partitions)", Main.USAGE);
+        }
+        KafkaViewsBench.run(new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka,
+            Duration.ofSeconds(seconds), instances), main.out);
+      }
       case "search" -> SearchBench.run(new SearchBench.Settings(docs), main.out);
       default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, search, kafka", Main.USAGE);
     }

@@ -255,7 +255,16 @@ public final class Engine implements AutoCloseable {
       version = Math.max(version, building.definition.version() + 1);
       discard(building);
     }
-    ViewDefinition d = new ViewDefinition(name, version, pipelineText, System.currentTimeMillis(), false, null, index);
+    String text = pipelineText;
+    Optional<Repartition> repartition = ownership == Ownership.ALL || index != null
+        ? Optional.empty() : Repartition.of(name, version, pipelineText, log::stream);
+    if (repartition.isPresent()) {
+      // Declared first: the view's pipeline reads the internal stream, which must exist everywhere.
+      Repartition r = repartition.get();
+      createDerivedStream(r.stream(), r.derivedPipeline(), r.derivedPipeline().toSql(), true);
+      text = r.viewPipeline();
+    }
+    ViewDefinition d = new ViewDefinition(name, version, text, System.currentTimeMillis(), false, null, index);
     declaredAt.put(name, declarations.declare(d));
     ViewTask task = task(d);
     if (existing == null) {
@@ -308,6 +317,7 @@ public final class Engine implements AutoCloseable {
       replacing.remove(d.name());
       old = serving.put(d.name(), task);
       save();
+      dropRepartitionsBefore(d);
     }
     if (old != null) {
       discard(old);
@@ -323,7 +333,22 @@ public final class Engine implements AutoCloseable {
     }
     declaredAt.put(name, declarations.retract(name));
     dropHere(name);
+    dropRepartitionsBefore(new ViewDefinition(name, Long.MAX_VALUE, "", 0, false));
     return true;
+  }
+
+  /**
+   * Stops deriving the repartition streams of {@code d}'s view older than {@code d} (all of them
+   * when the view is dropped): no version that reads them is left. Their events stay in the log.
+   */
+  private void dropRepartitionsBefore(ViewDefinition d) {
+    for (String internal : List.copyOf(serving.keySet())) {
+      long version = Repartition.versionOf(internal, d.name());
+      if (version >= 0 && version < d.version() && serving.get(internal).definition.derivedStream()) {
+        declaredAt.put(internal, declarations.retract(internal));
+        dropHere(internal);
+      }
+    }
   }
 
   /** Stops and deletes the view {@code name} on this instance. */
@@ -420,7 +445,8 @@ public final class Engine implements AutoCloseable {
       return task;
     }
     try {
-      if (!task.awaitIncludes(after.ends(), System.nanoTime() + timeout.toNanos())) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      if (!task.awaitIncludes(throughRepartition(task, after.ends(), deadline), deadline)) {
         throw new LogException(ErrorCode.TIMEOUT, "view '" + name + "' did not reach the token within "
             + timeout.toMillis() + " ms; it is " + task.lagEvents() + " events behind the log"
             + (task.phase == ViewState.FAILED ? " and failed: " + task.error : ""));
@@ -430,6 +456,40 @@ public final class Engine implements AutoCloseable {
       throw new LogException(ErrorCode.TIMEOUT, "interrupted while waiting for view '" + name + "'");
     }
     return serving(name);
+  }
+
+  /**
+   * The positions a view must reach to include {@code ends}. A token names positions in the streams
+   * appended to; a repartitioned view reads its internal stream instead, so the token is first
+   * carried through the repartition step: once the step's derivation here includes {@code ends},
+   * everything it derived from them is in the internal stream, below its ends now. The step's
+   * partitions other instances own are not waited for (docs/deploy-kafka.md "Limits").
+   */
+  private Map<String, Map<Integer, Long>> throughRepartition(ViewTask view, Map<String, Map<Integer, Long>> ends, long deadline)
+      throws InterruptedException {
+    Map<String, Map<Integer, Long>> out = new java.util.HashMap<>(ends);
+    for (String source : view.positionsSnapshot().keySet()) {
+      if (Repartition.versionOf(source, view.definition.name()) < 0) {
+        continue;
+      }
+      ViewTask step;
+      synchronized (this) {
+        step = serving.get(source);
+      }
+      if (step == null || !step.definition.derivedStream()) {
+        continue;
+      }
+      if (!step.awaitIncludes(ends, deadline)) {
+        return ends; // the view's own wait then times out with its lag
+      }
+      Map<Integer, Long> internal = new java.util.HashMap<>();
+      int partitions = log.stream(source).map(StreamSpec::partitions).orElse(0);
+      for (int p = 0; p < partitions; p++) {
+        internal.put(p, log.endOffset(source, p));
+      }
+      out.put(source, internal);
+    }
+    return out;
   }
 
   /** The reads and declarations of indexes and search indexes. */

@@ -19,8 +19,10 @@ import java.util.Optional;
  * (docs/deploy-kafka.md "Which views are divided"). A view is <em>divided</em> when each of its
  * rows derives from the events of one partition of its one source, so the owner of that partition
  * can maintain the row alone: a pipeline of WHERE, SELECT and EXTEND over one stream or table, or
- * one that aggregates GROUP BY the source's key ({@code _key} or its KEY field). Every other view
- * is <em>whole</em>: one instance runs it over every partition.
+ * one that aggregates GROUP BY the source's key ({@code _key} or its KEY field). A derived stream
+ * of WHERE, SELECT and EXTEND is divided too: each event derives from one input event, and its id
+ * from the input's, so any owner derives the same events (a repartition step is one, {@link
+ * Repartition}). Every other view is <em>whole</em>: one instance runs it over every partition.
  */
 sealed interface Placement {
   /** Runs on one instance over every partition. */
@@ -58,8 +60,8 @@ sealed interface Placement {
 
   /** {@link #of(ViewDefinition, EventLog)} with the log's declarations as {@code streams}. */
   static Placement of(ViewDefinition d, java.util.function.Function<String, Optional<StreamSpec>> streams) {
-    if (d.derivedStream() || d.index() != null) {
-      return WHOLE; // derived streams append to the log; indexes are keyed by what they index
+    if (d.index() != null) {
+      return WHOLE; // indexes are keyed by what they index
     }
     Pipeline pipeline;
     try {
@@ -95,7 +97,8 @@ sealed interface Placement {
     if (aggregates == 0) {
       return new Divided(spec.name(), spec.partitions(), spec.kind() == StreamKind.STREAM);
     }
-    if (aggregates > 1) {
+    if (aggregates > 1 || d.derivedStream()) {
+      // A derived stream appends to the log: one that aggregates derives from state across partitions.
       return WHOLE;
     }
     PipeOp.Aggregate aggregate = (PipeOp.Aggregate) ops.get(aggregateAt);

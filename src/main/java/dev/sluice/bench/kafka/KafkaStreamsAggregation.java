@@ -103,6 +103,11 @@ public final class KafkaStreamsAggregation implements AutoCloseable {
     return firstNanos;
   }
 
+  /** The name of the application's one stream thread. */
+  public String streamThreadName() {
+    return streams.metadataForLocalThreads().iterator().next().threadName();
+  }
+
   /** Input records the application has consumed so far. */
   public long consumed() {
     return consumed.get();

@@ -6,6 +6,8 @@ import dev.sluice.engine.ViewStatus;
 import dev.sluice.kafka.broker.KafkaBroker;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.StreamKind;
+import dev.sluice.log.embedded.EmbeddedLog;
+import dev.sluice.stores.Folders;
 import dev.sluice.log.StreamSpec;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * {@code sluice bench kafka}: the views benchmark's aggregation over one Kafka topic, maintained by
@@ -26,8 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * once.
  */
 public final class KafkaViewsBench {
-  /** @param e2e how long each side's end-to-end latency is measured */
-  public record Settings(long events, String bootstrapServers, Duration e2e) {}
+  /**
+   * @param e2e how long each side's end-to-end latency is measured
+   * @param instances with 1 or more, the view is also divided over 1 … this many instances of one cluster (scale-out)
+   */
+  public record Settings(long events, String bootstrapServers, Duration e2e, int instances) {}
 
   private static final int PARTITIONS = 4;
   private static final List<String> PROBES = EndToEnd.probeKeys(PARTITIONS);
@@ -56,22 +62,71 @@ public final class KafkaViewsBench {
     out.printf(Locale.ROOT, "bench kafka: %d cores, Java %s; %,d events of 100 bytes over %,d keys; view: %s%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), settings.events(), ViewsBench.KEYS, ViewsBench.VIEW);
     if (settings.bootstrapServers() != null) {
-      run(settings, settings.bootstrapServers(), out);
+      run(settings, settings.bootstrapServers(), () -> Duration.ZERO, out);
       return;
     }
     out.println("starting a Kafka broker (KRaft, one node) from Maven Central's jars…");
     try (KafkaBroker broker = KafkaBroker.startTemporary()) {
-      run(settings, broker.bootstrapServers(), out);
+      run(settings, broker.bootstrapServers(), broker::cpu, out);
     }
   }
 
-  private static void run(Settings settings, String bootstrap, PrintStream out) throws Exception {
+  /** One view's backfill: wall time, and the CPU its thread, its process and the broker used meanwhile. */
+  record Backfill(double seconds, double viewCpuS, double processCpuS, double brokerCpuS, long rows) {
+    String cpuLine() {
+      return String.format(Locale.ROOT, "the view's thread %.2f s CPU (%.0f%% of the time), the process %.2f s, the broker %.2f s",
+          viewCpuS, 100 * viewCpuS / seconds, processCpuS, brokerCpuS);
+    }
+  }
+
+  /** Creates the benchmark's view over {@code events} on {@code log} and waits until it has processed all of them. */
+  static Backfill backfill(Engine engine, long events, Supplier<Duration> brokerCpu) throws InterruptedException {
+    long processCpu = ViewsBench.processCpuNanos();
+    long broker = brokerCpu.get().toNanos();
+    long start = System.nanoTime();
+    engine.create("totals", ViewsBench.VIEW, false, false);
+    ViewStatus status = engine.view("totals").orElseThrow();
+    long viewCpu = 0;
+    while (status.eventsProcessed() < events) {
+      if (status.error() != null) {
+        throw new IllegalStateException("the view failed: " + status.error());
+      }
+      Thread.sleep(20);
+      viewCpu = Math.max(viewCpu, ViewsBench.threadCpuNanos("sluice-view-totals-v"));
+      status = engine.view("totals").orElseThrow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    viewCpu = Math.max(viewCpu, ViewsBench.threadCpuNanos("sluice-view-totals-v"));
+    return new Backfill(seconds, viewCpu / 1e9, (ViewsBench.processCpuNanos() - processCpu) / 1e9,
+        (brokerCpu.get().toNanos() - broker) / 1e9, status.rows());
+  }
+
+  /** The same view over the same events on the embedded log, for comparison: what reading from Kafka costs. */
+  private static Backfill embedded(long events, PrintStream out) throws Exception {
+    Path dir = Files.createTempDirectory("sluice-bench-kafka-embedded");
+    try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("log"), EmbeddedLog.Options.defaults().withFsync(EmbeddedLog.Fsync.INTERVAL))) {
+      log.create(new StreamSpec("events", StreamKind.STREAM, "k", PARTITIONS), false);
+      ViewsBench.load(log, events, out);
+      try (Engine engine = Engine.open(log, dir.resolve("views"))) {
+        return backfill(engine, events, () -> Duration.ZERO);
+      }
+    } finally {
+      Folders.delete(dir);
+    }
+  }
+
+  private static void run(Settings settings, String bootstrap, Supplier<Duration> brokerCpu, PrintStream out) throws Exception {
+    Backfill onEmbedded = embedded(settings.events(), out);
+    out.printf(Locale.ROOT, "Sluice view on the embedded log: %,d events in %.2f s = %,.0f events/s; %s%n",
+        settings.events(), onEmbedded.seconds(), settings.events() / onEmbedded.seconds(), onEmbedded.cpuLine());
     String cluster = "bench" + System.currentTimeMillis();
     Path dir = Files.createTempDirectory("sluice-bench-kafka");
     double sluicePerS;
+    double sluiceCpuS;
     double e2eRate;
     EndToEnd.Result sluiceE2e;
     long e2eBatches;
+    List<Double> scaleOut = List.of();
     try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
       log.create(new StreamSpec("events", StreamKind.STREAM, "k", PARTITIONS), false);
       long loadStart = System.nanoTime();
@@ -79,20 +134,14 @@ public final class KafkaViewsBench {
       out.printf(Locale.ROOT, "loaded %,d events through Sluice's Kafka log in %.1f s%n", settings.events(), (System.nanoTime() - loadStart) / 1e9);
 
       try (Engine engine = Engine.open(log, dir.resolve("views"))) {
-        long start = System.nanoTime();
-        engine.create("totals", ViewsBench.VIEW, false, false);
-        ViewStatus status = engine.view("totals").orElseThrow();
-        while (status.eventsProcessed() < settings.events()) {
-          if (status.error() != null) {
-            throw new IllegalStateException("the view failed: " + status.error());
-          }
-          Thread.sleep(20);
-          status = engine.view("totals").orElseThrow();
+        Backfill onKafka = backfill(engine, settings.events(), brokerCpu);
+        sluicePerS = settings.events() / onKafka.seconds();
+        sluiceCpuS = onKafka.processCpuS() + onKafka.brokerCpuS();
+        out.printf(Locale.ROOT, "Sluice view on Kafka: %,d events in %.2f s = %,.0f events/s; %,d rows; %s%n",
+            settings.events(), onKafka.seconds(), sluicePerS, onKafka.rows(), onKafka.cpuLine());
+        if (settings.instances() > 0) {
+          scaleOut = ScaleOut.run(bootstrap, cluster, "events", PARTITIONS, settings.events(), settings.instances(), out);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        sluicePerS = settings.events() / seconds;
-        out.printf(Locale.ROOT, "Sluice view on Kafka: %,d events in %.2f s = %,.0f events/s; %,d rows%n",
-            settings.events(), seconds, sluicePerS, status.rows());
         // Half of the view's rate; one writer of transactions may not reach it, and the line says what it reached.
         e2eRate = sluicePerS / 2;
         sluiceE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
@@ -101,10 +150,15 @@ public final class KafkaViewsBench {
         out.println(e2eLine("Sluice view on Kafka", sluiceE2e, e2eRate,
             "ack → a read with after=TOKEN answers; the view commits its state and positions first"));
       }
+    } finally {
+      Folders.delete(dir);
     }
     String topic = cluster + ".events";
     double streamsPerS;
+    double streamsCpuS;
     EndToEnd.Result streamsE2e;
+    long processCpu = ViewsBench.processCpuNanos();
+    long brokerCpuStart = brokerCpu.get().toNanos();
     long start = System.nanoTime();
     try (KafkaStreamsAggregation app = new KafkaStreamsAggregation(bootstrap, topic, cluster + "-streams")) {
       if (!app.awaitConsumed(settings.events(), Duration.ofMinutes(30))) {
@@ -115,8 +169,12 @@ public final class KafkaViewsBench {
       // Timed from its first record, so that its start (joining its group) does not count against it.
       double processingSeconds = (end - app.firstRecordNanos()) / 1e9;
       streamsPerS = settings.events() / processingSeconds;
+      double threadCpuS = ViewsBench.threadCpuNanos(app.streamThreadName()) / 1e9;
+      streamsCpuS = (ViewsBench.processCpuNanos() - processCpu) / 1e9 + (brokerCpu.get().toNanos() - brokerCpuStart) / 1e9;
       out.printf(Locale.ROOT, "Kafka Streams application: %,d events in %.2f s from its first record = %,.0f events/s (%.2f s from its start;"
-          + " one stream thread, exactly_once_v2)%n", settings.events(), processingSeconds, streamsPerS, seconds);
+          + " one stream thread, exactly_once_v2); its stream thread %.2f s CPU, the process %.2f s, the broker %.2f s (from its start)%n",
+          settings.events(), processingSeconds, streamsPerS, seconds, threadCpuS, (ViewsBench.processCpuNanos() - processCpu) / 1e9,
+          (brokerCpu.get().toNanos() - brokerCpuStart) / 1e9);
       try (KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(bootstrap).withCluster(cluster))) {
         // The application also counted the probes of Sluice's run, which came before in the topic.
         streamsE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
@@ -125,9 +183,17 @@ public final class KafkaViewsBench {
       out.println(e2eLine("Kafka Streams application", streamsE2e, e2eRate,
           "ack → an interactive query of its store shows the batch; the store's cache is read, so this does not wait for its commit"));
     }
+    // On a shared machine wall-clock rates say as much about the neighbours as about either side:
+    // CPU seconds (this process and the broker) per event are steadier. Kafka Streams' include its start.
+    out.printf(Locale.ROOT, "CPU (process + broker): Sluice on Kafka %.2f s, Kafka Streams %.2f s for %,d events; per CPU second %,.0f against %,.0f%n",
+        sluiceCpuS, streamsCpuS, settings.events(), settings.events() / sluiceCpuS, settings.events() / streamsCpuS);
+    StringBuilder scale = new StringBuilder();
+    for (int n = 1; n <= scaleOut.size(); n++) {
+      scale.append(String.format(Locale.ROOT, ",\"instances_%d_events_per_s\":%.0f", n, scaleOut.get(n - 1)));
+    }
     out.printf(Locale.ROOT, "{\"bench\":\"kafka\",\"sluice_events_per_s\":%.0f,\"kafka_streams_events_per_s\":%.0f,\"ratio\":%.2f,\"events\":%d,"
-            + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f}%n",
+            + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f,\"embedded_events_per_s\":%.0f,\"cpu_ratio\":%.2f%s}%n",
         sluicePerS, streamsPerS, sluicePerS / streamsPerS, settings.events(),
-        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99));
+        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99), settings.events() / onEmbedded.seconds(), streamsCpuS / sluiceCpuS, scale);
   }
 }

@@ -159,6 +159,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** CPU time the broker's process has used so far (zero where the platform does not say). */
+  public java.time.Duration cpu() {
+    return process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+  }
+
   /** The broker's stdout and stderr. */
   public Path logFile() {
     return logFile;

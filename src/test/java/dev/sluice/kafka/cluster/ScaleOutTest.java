@@ -133,9 +133,14 @@ class ScaleOutTest {
 
   /** The view's rows by customer, as one scan through {@code url} answers them. */
   private Map<String, String> scan(String url, String view) throws Exception {
+    return scan(url, view, "customer");
+  }
+
+  /** The view's rows by the group field {@code field}, as one scan through {@code url} answers them. */
+  private Map<String, String> scan(String url, String view, String field) throws Exception {
     Map<String, String> rows = new TreeMap<>();
     for (JsonNode row : get(url, "/views/" + view + "/rows?limit=1000")) {
-      rows.put(row.path("customer").asText(), "n=" + row.path("n").asLong() + " total=" + row.path("total").asLong());
+      rows.put(row.path(field).asText(), "n=" + row.path("n").asLong() + " total=" + row.path("total").asLong());
     }
     return rows;
   }
@@ -164,13 +169,18 @@ class ScaleOutTest {
     String a = inProcess(cluster, "a");
     statements(a, "CREATE STREAM orders KEY customer PARTITIONS 4;"
         + " CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total GROUP BY customer;"
-        + " CREATE VIEW everything AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total;");
+        + " CREATE VIEW everything AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total;"
+        // Grouped by a field that is not the key: divided through its repartition stream.
+        + " CREATE VIEW by_amount AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total GROUP BY amount;");
+    assertThat(get(a, "/views/by_amount").path("definition").asText()).as("by_amount runs over its repartition stream")
+        .startsWith("FROM by_amount_v1_repartition").contains("|> AGGREGATE");
     String b = inProcess(cluster, "b");
     Child c = child(cluster, "c");
     await("the group has the three instances", () -> members(a).equals(new TreeSet<>(List.of(a, b, c.url()))));
 
     // Load through the two that stay, before, during and after the kill.
     Map<String, long[]> expected = new ConcurrentHashMap<>(); // customer → {count, total}
+    Map<String, long[]> byAmount = new ConcurrentHashMap<>(); // amount → {count, total}
     AtomicBoolean loading = new AtomicBoolean(true);
     AtomicInteger appended = new AtomicInteger();
     List<Thread> writers = new ArrayList<>();
@@ -184,6 +194,7 @@ class ScaleOutTest {
             long amount = 1 + (i % 5);
             appendOnce(List.of(writer == 0 ? a : b, writer == 0 ? b : a), "w" + writer + "-" + i, customer, amount);
             expected.compute(customer, (k, v) -> v == null ? new long[] {1, amount} : new long[] {v[0] + 1, v[1] + amount});
+            byAmount.compute(String.valueOf(amount), (k, v) -> v == null ? new long[] {1, amount} : new long[] {v[0] + 1, v[1] + amount});
             appended.incrementAndGet();
           }
         } catch (Throwable e) {
@@ -251,6 +262,21 @@ class ScaleOutTest {
     for (int connects = 0; !subscriber.foldUntil(acknowledged, WAIT); connects++) {
       assertThat(connects).as("reconnections of the subscriber").isLessThan(10);
       subscriber.connectRetrying(a, WAIT);
+    }
+    Map<String, String> wantByAmount = new TreeMap<>();
+    byAmount.forEach((amount, v) -> wantByAmount.put(amount, "n=" + v[0] + " total=" + v[1]));
+    for (String url : List.of(a, b)) {
+      Map<String, String> got = new TreeMap<>();
+      await("the repartitioned view through " + url + " counts what was acknowledged, once", () -> {
+        try {
+          got.clear();
+          got.putAll(scan(url, "by_amount", "amount"));
+          return got.equals(wantByAmount);
+        } catch (Exception | AssertionError e) {
+          return false;
+        }
+      });
+      assertThat(got).isEqualTo(wantByAmount);
     }
     // Between them, the two left own every partition, and each says how far it is.
     JsonNode statusA = get(a, "/status");
