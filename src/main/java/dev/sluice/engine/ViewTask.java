@@ -28,8 +28,14 @@ import java.util.concurrent.TimeoutException;
  */
 final class ViewTask implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Records read from one partition per commit: bounds the batch held in memory. */
+  /** Records read from one partition at a time. */
   private static final int READ_RECORDS_MAX = 1000;
+  /** Records past the commit's reads that make it read on before committing: far behind. */
+  static final long BEHIND_RECORDS = 10_000;
+  /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
+  static final int COMMIT_RECORDS_MAX = 200_000;
+  /** How long one commit reads at most, so a backlog still publishes progress often. */
+  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(500);
   /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
@@ -190,6 +196,7 @@ final class ViewTask implements Runnable {
         if (derived == null) {
           write(batch, applied, null);
         }
+        state.flush();
         batch.put(Keys.META, metaJson());
         if (changelog != null) {
           changelog.beforeCommit(batch, batchTimeMs);
@@ -225,8 +232,49 @@ final class ViewTask implements Runnable {
     buildTotal = Math.max(total, done);
   }
 
-  /** One pass over every input partition; false when none had anything new. */
+  /** One commit's worth of input: false when no partition had anything new. */
   private boolean step() {
+    if (derived != null) {
+      return stepPerRead();
+    }
+    Commit commit = null;
+    long startNanos = System.nanoTime();
+    while (running) {
+      boolean read = false;
+      for (Map.Entry<String, long[]> e : positions.entrySet()) {
+        String source = e.getKey();
+        for (int p = 0; p < e.getValue().length && running; p++) {
+          if (!assignment.assigned(source, p)) {
+            continue;
+          }
+          long from = commit == null ? e.getValue()[p] : commit.next(source, p);
+          List<Record> records = reads.read(source, p, from, READ_RECORDS_MAX);
+          if (records.isEmpty()) {
+            continue;
+          }
+          if (commit == null) {
+            commit = open();
+          }
+          read = true;
+          apply(commit, source, p, records);
+        }
+      }
+      // Far behind (a backfill, a burst): more passes into the same commit, so the commit's fixed
+      // costs and each key's write are shared by many events; near the head, commit now.
+      if (!read || commit.records >= COMMIT_RECORDS_MAX || System.nanoTime() - startNanos >= COMMIT_NANOS_MAX
+          || lagAfter(commit) < BEHIND_RECORDS) {
+        break;
+      }
+    }
+    if (commit == null) {
+      return false;
+    }
+    finish(commit);
+    return true;
+  }
+
+  /** A derived stream commits after each partition's read: its events are appended per commit. */
+  private boolean stepPerRead() {
     boolean any = false;
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       String source = e.getKey();
@@ -240,37 +288,124 @@ final class ViewTask implements Runnable {
           continue;
         }
         any = true;
-        process(source, p, records);
+        Commit commit = open();
+        apply(commit, source, p, records);
+        finish(commit);
       }
     }
     return any;
   }
 
-  private void process(String source, int partition, List<Record> records) {
-    try (Batch batch = space.batch()) {
-      state.on(batch);
-      batchTimeMs = System.currentTimeMillis();
-      for (Record record : records) {
-        Applied applied = dataflow.apply(Input.of(source, record), state);
-        if (derived != null) {
-          derived.add(source, record, applied);
-          countDeadLetters(batch, applied);
-        } else {
-          write(batch, applied, record.id());
-          lineage.changed(source, record, applied);
+  /** Records in the log past what {@code commit} has read, over the partitions this task reads. */
+  private long lagAfter(Commit commit) {
+    long lag = 0;
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      for (int p = 0; p < e.getValue().length; p++) {
+        if (assignment.assigned(e.getKey(), p)) {
+          lag += Math.max(0, log.endOffset(e.getKey(), p) - commit.next(e.getKey(), p));
         }
       }
+    }
+    return lag;
+  }
+
+  /**
+   * A commit being built: its batch, the positions it reaches, and each changed key's row at the
+   * commit's start and now. The changelog, the digest and the rows get one net change per key per
+   * commit, caused by the last input that touched the key.
+   */
+  private final class Commit {
+    final Batch batch = space.batch();
+    final Map<String, long[]> next = new HashMap<>();
+    final Map<dev.sluice.operators.RowKey, Folded> changed = new java.util.LinkedHashMap<>();
+    int records;
+
+    long next(String source, int partition) {
+      long[] n = next.get(source);
+      return n == null ? positions.get(source)[partition] : n[partition];
+    }
+
+    void advance(String source, int partition, long to) {
+      next.computeIfAbsent(source, s -> positions.get(s).clone())[partition] = to;
+    }
+  }
+
+  /** One key's change within a commit: its row before the commit, its row now, the last cause. */
+  private static final class Folded {
+    final dev.sluice.operators.Row before;
+    dev.sluice.operators.Row now;
+    String cause;
+
+    Folded(dev.sluice.operators.Row before) {
+      this.before = before;
+    }
+  }
+
+  private Commit open() {
+    Commit commit = new Commit();
+    state.on(commit.batch);
+    batchTimeMs = System.currentTimeMillis();
+    return commit;
+  }
+
+  private void apply(Commit commit, String source, int partition, List<Record> records) {
+    for (Record record : records) {
+      Applied applied = dataflow.apply(Input.of(source, record), state);
+      if (derived != null) {
+        derived.add(source, record, applied);
+        countDeadLetters(commit.batch, applied);
+      } else {
+        fold(commit, applied, record.id());
+        countDeadLetters(commit.batch, applied);
+        lineage.changed(source, record, applied);
+      }
+    }
+    commit.records += records.size();
+    commit.advance(source, partition, records.get(records.size() - 1).offset() + 1);
+  }
+
+  /** Folds one input's changes into the commit's net change per key. */
+  private static void fold(Commit commit, Applied applied, String cause) {
+    for (ViewChange change : applied.changes()) {
+      Folded folded = commit.changed.get(change.key());
+      if (folded == null) {
+        folded = new Folded(change.oldRow());
+        commit.changed.put(change.key(), folded);
+      }
+      folded.now = change.newRow();
+      folded.cause = cause;
+    }
+  }
+
+  private void finish(Commit commit) {
+    Batch batch = commit.batch;
+    try (batch) {
       if (derived != null) {
         // Appended before the positions commit: a crash in between replays the same ids, which
         // the log recognises as duplicates, so every derived event lands exactly once.
         List<DerivedEvents.Derived> appended = derived.flush();
-        appended.forEach(d -> lineage.derived(d.source(), d.inputId(), d.id(), d.position()));
+        appended.forEach(d -> lineage.derived(d.source(), d.inputPartition(), d.inputOffset(), d.id(), d.position()));
         rows += appended.size();
       }
+      long rowsBefore = rows;
+      for (Map.Entry<dev.sluice.operators.RowKey, Folded> e : commit.changed.entrySet()) {
+        Folded f = e.getValue();
+        if (f.before == null ? f.now == null : f.before.equals(f.now)) {
+          continue; // what the commit did to this key, it undid
+        }
+        write(batch, new ViewChange(e.getKey(), f.before, f.now), f.cause);
+      }
+      state.flush();
       lineage.write(batch, System.currentTimeMillis());
-      long next = records.get(records.size() - 1).offset() + 1;
-      batch.put(Keys.position(source, partition), Keys.longBytes(next));
-      eventsProcessed += records.size();
+      commit.next.forEach((source, next) -> {
+        long[] committed = positions.get(source);
+        for (int p = 0; p < next.length; p++) {
+          if (next[p] != committed[p]) {
+            batch.put(Keys.position(source, p), Keys.longBytes(next[p]));
+          }
+        }
+      });
+      eventsProcessed += commit.records;
       batch.put(Keys.META, metaJson());
       try {
         if (changelog != null) {
@@ -278,6 +413,7 @@ final class ViewTask implements Runnable {
         }
         batch.commit();
       } catch (RuntimeException e) {
+        rows = rowsBefore;
         state.forget();
         if (changelog != null) {
           changelog.forget();
@@ -286,7 +422,7 @@ final class ViewTask implements Runnable {
         throw e;
       }
       sink.batchCommitted();
-      positions.get(source)[partition] = next;
+      commit.next.forEach((source, next) -> System.arraycopy(next, 0, positions.get(source), 0, next.length));
     }
     if (changelog != null) {
       changelog.committed();
@@ -295,7 +431,7 @@ final class ViewTask implements Runnable {
     checkpointBehind = true;
     publishCheckpoint(false);
     sink.committed(positions, changelogHead(), false);
-    rate.add(records.size());
+    rate.add(commit.records);
     synchronized (progressed) {
       progressed.notifyAll();
     }
@@ -306,19 +442,24 @@ final class ViewTask implements Runnable {
     return changelog == null ? 0 : changelog.head();
   }
 
-  /** Writes the changes one input made; {@code cause} is its operation id (null: the view's initial rows). */
+  /** Writes the changes the view starts with (no cause) and their dead letters. */
   private void write(Batch batch, Applied applied, String cause) {
     for (ViewChange change : applied.changes()) {
-      byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
-      // Encoded once for the digest and the changelog both.
-      byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
-      digest.change(change.key().bytes(), oldJson, newJson);
-      if (changelog != null) {
-        changelog.record(change, oldJson, newJson, batchTimeMs, cause);
-      }
-      rows += sink.write(batch, change, newJson);
+      write(batch, change, cause);
     }
     countDeadLetters(batch, applied);
+  }
+
+  /** Writes one change; {@code cause} is the operation id of the input that made it (null: none). */
+  private void write(Batch batch, ViewChange change, String cause) {
+    byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
+    // Encoded once for the digest and the changelog both.
+    byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
+    digest.change(change.key().bytes(), oldJson, newJson);
+    if (changelog != null) {
+      changelog.record(change, oldJson, newJson, batchTimeMs, cause);
+    }
+    rows += sink.write(batch, change, newJson);
   }
 
   /**

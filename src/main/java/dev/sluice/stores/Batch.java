@@ -1,6 +1,7 @@
 package dev.sluice.stores;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,9 +17,10 @@ import org.rocksdb.WriteOptions;
  * state they just wrote), and committed in one atomic write — state, rows and input positions
  * together.
  *
- * <p>The pending writes are a sorted map on the Java side rather than RocksDB's indexed batch: a
- * view writes one or two keys per event, and keeping them here costs no call through JNI until the
- * commit, folds repeated writes to one key into the last, and hands RocksDB its keys in order.
+ * <p>The pending writes are a hash map on the Java side rather than RocksDB's indexed batch: keeping
+ * them here costs no call through JNI until the commit and folds repeated writes to one key into
+ * the last. A commit may hold hundreds of thousands of keys, so they are not kept sorted unless a
+ * scan asks: the first scan sorts them into a tree that later writes keep up to date.
  */
 public final class Batch implements AutoCloseable {
   /** Marks a pending delete; compared by identity, so an empty value stays a value. */
@@ -27,7 +29,9 @@ public final class Batch implements AutoCloseable {
   private final RocksDB db;
   private final Space space;
   private final WriteOptions writeOptions;
-  private final TreeMap<byte[], byte[]> pending = new TreeMap<>(Arrays::compareUnsigned);
+  private final HashMap<BytesKey, byte[]> pending = new HashMap<>();
+  /** The pending writes in key order, once a scan needed them; null before. */
+  private TreeMap<byte[], byte[]> sorted;
   private final ReadOptions readOptions = new ReadOptions();
 
   Batch(RocksDB db, Space space, WriteOptions writeOptions) {
@@ -37,7 +41,7 @@ public final class Batch implements AutoCloseable {
   }
 
   public byte[] get(byte[] key) {
-    byte[] value = pending.get(key);
+    byte[] value = pending.get(new BytesKey(key));
     if (value != null) {
       return value == DELETED ? null : value;
     }
@@ -53,16 +57,23 @@ public final class Batch implements AutoCloseable {
 
   /** Takes the arrays over: the caller does not modify them afterwards. */
   public void put(byte[] key, byte[] value) {
-    pending.put(key, value);
+    pending.put(new BytesKey(key), value);
+    if (sorted != null) {
+      sorted.put(key, value);
+    }
   }
 
   public void delete(byte[] key) {
-    pending.put(key, DELETED);
+    put(key, DELETED);
   }
 
   /** Visits keys starting with {@code prefix}, this batch's writes included, in order. */
   public void scan(byte[] prefix, Space.Visitor visitor) {
-    Iterator<Map.Entry<byte[], byte[]>> mine = pending.tailMap(prefix, true).entrySet().iterator();
+    if (sorted == null) {
+      sorted = new TreeMap<>(Arrays::compareUnsigned);
+      pending.forEach((k, v) -> sorted.put(k.bytes(), v));
+    }
+    Iterator<Map.Entry<byte[], byte[]>> mine = sorted.tailMap(prefix, true).entrySet().iterator();
     Map.Entry<byte[], byte[]> next = nextWithin(mine, prefix);
     space.enter();
     try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
@@ -120,13 +131,14 @@ public final class Batch implements AutoCloseable {
       // Encoded here and handed over in one call: a put through JNI per key cost more than the
       // encoding. The count read back checks that RocksDB parsed what was meant.
       Encoding encoding = new Encoding(space.handle.getID(), pending.size());
-      pending.forEach(encoding::add);
+      pending.forEach((k, v) -> encoding.add(k.bytes(), v));
       try (WriteBatch batch = new WriteBatch(encoding.toBytes())) {
         if (batch.count() != pending.size()) {
           throw new IllegalStateException("the batch for " + space.name() + " encodes " + batch.count() + " writes, not " + pending.size());
         }
         db.write(writeOptions, batch);
         pending.clear();
+        sorted = null;
       }
     } catch (RocksDBException e) {
       throw new StoreException("committing to " + space.name() + ": " + e.getMessage(), e);

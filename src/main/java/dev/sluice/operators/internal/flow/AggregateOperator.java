@@ -57,8 +57,8 @@ final class AggregateOperator extends Operator {
       return;
     }
     var stateKey = concat(groupPrefix, group.bytes());
-    var stored = context.state.get(stateKey);
-    var state = stored == null ? new GroupState(calls) : GroupState.decode(stored, calls);
+    var stored = context.state.object(stateKey, bytes -> GroupState.decode(bytes, calls));
+    var state = stored == null ? new GroupState(calls) : stored;
     var global = node.groupBy().isEmpty();
     var before = stored != null || global ? output(group, state, context, false) : null;
     if (stored == null && !change.isInsert()) {
@@ -67,7 +67,7 @@ final class AggregateOperator extends Operator {
     update(group, state, arguments, change.weight(), context);
     Row after = null;
     if (state.rows > 0) {
-      context.state.put(stateKey, state.encode());
+      context.state.putObject(stateKey, state, GroupState::encode);
       after = output(group, state, context, true);
     } else {
       context.state.delete(stateKey);
