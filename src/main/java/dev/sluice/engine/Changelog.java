@@ -221,7 +221,7 @@ final class Changelog {
     }
 
     void reset() {
-      if (bytes.length > 1 << 20) {
+      if (bytes.length > 16 << 20) {
         bytes = new byte[4096]; // a backfill's large commit does not pin its block for good
       }
       size = 0;

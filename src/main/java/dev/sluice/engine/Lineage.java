@@ -87,17 +87,19 @@ final class Lineage {
   private long sequence = System.nanoTime();
   private long expiredMs;
 
-  /** The keys whose rows {@code input} changed. */
+  /** The keys whose rows {@code input} changed (or touched, when their changes were held back to the commit). */
   void changed(String source, Record input, Applied applied) {
     List<ViewChange> changes = applied.changes();
-    if (changes.isEmpty()) {
+    List<RowKey> held = applied.held();
+    int total = changes.size() + held.size();
+    if (total == 0) {
       return;
     }
     ByteSink sink = run(source, input.partition(), input.offset()).sink;
-    int count = Math.min(changes.size(), KEYS_MAX);
-    sink.putVarLong(input.offset()).put(KEYS).putVarLong(count).putVarLong(changes.size() - count);
+    int count = Math.min(total, KEYS_MAX);
+    sink.putVarLong(input.offset()).put(KEYS).putVarLong(count).putVarLong(total - count);
     for (int i = 0; i < count; i++) {
-      byte[] key = changes.get(i).key().bytes();
+      byte[] key = i < changes.size() ? changes.get(i).key().bytes() : held.get(i - changes.size()).bytes();
       sink.putVarLong(key.length).put(key);
     }
   }
@@ -163,7 +165,8 @@ final class Lineage {
 
   private static void expire(Batch batch, long horizonMs) {
     List<byte[][]> expired = new ArrayList<>();
-    batch.scan(new byte[] {EXPIRY}, (key, value) -> {
+    // The commit's own expiry entry is not old: the committed ones are all there is to look at.
+    batch.scanCommitted(new byte[] {EXPIRY}, (key, value) -> {
       if (ByteBuffer.wrap(key, 1, 8).getLong() >= horizonMs || expired.size() >= EXPIRED_COMMITS_MAX) {
         return false;
       }

@@ -1,5 +1,6 @@
 package dev.sluice.engine;
 
+import dev.sluice.operators.HeldBack;
 import dev.sluice.operators.State;
 import dev.sluice.stores.Batch;
 import dev.sluice.stores.BytesKey;
@@ -30,6 +31,8 @@ final class RocksState implements State {
   /** Keys written since the last flush, in the order first written. */
   private final Map<BytesKey, Boolean> dirty = new LinkedHashMap<>();
   private Batch batch;
+  /** Offered to the dataflow once {@link #holdBack} is called; null before. */
+  private HeldBack heldBack;
 
   /** A decoded value, with how to encode it at the flush. */
   private static final class Live {
@@ -40,6 +43,17 @@ final class RocksState implements State {
       this.value = value;
       this.encoder = encoder;
     }
+  }
+
+  /** Lets the dataflow hold view changes back until {@link dev.sluice.operators.Dataflow#flush}. */
+  RocksState holdBack() {
+    heldBack = new HeldBack();
+    return this;
+  }
+
+  @Override
+  public HeldBack heldBack() {
+    return heldBack;
   }
 
   /** The batch that reads go through and writes are flushed to, until the next call. */
@@ -145,6 +159,9 @@ final class RocksState implements State {
 
   /** Forgets everything: after a failed commit the cache may hold writes that never landed. */
   void forget() {
+    if (heldBack != null) {
+      heldBack.clear();
+    }
     cache.clear();
     dirty.clear();
   }

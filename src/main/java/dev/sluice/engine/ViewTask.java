@@ -33,9 +33,9 @@ final class ViewTask implements Runnable {
   /** Records past the commit's reads that make it read on before committing: far behind. */
   static final long BEHIND_RECORDS = 10_000;
   /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
-  static final int COMMIT_RECORDS_MAX = 200_000;
+  static final int COMMIT_RECORDS_MAX = 1_000_000;
   /** How long one commit reads at most, so a backlog still publishes progress often. */
-  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(2_000);
   /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
@@ -109,6 +109,10 @@ final class ViewTask implements Runnable {
     this.derived = definition.derivedStream() ? new DerivedEvents(log, definition.name()) : null;
     this.onCaughtUp = onCaughtUp;
     this.changelog = definition.derivedStream() ? null : new Changelog(space, definition.version(), retention);
+    if (derived == null) {
+      // A view's changes are folded per commit: the dataflow may as well report them per commit.
+      state.holdBack();
+    }
     this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
     this.thread.setDaemon(true);
   }
@@ -367,14 +371,18 @@ final class ViewTask implements Runnable {
   /** Folds one input's changes into the commit's net change per key. */
   private static void fold(Commit commit, Applied applied, String cause) {
     for (ViewChange change : applied.changes()) {
-      Folded folded = commit.changed.get(change.key());
-      if (folded == null) {
-        folded = new Folded(change.oldRow());
-        commit.changed.put(change.key(), folded);
-      }
-      folded.now = change.newRow();
-      folded.cause = cause;
+      fold(commit, change, cause);
     }
+  }
+
+  private static void fold(Commit commit, ViewChange change, String cause) {
+    Folded folded = commit.changed.get(change.key());
+    if (folded == null) {
+      folded = new Folded(change.oldRow());
+      commit.changed.put(change.key(), folded);
+    }
+    folded.now = change.newRow();
+    folded.cause = cause;
   }
 
   private void finish(Commit commit) {
@@ -388,6 +396,14 @@ final class ViewTask implements Runnable {
         rows += appended.size();
       }
       long rowsBefore = rows;
+      if (derived == null) {
+        Applied flushed = dataflow.flush(state);
+        for (ViewChange change : flushed.changes()) {
+          fold(commit, change, state.heldBack().get(change.key()).last.id());
+        }
+        countDeadLetters(batch, flushed);
+        state.heldBack().clear();
+      }
       for (Map.Entry<dev.sluice.operators.RowKey, Folded> e : commit.changed.entrySet()) {
         Folded f = e.getValue();
         if (f.before == null ? f.now == null : f.before.equals(f.now)) {

@@ -37,6 +37,15 @@ public interface State {
   }
 
   /**
+   * Where a dataflow may hold back view changes until {@link Dataflow#flush}; null (the default):
+   * it reports every change with the input that made it. The engine offers one for views, whose
+   * changes it folds per commit anyway, not for derived streams, whose events are derived per input.
+   */
+  default HeldBack heldBack() {
+    return null;
+  }
+
+  /**
    * Visits the entries whose key starts with {@code prefix}, in ascending key order, until the
    * visitor returns false. The visitor must not write to this state nor modify the arrays.
    */

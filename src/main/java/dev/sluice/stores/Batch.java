@@ -108,6 +108,23 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /**
+   * Visits the committed keys starting with {@code prefix}, in order, without this batch's writes:
+   * for a reader that knows its keys are not among them, and should not pay for sorting them.
+   */
+  public void scanCommitted(byte[] prefix, Space.Visitor visitor) {
+    space.enter();
+    try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
+      for (stored.seek(prefix); stored.isValid() && startsWith(stored.key(), prefix); stored.next()) {
+        if (!visitor.visit(stored.key(), stored.value())) {
+          return;
+        }
+      }
+    } finally {
+      space.exit();
+    }
+  }
+
   private static Map.Entry<byte[], byte[]> nextWithin(Iterator<Map.Entry<byte[], byte[]>> entries, byte[] prefix) {
     if (!entries.hasNext()) {
       return null;
@@ -130,7 +147,13 @@ public final class Batch implements AutoCloseable {
     try {
       // Encoded here and handed over in one call: a put through JNI per key cost more than the
       // encoding. The count read back checks that RocksDB parsed what was meant.
-      Encoding encoding = new Encoding(space.handle.getID(), pending.size());
+      int columnFamily = space.handle.getID();
+      long[] size = {12};
+      pending.forEach((k, v) -> size[0] += Encoding.size(columnFamily, k.bytes(), v));
+      if (size[0] > Integer.MAX_VALUE - 16) {
+        throw new IllegalStateException("a commit to " + space.name() + " of " + size[0] + " bytes is too large");
+      }
+      Encoding encoding = new Encoding(columnFamily, (int) size[0]);
       pending.forEach((k, v) -> encoding.add(k.bytes(), v));
       try (WriteBatch batch = new WriteBatch(encoding.toBytes())) {
         if (batch.count() != pending.size()) {
@@ -159,9 +182,26 @@ public final class Batch implements AutoCloseable {
     private int at = 12;
     private int count;
 
-    Encoding(int columnFamily, int expected) {
+    /** {@code bytes}: the encoding's exact size, header included (see {@link #size}), or less. */
+    Encoding(int columnFamily, int bytes) {
       this.columnFamily = columnFamily;
-      this.out = new byte[12 + 64 * expected];
+      this.out = new byte[Math.max(12, bytes)];
+    }
+
+    /** The bytes one write takes in the encoding. */
+    static int size(int columnFamily, byte[] key, byte[] value) {
+      boolean delete = value == DELETED;
+      return 1 + (columnFamily == 0 ? 0 : varintSize(columnFamily)) + varintSize(key.length) + key.length
+          + (delete ? 0 : varintSize(value.length) + value.length);
+    }
+
+    private static int varintSize(int value) {
+      int n = 1;
+      while ((value & ~0x7F) != 0) {
+        value >>>= 7;
+        n++;
+      }
+      return n;
     }
 
     /** Adds a put, or a delete when {@code value} is {@link #DELETED}. */
@@ -193,7 +233,7 @@ public final class Batch implements AutoCloseable {
       for (int i = 0; i < 4; i++) {
         out[8 + i] = (byte) (count >>> (8 * i));
       }
-      return Arrays.copyOf(out, at);
+      return at == out.length ? out : Arrays.copyOf(out, at);
     }
 
     private void putVarint(int value) {

@@ -121,16 +121,20 @@ class ChangelogTest {
     engine.create("totals", TOTALS, false, false);
     Token token = appendOrders(30, 4);
     ChangeFold fold = new ChangeFold(true).startingAt("1:0");
-    try (Subscription first = engine.subscribe("totals", Subscription.Filter.ALL, "1:0", token, WAIT)) {
-      assertThat(drain(first, fold)).hasSize(30).containsOnly(Subscription.Kind.CHANGE);
+    int first;
+    try (Subscription s = engine.subscribe("totals", Subscription.Filter.ALL, "1:0", token, WAIT)) {
+      // One change per order, fewer where a commit took several orders of one customer: 4 to 30.
+      List<Subscription.Kind> kinds = drain(s, fold);
+      assertThat(kinds).containsOnly(Subscription.Kind.CHANGE).hasSizeBetween(4, 30);
+      first = kinds.size();
     }
     String resume = fold.resumeId();
-    assertThat(resume).isEqualTo("1:30");
+    assertThat(resume).isEqualTo("1:" + first);
 
     reopen();
     token = appendOrders(20, 6);
     try (Subscription again = engine.subscribe("totals", Subscription.Filter.ALL, resume, token, WAIT)) {
-      assertThat(drain(again, fold)).hasSize(20).containsOnly(Subscription.Kind.CHANGE);
+      assertThat(drain(again, fold)).hasSizeBetween(6, 20).containsOnly(Subscription.Kind.CHANGE);
     }
     assertThat(fold.rows()).isEqualTo(rows("totals", token));
   }
