@@ -34,8 +34,13 @@ final class ViewTask implements Runnable {
   static final long BEHIND_RECORDS = 10_000;
   /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
   static final int COMMIT_RECORDS_MAX = 1_000_000;
+  /**
+   * Keys changed per commit at most: a view of events rather than groups changes a row per event,
+   * and each changed key holds its rows and changelog entry in memory until the commit.
+   */
+  static final int COMMIT_KEYS_MAX = 200_000;
   /** How long one commit reads at most, so a backlog still publishes progress often. */
-  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(2_000);
+  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(10_000);
   /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
@@ -82,6 +87,8 @@ final class ViewTask implements Runnable {
   private volatile long lateEvents;
   private volatile long eventsProcessed;
   private volatile long buildTotal = -1;
+  /** Inputs read into the commit being built: a backfill's progress shows them before they commit. */
+  private volatile long uncommitted;
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
@@ -266,6 +273,7 @@ final class ViewTask implements Runnable {
       // Far behind (a backfill, a burst): more passes into the same commit, so the commit's fixed
       // costs and each key's write are shared by many events; near the head, commit now.
       if (!read || commit.records >= COMMIT_RECORDS_MAX || System.nanoTime() - startNanos >= COMMIT_NANOS_MAX
+          || commit.changed.size() + heldKeys() >= COMMIT_KEYS_MAX
           || lagAfter(commit) < BEHIND_RECORDS) {
         break;
       }
@@ -298,6 +306,10 @@ final class ViewTask implements Runnable {
       }
     }
     return any;
+  }
+
+  private int heldKeys() {
+    return state.heldBack() == null ? 0 : state.heldBack().entries().size();
   }
 
   /** Records in the log past what {@code commit} has read, over the partitions this task reads. */
@@ -365,6 +377,7 @@ final class ViewTask implements Runnable {
       }
     }
     commit.records += records.size();
+    uncommitted = commit.records;
     commit.advance(source, partition, records.get(records.size() - 1).offset() + 1);
   }
 
@@ -439,6 +452,7 @@ final class ViewTask implements Runnable {
       }
       sink.batchCommitted();
       commit.next.forEach((source, next) -> System.arraycopy(next, 0, positions.get(source), 0, next.length));
+      uncommitted = 0;
     }
     if (changelog != null) {
       changelog.committed();
@@ -601,6 +615,8 @@ final class ViewTask implements Runnable {
         done += n;
       }
     }
+    // Read but not yet committed counts as progress: a backfill commits a million events at once.
+    done += uncommitted;
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),

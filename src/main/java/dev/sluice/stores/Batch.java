@@ -207,9 +207,9 @@ public final class Batch implements AutoCloseable {
     /** Adds a put, or a delete when {@code value} is {@link #DELETED}. */
     void add(byte[] key, byte[] value) {
       boolean delete = value == DELETED;
-      int most = 1 + 5 + 5 + key.length + (delete ? 0 : 5 + value.length);
-      if (at + most > out.length) {
-        out = Arrays.copyOf(out, Math.max(out.length * 2, at + most));
+      int needed = size(columnFamily, key, value);
+      if (at + needed > out.length) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, at + needed));
       }
       if (columnFamily == 0) {
         out[at++] = (byte) (delete ? 0 : 1);
