@@ -33,7 +33,9 @@ final class ViewTask implements Runnable {
   /** Records past the commit's reads that make it read on before committing: far behind. */
   static final long BEHIND_RECORDS = 10_000;
   /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
-  static final int COMMIT_RECORDS_MAX = 1_000_000;
+  static final int COMMIT_RECORDS_MAX = 4_000_000;
+  /** Writes pending in a commit's batch at most (dead letters and their expiry, say). */
+  static final int COMMIT_WRITES_MAX = 500_000;
   /**
    * Keys changed per commit at most: a view of events rather than groups changes a row per event,
    * and each changed key holds its rows and changelog entry in memory until the commit.
@@ -273,7 +275,7 @@ final class ViewTask implements Runnable {
       // Far behind (a backfill, a burst): more passes into the same commit, so the commit's fixed
       // costs and each key's write are shared by many events; near the head, commit now.
       if (!read || commit.records >= COMMIT_RECORDS_MAX || System.nanoTime() - startNanos >= COMMIT_NANOS_MAX
-          || commit.changed.size() + heldKeys() >= COMMIT_KEYS_MAX
+          || commit.changed.size() + heldKeys() >= COMMIT_KEYS_MAX || commit.batch.count() >= COMMIT_WRITES_MAX
           || lagAfter(commit) < BEHIND_RECORDS) {
         break;
       }
@@ -615,7 +617,7 @@ final class ViewTask implements Runnable {
         done += n;
       }
     }
-    // Read but not yet committed counts as progress: a backfill commits a million events at once.
+    // Read but not yet committed counts as progress: a backfill commits millions of events at once.
     done += uncommitted;
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
