@@ -28,10 +28,16 @@ import java.util.concurrent.TimeoutException;
  */
 final class ViewTask implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Records read from one partition at a time. */
-  private static final int READ_RECORDS_MAX = 1000;
-  /** Records past the commit's reads that make it read on before committing: far behind. */
-  static final long BEHIND_RECORDS = 10_000;
+  /**
+   * Records read from one partition at a time. Crash tests lower it ({@code
+   * -Dsluice.view.read-records}) so that their small backfills span commits of many passes.
+   */
+  private static final int READ_RECORDS_MAX = Integer.getInteger("sluice.view.read-records", 1000);
+  /**
+   * Records past the commit's reads that make it read on before committing: far behind. Crash tests
+   * lower it ({@code -Dsluice.view.behind-records}).
+   */
+  static final long BEHIND_RECORDS = Long.getLong("sluice.view.behind-records", 10_000);
   /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
   static final int COMMIT_RECORDS_MAX = 4_000_000;
   /** Writes pending in a commit's batch at most (dead letters and their expiry, say). */
