@@ -5,7 +5,6 @@ import dev.sluice.operators.RowKey;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.stores.Batch;
 import dev.sluice.stores.Space;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,8 +24,9 @@ import java.util.function.Function;
  * RocksDB; each commit completes a future that wakes every waiting subscriber once. A subscriber
  * older than the ring reads the stored changelog in batches.
  *
- * <p>Stored as one entry per commit, under the position of its first change (see {@link
- * Keys#change}), so a commit of a thousand changes adds one key to the batch, not a thousand:
+ * <p>Stored as one entry per commit (per {@link #ENTRY_CHANGES_MAX} changes of a larger one), under
+ * the position of its first change (see {@link Keys#change}), so a commit of a thousand changes
+ * adds one key to the batch, not a thousand:
  * {@code time_ms:i8 count:i4 (key_length:i4 key_bytes json_length:i4 json){count}}, where {@code
  * json} is the event as subscribers receive it:
  * {@code {"position":N,"version":V,"key":K,"old":ROW|null,"new":ROW|null,"cause":ID}}, where
@@ -36,6 +36,8 @@ import java.util.function.Function;
 final class Changelog {
   /** Changes held in memory per view: a live subscriber may fall this far behind before it overflows. */
   static final int RING_CHANGES = 8192;
+  /** Changes per stored entry at most. */
+  static final int ENTRY_CHANGES_MAX = 4096;
   /** How often the task trims changes past retention. */
   static final long TRIM_INTERVAL_MS = 5_000;
   /** Entries looked at per trim pass when trimming by age: bounds one pass's time. */
@@ -50,9 +52,13 @@ final class Changelog {
   private final long version;
   private final ChangelogRetention retention;
   private final Entry[] ring = new Entry[RING_CHANGES];
-  private final List<Entry> pending = new ArrayList<>();
   /** The pending changes as their stored block, built as they come. */
-  private final ByteArrayOutputStream block = new ByteArrayOutputStream(4096);
+  private final Block block = new Block();
+  /** The pending changes' keys, and where each one's JSON starts in the block and how long it is. */
+  private RowKey[] pendingKeys = new RowKey[256];
+  private int[] pendingJson = new int[768];
+  private int pendingCount;
+  private long pendingTimeMs;
   /** Reads of the space are held off while the space is dropped (a closed handle must not be read). */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -101,55 +107,131 @@ final class Changelog {
 
   /**
    * Notes a change of the open batch, after the changes already pending in it; {@code oldJson} and
-   * {@code newJson} are the rows' JSON as the caller encoded them (null when absent).
+   * {@code newJson} are the rows' JSON as the caller encoded them (null when absent). The event's
+   * JSON is written straight into the commit's stored block; only the changes the ring keeps get
+   * an array of their own, at {@link #committed}.
    */
   void record(ViewChange change, byte[] oldJson, byte[] newJson, long timeMs, String cause) {
-    long position = head + pending.size() + 1;
-    byte[] json = json(position, change, oldJson, newJson, cause);
+    long position = head + pendingCount + 1;
     byte[] key = change.key().bytes();
-    writeInt(block, key.length);
-    block.writeBytes(key);
-    writeInt(block, json.length);
-    block.writeBytes(json);
-    pending.add(new Entry(position, timeMs, change.key(), json));
+    int headerAt = block.size;
+    block.putInt(key.length).put(key);
+    int lengthAt = block.size;
+    block.putInt(0);
+    int start = block.size;
+    json(block, position, change, oldJson, newJson, cause);
+    block.patchInt(lengthAt, block.size - start);
+    if (pendingCount == pendingKeys.length) {
+      pendingKeys = java.util.Arrays.copyOf(pendingKeys, pendingCount * 2);
+      pendingJson = java.util.Arrays.copyOf(pendingJson, pendingCount * 6);
+    }
+    pendingKeys[pendingCount] = change.key();
+    pendingJson[3 * pendingCount] = headerAt;
+    pendingJson[3 * pendingCount + 1] = start;
+    pendingJson[3 * pendingCount + 2] = block.size - start;
+    pendingCount++;
+    pendingTimeMs = timeMs;
   }
 
-  /** Puts the pending changes into the batch that is about to commit, as one entry. */
+  /**
+   * Puts the pending changes into the batch that is about to commit, as one entry per {@link
+   * #ENTRY_CHANGES_MAX} changes (a backfill's commit may change every row of the view).
+   */
   void beforeCommit(Batch batch, long timeMs) {
-    if (pending.isEmpty()) {
+    if (pendingCount == 0) {
       return;
     }
-    byte[] changes = block.toByteArray();
-    ByteBuffer value = ByteBuffer.allocate(8 + 4 + changes.length);
-    value.putLong(timeMs).putInt(pending.size()).put(changes);
-    batch.put(Keys.change(pending.get(0).position()), value.array());
-    batch.put(Keys.CHANGES_HEAD, Keys.longBytes(pending.get(pending.size() - 1).position()));
-  }
-
-  private static void writeInt(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 24);
-    out.write(v >>> 16);
-    out.write(v >>> 8);
-    out.write(v);
+    for (int first = 0; first < pendingCount; first += ENTRY_CHANGES_MAX) {
+      int end = Math.min(pendingCount, first + ENTRY_CHANGES_MAX);
+      int from = pendingJson[3 * first];
+      int to = end == pendingCount ? block.size : pendingJson[3 * end];
+      ByteBuffer value = ByteBuffer.allocate(8 + 4 + to - from);
+      value.putLong(timeMs).putInt(end - first).put(block.bytes, from, to - from);
+      batch.put(Keys.change(head + 1 + first), value.array());
+    }
+    batch.put(Keys.CHANGES_HEAD, Keys.longBytes(head + pendingCount));
   }
 
   /** The batch holding the pending changes committed: publishes them and wakes subscribers. */
   void committed() {
-    if (pending.isEmpty()) {
+    if (pendingCount == 0) {
       return;
     }
-    for (Entry e : pending) {
-      ring[(int) (e.position() % RING_CHANGES)] = e;
+    // Only the last RING_CHANGES fit in the ring: older ones of a large commit are read from the store.
+    for (int i = Math.max(0, pendingCount - RING_CHANGES); i < pendingCount; i++) {
+      long position = head + i + 1;
+      int start = pendingJson[3 * i + 1];
+      byte[] json = java.util.Arrays.copyOfRange(block.bytes, start, start + pendingJson[3 * i + 2]);
+      ring[(int) (position % RING_CHANGES)] = new Entry(position, pendingTimeMs, pendingKeys[i], json);
     }
-    head = pending.get(pending.size() - 1).position();
-    pending.clear();
-    block.reset();
+    head += pendingCount;
+    forget();
     wake();
+  }
+
+  /** A growable byte array with big-endian ints, patched in place. */
+  private static final class Block {
+    byte[] bytes = new byte[4096];
+    int size;
+
+    Block put(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, bytes, size, b.length);
+      size += b.length;
+      return this;
+    }
+
+    Block put(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+      return this;
+    }
+
+    Block putInt(int v) {
+      ensure(4);
+      patchInt(size, v);
+      size += 4;
+      return this;
+    }
+
+    void patchInt(int at, int v) {
+      bytes[at] = (byte) (v >>> 24);
+      bytes[at + 1] = (byte) (v >>> 16);
+      bytes[at + 2] = (byte) (v >>> 8);
+      bytes[at + 3] = (byte) v;
+    }
+
+    Block putAscii(String s) {
+      int n = s.length();
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        bytes[size++] = (byte) s.charAt(i); // ASCII only: numbers and fixed names
+      }
+      return this;
+    }
+
+    Block putLongText(long v) {
+      return putAscii(Long.toString(v));
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    void reset() {
+      if (bytes.length > 16 << 20) {
+        bytes = new byte[4096]; // a backfill's large commit does not pin its block for good
+      }
+      size = 0;
+    }
   }
 
   /** The batch holding the pending changes failed: they never happened. */
   void forget() {
-    pending.clear();
+    java.util.Arrays.fill(pendingKeys, 0, pendingCount, null);
+    pendingCount = 0;
     block.reset();
   }
 
@@ -314,20 +396,14 @@ final class Changelog {
     wake();
   }
 
-  private byte[] json(long position, ViewChange change, byte[] oldJson, byte[] newJson, String cause) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.writeBytes(("{\"position\":" + position + ",\"version\":" + version + ",\"key\":").getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(change.key().toString().getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(",\"old\":".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(oldJson == null ? NULL : oldJson);
-    out.writeBytes(",\"new\":".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(newJson == null ? NULL : newJson);
+  private void json(Block out, long position, ViewChange change, byte[] oldJson, byte[] newJson, String cause) {
+    out.putAscii("{\"position\":").putLongText(position).putAscii(",\"version\":").putLongText(version).putAscii(",\"key\":");
+    out.put(change.key().toString().getBytes(StandardCharsets.UTF_8));
+    out.putAscii(",\"old\":").put(oldJson == null ? NULL : oldJson);
+    out.putAscii(",\"new\":").put(newJson == null ? NULL : newJson);
     if (cause != null) {
-      out.writeBytes(",\"cause\":\"".getBytes(StandardCharsets.US_ASCII));
-      out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(cause));
-      out.write('"');
+      out.putAscii(",\"cause\":\"").put(JsonStringEncoder.getInstance().quoteAsUTF8(cause)).put('"');
     }
-    out.write('}');
-    return out.toByteArray();
+    out.put('}');
   }
 }

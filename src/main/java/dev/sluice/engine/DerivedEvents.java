@@ -35,11 +35,13 @@ final class DerivedEvents {
   private final String stream;
   private final String keyField;
   private final List<Event> pending = new ArrayList<>();
-  /** For each pending event, the input that caused it: {source, input id}. */
-  private final List<String[]> origins = new ArrayList<>();
+  /** For each pending event, the input that caused it. */
+  private final List<Origin> origins = new ArrayList<>();
+
+  private record Origin(String source, int partition, long offset) {}
 
   /** A derived event as appended, and the input it came from: what the lineage index records. */
-  record Derived(String source, String inputId, String id, Position position) {}
+  record Derived(String source, int inputPartition, long inputOffset, String id, Position position) {}
 
   DerivedEvents(EventLog log, String stream) {
     this.log = log;
@@ -53,7 +55,7 @@ final class DerivedEvents {
   void add(String source, Record input, Applied applied) {
     for (Event event : derive(source, input, applied, keyField)) {
       pending.add(event);
-      origins.add(new String[] {source, input.id()});
+      origins.add(new Origin(source, input.partition(), input.offset()));
     }
   }
 
@@ -103,7 +105,8 @@ final class DerivedEvents {
       List<Position> positions = log.append(stream, List.copyOf(pending)).get(APPEND_WAIT_S, TimeUnit.SECONDS).positions();
       List<Derived> out = new ArrayList<>(positions.size());
       for (int i = 0; i < positions.size(); i++) {
-        out.add(new Derived(origins.get(i)[0], origins.get(i)[1], pending.get(i).id(), positions.get(i)));
+        Origin origin = origins.get(i);
+        out.add(new Derived(origin.source(), origin.partition(), origin.offset(), pending.get(i).id(), positions.get(i)));
       }
       return out;
     } catch (InterruptedException e) {

@@ -12,11 +12,12 @@ import java.nio.charset.StandardCharsets;
  *   0x03 source 0x00 partition:i4 → next offset to read (i8)
  *   0x04 "meta"                   → counters (rows, dead letters, late events, digest)
  *   0x04 "changes"                → the last changelog position committed (i8)
- *   0x05, 0x06                    → the lineage index ({@link Lineage})
+ *   0x05, 0x06                    → the lineage index ({@link Lineage}; 0x05 no longer written)
  *   0x07 sequence:i8              → a dead letter, as JSON (the last {@code DEAD_LETTERS_KEPT})
  *   0x08 position:i8              → the changes of one commit, from that position (see {@link Changelog})
  *   0x09 …                        → no longer written (a search index's recovery marks, before the
  *                                   changelog served); a search index deletes any at start
+ *   0x0A source 0x00 partition:i4 first:i8 → the lineage of a run of a partition's inputs ({@link Lineage})
  * </pre>
  */
 final class Keys {

@@ -2,10 +2,14 @@ package dev.sluice.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.log.Record;
 import dev.sluice.operators.Applied;
+import dev.sluice.operators.RowKey;
 import dev.sluice.operators.ViewChange;
+import dev.sluice.operators.internal.ByteSink;
+import dev.sluice.operators.internal.ByteSource;
 import dev.sluice.stores.Batch;
 import dev.sluice.stores.Space;
 import java.io.IOException;
@@ -13,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,123 +26,147 @@ import java.util.Optional;
 
 /**
  * The lineage index of one view version: for each input event that changed something, the keys of
- * the rows it changed (a view) or the events it derived (a derived stream). Entries are written in
- * the same batch as the rows and input positions, so the index says exactly what the committed
- * state reflects, and a replay after a crash rewrites the same entries.
+ * the rows it changed (a view) or the events it derived (a derived stream). It is stored per commit
+ * and input partition, not per event: one entry holds, for a run of the partition's offsets the
+ * commit read, each changing input's offset and what it changed, so a commit of a hundred thousand
+ * events adds a handful of keys. Entries are written in the same batch as the rows and input
+ * positions, so the index says exactly what the committed state reflects, and a replay after a
+ * crash rewrites the same entries.
  *
  * <pre>
- *   0x05 source 0x00 input id            → {"at_ms":…, "keys":[key, …], "more":N} (keys as JSON values)
- *                                           or {"at_ms":…, "events":[{"id","partition","offset"}]}
- *   0x06 commit time:i8 sequence:i8      → the 0x05 keys written by that commit, each length:i4 bytes
+ *   0x0A source 0x00 partition:i4 first:i8 → at_ms:i8, then per input from offset {@code first} on:
+ *                                              offset:varlong kind (0 keys, 1 events) count:varlong
+ *                                              more:varlong, then each key as length:varlong bytes, or
+ *                                              each event as id length:varlong id partition:varlong offset:varlong
+ *   0x06 commit time:i8 sequence:i8         → the 0x0A (and older 0x05) keys written by that commit,
+ *                                              each length:i4 bytes
+ *   0x05 source 0x00 input id               → no longer written: an entry per input event, as JSON;
+ *                                              read while it lasts, removed by expiry like the rest
  * </pre>
  *
- * <p>Bounded like the log's dedup index: entries older than {@link #RETENTION} are removed, a few
- * commits' worth at a time, using the 0x06 keys (in time order) to find them.
+ * <p>An input is found by its position: the entry of its partition with the greatest {@code first}
+ * at or below its offset holds it, if it changed anything. Bounded like the log's dedup index:
+ * entries older than {@link #RETENTION} are removed, a few commits' worth at a time, using the 0x06
+ * keys (in time order) to find them.
  */
 final class Lineage {
   static final byte ENTRY = 5;
   static final byte EXPIRY = 6;
+  static final byte RANGE = 10;
   /** The log's default dedup window: lineage is kept as long as an id is known to the log. */
   static final Duration RETENTION = Duration.ofDays(7);
   /** Keys recorded per input; a join fanning one table change out to more rows counts the rest. */
   static final int KEYS_MAX = 100;
+  /** Inputs per stored entry: bounds what a look-up reads. */
+  static final int INPUTS_PER_ENTRY = 4096;
   /** How often old entries are looked for; each look is one seek. */
   private static final long EXPIRE_EVERY_MS = 60_000;
   /** Commits' worth of entries removed per expiry: keeps any one commit small. */
   private static final int EXPIRED_COMMITS_MAX = 100;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte KEYS = 0;
+  private static final byte EVENTS = 1;
 
-  /** What one input did in this commit: its changed keys' JSON (raw), or its derived events' JSON. */
-  private static final class Entry {
-    final StringBuilder items = new StringBuilder();
-    int count;
-    long more;
-    boolean derived;
+  /** One entry being built: a partition's inputs from {@code first} on. */
+  private static final class Run {
+    final byte[] key;
+    final ByteSink sink = new ByteSink(1024);
+    int inputs;
+
+    Run(String source, int partition, long first) {
+      this.key = rangeKey(source, partition, first);
+    }
   }
 
-  private final Map<ByteBuffer, Entry> pending = new LinkedHashMap<>();
-  /** The bytes the commit's 0x06 value needs for the pending keys: kept as they come, not summed at the end. */
-  private int pendingKeyBytes;
+  /** The entry being built per source and partition ({@code source 0x00 partition}). */
+  private final Map<String, Run> open = new HashMap<>();
+  private final List<Run> done = new ArrayList<>();
+  /** Derived events by input, in the order derived: {source, partition, offset} → events. */
+  private final Map<List<Object>, List<Object[]>> derived = new LinkedHashMap<>();
   private long sequence = System.nanoTime();
   private long expiredMs;
 
-  /** The keys whose rows {@code input} changed. */
+  /** The keys whose rows {@code input} changed (or touched, when their changes were held back to the commit). */
   void changed(String source, Record input, Applied applied) {
-    if (applied.changes().isEmpty()) {
+    List<ViewChange> changes = applied.changes();
+    List<RowKey> held = applied.held();
+    int total = changes.size() + held.size();
+    if (total == 0) {
       return;
     }
-    Entry entry = entry(source, input.id());
-    for (ViewChange change : applied.changes()) {
-      if (entry.count < KEYS_MAX) {
-        // A key's text is JSON already: it goes into the array as it is, no escaping.
-        append(entry, change.key().toString());
-      } else {
-        entry.more++;
+    ByteSink sink = run(source, input.partition(), input.offset()).sink;
+    int count = Math.min(total, KEYS_MAX);
+    sink.putVarLong(input.offset()).put(KEYS).putVarLong(count).putVarLong(total - count);
+    for (int i = 0; i < count; i++) {
+      byte[] key = i < changes.size() ? changes.get(i).key().bytes() : held.get(i - changes.size()).bytes();
+      sink.putVarLong(key.length).put(key);
+    }
+  }
+
+  /** An event the input at {@code partition}/{@code offset} of {@code source} derived. */
+  void derived(String source, int partition, long offset, String id, dev.sluice.log.Position position) {
+    derived.computeIfAbsent(List.of(source, partition, offset), k -> new ArrayList<>())
+        .add(new Object[] {id, position.partition(), position.offset()});
+  }
+
+  private Run run(String source, int partition, long offset) {
+    String name = source + '\0' + partition;
+    Run run = open.get(name);
+    if (run == null || run.inputs >= INPUTS_PER_ENTRY) {
+      if (run != null) {
+        done.add(run);
       }
+      run = new Run(source, partition, offset);
+      open.put(name, run);
     }
-  }
-
-  /** An event {@code input} derived. */
-  void derived(String source, String inputId, String id, dev.sluice.log.Position position) {
-    Entry entry = entry(source, inputId);
-    entry.derived = true;
-    ObjectNode event = JSON.createObjectNode().put("id", id).put("partition", position.partition()).put("offset", position.offset());
-    append(entry, event.toString());
-  }
-
-  private static void append(Entry entry, String json) {
-    if (entry.count++ > 0) {
-      entry.items.append(',');
-    }
-    entry.items.append(json);
-  }
-
-  private Entry entry(String source, String id) {
-    return pending.computeIfAbsent(ByteBuffer.wrap(key(source, id)), k -> {
-      pendingKeyBytes += 4 + k.remaining();
-      return new Entry();
-    });
+    run.inputs++;
+    return run;
   }
 
   /** Puts the pending entries into the commit's batch, and removes expired ones when it is time. */
   void write(Batch batch, long nowMs) {
-    if (!pending.isEmpty()) {
-      ByteBuffer written = ByteBuffer.allocate(pendingKeyBytes);
-      byte[] atMs = ("{\"at_ms\":" + nowMs + ",\"").getBytes(StandardCharsets.US_ASCII);
-      for (Map.Entry<ByteBuffer, Entry> e : pending.entrySet()) {
-        byte[] key = e.getKey().array();
-        batch.put(key, value(atMs, e.getValue()));
-        written.putInt(key.length).put(key);
+    derived.forEach((input, events) -> {
+      ByteSink sink = run((String) input.get(0), (Integer) input.get(1), (Long) input.get(2)).sink;
+      sink.putVarLong((Long) input.get(2)).put(EVENTS).putVarLong(events.size()).putVarLong(0);
+      for (Object[] event : events) {
+        byte[] id = ((String) event[0]).getBytes(StandardCharsets.UTF_8);
+        sink.putVarLong(id.length).put(id).putVarLong((Integer) event[1]).putVarLong((Long) event[2]);
+      }
+    });
+    done.addAll(open.values());
+    if (!done.isEmpty()) {
+      int keyBytes = 0;
+      for (Run run : done) {
+        keyBytes += 4 + run.key.length;
+      }
+      ByteBuffer written = ByteBuffer.allocate(keyBytes);
+      for (Run run : done) {
+        byte[] body = run.sink.toByteArray();
+        byte[] value = ByteBuffer.allocate(8 + body.length).putLong(nowMs).put(body).array();
+        batch.put(run.key, value);
+        written.putInt(run.key.length).put(run.key);
       }
       batch.put(ByteBuffer.allocate(17).put(EXPIRY).putLong(nowMs).putLong(sequence++).array(), written.array());
-      pending.clear();
-      pendingKeyBytes = 0;
     }
+    forget();
     if (nowMs - expiredMs >= EXPIRE_EVERY_MS) {
       expiredMs = nowMs;
       expire(batch, nowMs - RETENTION.toMillis());
     }
   }
 
-  /** {@code {"at_ms":…,"keys":[…],"more":N}}, with {@code atMs} its shared beginning up to the second name's quote. */
-  private static byte[] value(byte[] atMs, Entry entry) {
-    String rest = (entry.derived ? "events\":[" : "keys\":[") + entry.items + "]" + (entry.more > 0 ? ",\"more\":" + entry.more : "") + "}";
-    byte[] tail = rest.getBytes(StandardCharsets.UTF_8);
-    byte[] value = java.util.Arrays.copyOf(atMs, atMs.length + tail.length);
-    System.arraycopy(tail, 0, value, atMs.length, tail.length);
-    return value;
-  }
-
-  /** Forgets what was pending: the commit it was for failed. */
+  /** Forgets what was pending: the commit it was for failed (or it was written). */
   void forget() {
-    pending.clear();
-    pendingKeyBytes = 0;
+    open.clear();
+    done.clear();
+    derived.clear();
   }
 
   private static void expire(Batch batch, long horizonMs) {
     List<byte[][]> expired = new ArrayList<>();
-    batch.scan(new byte[] {EXPIRY}, (key, value) -> {
+    // The commit's own expiry entry is not old: the committed ones are all there is to look at.
+    batch.scanCommitted(new byte[] {EXPIRY}, (key, value) -> {
       if (ByteBuffer.wrap(key, 1, 8).getLong() >= horizonMs || expired.size() >= EXPIRED_COMMITS_MAX) {
         return false;
       }
@@ -155,19 +185,79 @@ final class Lineage {
     }
   }
 
-  /** What the committed state records for the input event {@code id} of {@code source}. */
-  static Optional<JsonNode> read(Space space, String source, String id) {
-    byte[] value = space.get(key(source, id));
-    if (value == null) {
+  /**
+   * What the committed state records for the input event at {@code partition}/{@code offset} of
+   * {@code source}, whose id is {@code id}: {@code {"at_ms":…,"keys":[key, …],"more":N}} (keys as
+   * JSON values) or {@code {"at_ms":…,"events":[{"id","partition","offset"}]}}; empty when the
+   * event changed nothing (or its entry expired).
+   */
+  static Optional<JsonNode> read(Space space, String source, int partition, long offset, String id) {
+    byte[] lowest = rangeKey(source, partition, 0);
+    byte[] at = rangeKey(source, partition, offset);
+    JsonNode[] found = {null};
+    space.scanFromFloor(at, lowest, rangeKey(source, partition, offset + 1), (key, value) -> {
+      if (Arrays.compareUnsigned(key, lowest) >= 0) {
+        found[0] = find(value, offset);
+      }
+      return false;
+    });
+    if (found[0] != null) {
+      return Optional.of(found[0]);
+    }
+    byte[] old = space.get(key(source, id));
+    if (old == null) {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(value));
+      return Optional.of(JSON.readTree(old));
     } catch (IOException e) {
       throw new IllegalStateException("a lineage entry of " + space.name() + " is unreadable: " + e.getMessage(), e);
     }
   }
 
+  /** The input at {@code offset} in one stored entry, as JSON; null when it is not there. */
+  private static JsonNode find(byte[] value, long offset) {
+    ByteSource in = new ByteSource(value, 0);
+    long atMs = in.getLong();
+    while (in.hasMore()) {
+      long at = in.getVarLong();
+      int kind = in.get();
+      int count = (int) in.getVarLong();
+      long more = in.getVarLong();
+      ObjectNode node = at == offset ? JSON.createObjectNode().put("at_ms", atMs) : null;
+      ArrayNode items = node == null ? null : node.putArray(kind == EVENTS ? "events" : "keys");
+      for (int i = 0; i < count; i++) {
+        byte[] bytes = in.getBytes((int) in.getVarLong());
+        if (kind == EVENTS) {
+          int p = (int) in.getVarLong();
+          long o = in.getVarLong();
+          if (items != null) {
+            items.addObject().put("id", new String(bytes, StandardCharsets.UTF_8)).put("partition", p).put("offset", o);
+          }
+        } else if (items != null) {
+          try {
+            items.add(JSON.readTree(RowKey.fromBytes(bytes).toString()));
+          } catch (IOException e) {
+            throw new IllegalStateException("a lineage key is unreadable: " + e.getMessage(), e);
+          }
+        }
+      }
+      if (node != null) {
+        if (more > 0) {
+          node.put("more", more);
+        }
+        return node;
+      }
+    }
+    return null;
+  }
+
+  static byte[] rangeKey(String source, int partition, long first) {
+    byte[] s = source.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + s.length + 1 + 4 + 8).put(RANGE).put(s).put((byte) 0).putInt(partition).putLong(first).array();
+  }
+
+  /** The key of an input's entry as it was stored before entries were kept per commit. */
   static byte[] key(String source, String id) {
     byte[] s = source.getBytes(StandardCharsets.UTF_8);
     byte[] i = id.getBytes(StandardCharsets.UTF_8);

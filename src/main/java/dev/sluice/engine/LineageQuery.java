@@ -38,7 +38,7 @@ final class LineageQuery {
         continue;
       }
       boolean reached = next[record.partition()] > record.offset();
-      Optional<JsonNode> entry = Lineage.read(task.space, stream, record.id());
+      Optional<JsonNode> entry = Lineage.read(task.space, stream, record.partition(), record.offset(), record.id());
       if (task.definition.derivedStream()) {
         for (JsonNode event : entry.map(e -> e.path("events")).orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance())) {
           Position p = new Position(event.path("partition").asInt(), event.path("offset").asLong(), false);

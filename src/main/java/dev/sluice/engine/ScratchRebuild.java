@@ -40,6 +40,7 @@ final class ScratchRebuild {
       RocksState state = new RocksState();
       try (Batch batch = space.batch()) {
         apply(dataflow.initialize(state.on(batch)), rows);
+        state.flush();
         batch.commit();
       }
       for (Map.Entry<String, long[]> e : upTo.entrySet()) {
@@ -56,6 +57,7 @@ final class ScratchRebuild {
               for (Record r : page) {
                 apply(dataflow.apply(Input.of(source, r), state), rows);
               }
+              state.flush();
               batch.commit();
             }
             from = page.get(page.size() - 1).offset() + 1;

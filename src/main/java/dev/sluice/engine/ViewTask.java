@@ -28,8 +28,27 @@ import java.util.concurrent.TimeoutException;
  */
 final class ViewTask implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Records read from one partition per commit: bounds the batch held in memory. */
-  private static final int READ_RECORDS_MAX = 1000;
+  /**
+   * Records read from one partition at a time. Crash tests lower it ({@code
+   * -Dsluice.view.read-records}) so that their small backfills span commits of many passes.
+   */
+  private static final int READ_RECORDS_MAX = Integer.getInteger("sluice.view.read-records", 1000);
+  /**
+   * Records past the commit's reads that make it read on before committing: far behind. Crash tests
+   * lower it ({@code -Dsluice.view.behind-records}).
+   */
+  static final long BEHIND_RECORDS = Long.getLong("sluice.view.behind-records", 10_000);
+  /** Records per commit at most: bounds the commit's memory (its batch and folded changes). */
+  static final int COMMIT_RECORDS_MAX = 4_000_000;
+  /** Writes pending in a commit's batch at most (dead letters and their expiry, say). */
+  static final int COMMIT_WRITES_MAX = 500_000;
+  /**
+   * Keys changed per commit at most: a view of events rather than groups changes a row per event,
+   * and each changed key holds its rows and changelog entry in memory until the commit.
+   */
+  static final int COMMIT_KEYS_MAX = 200_000;
+  /** How long one commit reads at most, so a backlog still publishes progress often. */
+  private static final long COMMIT_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(10_000);
   /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
@@ -76,6 +95,8 @@ final class ViewTask implements Runnable {
   private volatile long lateEvents;
   private volatile long eventsProcessed;
   private volatile long buildTotal = -1;
+  /** Inputs read into the commit being built: a backfill's progress shows them before they commit. */
+  private volatile long uncommitted;
   private volatile long lastCaughtUpMs;
   private final RateMeter rate = new RateMeter();
   private final RocksState state = new RocksState();
@@ -103,6 +124,10 @@ final class ViewTask implements Runnable {
     this.derived = definition.derivedStream() ? new DerivedEvents(log, definition.name()) : null;
     this.onCaughtUp = onCaughtUp;
     this.changelog = definition.derivedStream() ? null : new Changelog(space, definition.version(), retention);
+    if (derived == null) {
+      // A view's changes are folded per commit: the dataflow may as well report them per commit.
+      state.holdBack();
+    }
     this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
     this.thread.setDaemon(true);
   }
@@ -190,6 +215,7 @@ final class ViewTask implements Runnable {
         if (derived == null) {
           write(batch, applied, null);
         }
+        state.flush();
         batch.put(Keys.META, metaJson());
         if (changelog != null) {
           changelog.beforeCommit(batch, batchTimeMs);
@@ -225,8 +251,50 @@ final class ViewTask implements Runnable {
     buildTotal = Math.max(total, done);
   }
 
-  /** One pass over every input partition; false when none had anything new. */
+  /** One commit's worth of input: false when no partition had anything new. */
   private boolean step() {
+    if (derived != null) {
+      return stepPerRead();
+    }
+    Commit commit = null;
+    long startNanos = System.nanoTime();
+    while (running) {
+      boolean read = false;
+      for (Map.Entry<String, long[]> e : positions.entrySet()) {
+        String source = e.getKey();
+        for (int p = 0; p < e.getValue().length && running; p++) {
+          if (!assignment.assigned(source, p)) {
+            continue;
+          }
+          long from = commit == null ? e.getValue()[p] : commit.next(source, p);
+          List<Record> records = reads.read(source, p, from, READ_RECORDS_MAX);
+          if (records.isEmpty()) {
+            continue;
+          }
+          if (commit == null) {
+            commit = open();
+          }
+          read = true;
+          apply(commit, source, p, records);
+        }
+      }
+      // Far behind (a backfill, a burst): more passes into the same commit, so the commit's fixed
+      // costs and each key's write are shared by many events; near the head, commit now.
+      if (!read || commit.records >= COMMIT_RECORDS_MAX || System.nanoTime() - startNanos >= COMMIT_NANOS_MAX
+          || commit.changed.size() + heldKeys() >= COMMIT_KEYS_MAX || commit.batch.count() >= COMMIT_WRITES_MAX
+          || lagAfter(commit) < BEHIND_RECORDS) {
+        break;
+      }
+    }
+    if (commit == null) {
+      return false;
+    }
+    finish(commit);
+    return true;
+  }
+
+  /** A derived stream commits after each partition's read: its events are appended per commit. */
+  private boolean stepPerRead() {
     boolean any = false;
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       String source = e.getKey();
@@ -240,37 +308,141 @@ final class ViewTask implements Runnable {
           continue;
         }
         any = true;
-        process(source, p, records);
+        Commit commit = open();
+        apply(commit, source, p, records);
+        finish(commit);
       }
     }
     return any;
   }
 
-  private void process(String source, int partition, List<Record> records) {
-    try (Batch batch = space.batch()) {
-      state.on(batch);
-      batchTimeMs = System.currentTimeMillis();
-      for (Record record : records) {
-        Applied applied = dataflow.apply(Input.of(source, record), state);
-        if (derived != null) {
-          derived.add(source, record, applied);
-          countDeadLetters(batch, applied);
-        } else {
-          write(batch, applied, record.id());
-          lineage.changed(source, record, applied);
+  private int heldKeys() {
+    return state.heldBack() == null ? 0 : state.heldBack().entries().size();
+  }
+
+  /** Records in the log past what {@code commit} has read, over the partitions this task reads. */
+  private long lagAfter(Commit commit) {
+    long lag = 0;
+    for (Map.Entry<String, long[]> e : positions.entrySet()) {
+      for (int p = 0; p < e.getValue().length; p++) {
+        if (assignment.assigned(e.getKey(), p)) {
+          lag += Math.max(0, log.endOffset(e.getKey(), p) - commit.next(e.getKey(), p));
         }
       }
+    }
+    return lag;
+  }
+
+  /**
+   * A commit being built: its batch, the positions it reaches, and each changed key's row at the
+   * commit's start and now. The changelog, the digest and the rows get one net change per key per
+   * commit, caused by the last input that touched the key.
+   */
+  private final class Commit {
+    final Batch batch = space.batch();
+    final Map<String, long[]> next = new HashMap<>();
+    final Map<dev.sluice.operators.RowKey, Folded> changed = new java.util.LinkedHashMap<>();
+    int records;
+
+    long next(String source, int partition) {
+      long[] n = next.get(source);
+      return n == null ? positions.get(source)[partition] : n[partition];
+    }
+
+    void advance(String source, int partition, long to) {
+      next.computeIfAbsent(source, s -> positions.get(s).clone())[partition] = to;
+    }
+  }
+
+  /** One key's change within a commit: its row before the commit, its row now, the last cause. */
+  private static final class Folded {
+    final dev.sluice.operators.Row before;
+    dev.sluice.operators.Row now;
+    String cause;
+
+    Folded(dev.sluice.operators.Row before) {
+      this.before = before;
+    }
+  }
+
+  private Commit open() {
+    Commit commit = new Commit();
+    state.on(commit.batch);
+    batchTimeMs = System.currentTimeMillis();
+    return commit;
+  }
+
+  private void apply(Commit commit, String source, int partition, List<Record> records) {
+    for (Record record : records) {
+      Applied applied = dataflow.apply(Input.of(source, record), state);
+      if (derived != null) {
+        derived.add(source, record, applied);
+        countDeadLetters(commit.batch, applied);
+      } else {
+        fold(commit, applied, record.id());
+        countDeadLetters(commit.batch, applied);
+        lineage.changed(source, record, applied);
+      }
+    }
+    commit.records += records.size();
+    uncommitted = commit.records;
+    commit.advance(source, partition, records.get(records.size() - 1).offset() + 1);
+  }
+
+  /** Folds one input's changes into the commit's net change per key. */
+  private static void fold(Commit commit, Applied applied, String cause) {
+    for (ViewChange change : applied.changes()) {
+      fold(commit, change, cause);
+    }
+  }
+
+  private static void fold(Commit commit, ViewChange change, String cause) {
+    Folded folded = commit.changed.get(change.key());
+    if (folded == null) {
+      folded = new Folded(change.oldRow());
+      commit.changed.put(change.key(), folded);
+    }
+    folded.now = change.newRow();
+    folded.cause = cause;
+  }
+
+  private void finish(Commit commit) {
+    Batch batch = commit.batch;
+    try (batch) {
       if (derived != null) {
         // Appended before the positions commit: a crash in between replays the same ids, which
         // the log recognises as duplicates, so every derived event lands exactly once.
         List<DerivedEvents.Derived> appended = derived.flush();
-        appended.forEach(d -> lineage.derived(d.source(), d.inputId(), d.id(), d.position()));
+        appended.forEach(d -> lineage.derived(d.source(), d.inputPartition(), d.inputOffset(), d.id(), d.position()));
         rows += appended.size();
       }
+      long rowsBefore = rows;
+      if (derived == null) {
+        Applied flushed = dataflow.flush(state);
+        for (ViewChange change : flushed.changes()) {
+          fold(commit, change, state.heldBack().get(change.key()).last.id());
+        }
+        countDeadLetters(batch, flushed);
+        state.heldBack().clear();
+      }
+      for (Map.Entry<dev.sluice.operators.RowKey, Folded> e : commit.changed.entrySet()) {
+        Folded f = e.getValue();
+        if (f.before == null ? f.now == null : f.before.equals(f.now)) {
+          continue; // what the commit did to this key, it undid
+        }
+        write(batch, new ViewChange(e.getKey(), f.before, f.now), f.cause);
+      }
+      state.flush();
       lineage.write(batch, System.currentTimeMillis());
-      long next = records.get(records.size() - 1).offset() + 1;
-      batch.put(Keys.position(source, partition), Keys.longBytes(next));
-      eventsProcessed += records.size();
+      commit.next.forEach((source, next) -> {
+        long[] committed = positions.get(source);
+        for (int p = 0; p < next.length; p++) {
+          if (next[p] != committed[p]) {
+            batch.put(Keys.position(source, p), Keys.longBytes(next[p]));
+          }
+        }
+      });
+      eventsProcessed += commit.records;
       batch.put(Keys.META, metaJson());
       try {
         if (changelog != null) {
@@ -278,6 +450,7 @@ final class ViewTask implements Runnable {
         }
         batch.commit();
       } catch (RuntimeException e) {
+        rows = rowsBefore;
         state.forget();
         if (changelog != null) {
           changelog.forget();
@@ -286,7 +459,8 @@ final class ViewTask implements Runnable {
         throw e;
       }
       sink.batchCommitted();
-      positions.get(source)[partition] = next;
+      commit.next.forEach((source, next) -> System.arraycopy(next, 0, positions.get(source), 0, next.length));
+      uncommitted = 0;
     }
     if (changelog != null) {
       changelog.committed();
@@ -295,7 +469,7 @@ final class ViewTask implements Runnable {
     checkpointBehind = true;
     publishCheckpoint(false);
     sink.committed(positions, changelogHead(), false);
-    rate.add(records.size());
+    rate.add(commit.records);
     synchronized (progressed) {
       progressed.notifyAll();
     }
@@ -306,19 +480,24 @@ final class ViewTask implements Runnable {
     return changelog == null ? 0 : changelog.head();
   }
 
-  /** Writes the changes one input made; {@code cause} is its operation id (null: the view's initial rows). */
+  /** Writes the changes the view starts with (no cause) and their dead letters. */
   private void write(Batch batch, Applied applied, String cause) {
     for (ViewChange change : applied.changes()) {
-      byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
-      // Encoded once for the digest and the changelog both.
-      byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
-      digest.change(change.key().bytes(), oldJson, newJson);
-      if (changelog != null) {
-        changelog.record(change, oldJson, newJson, batchTimeMs, cause);
-      }
-      rows += sink.write(batch, change, newJson);
+      write(batch, change, cause);
     }
     countDeadLetters(batch, applied);
+  }
+
+  /** Writes one change; {@code cause} is the operation id of the input that made it (null: none). */
+  private void write(Batch batch, ViewChange change, String cause) {
+    byte[] newJson = change.newRow() == null ? null : change.newRow().toJson();
+    // Encoded once for the digest and the changelog both.
+    byte[] oldJson = change.oldRow() == null ? null : change.oldRow().toJson();
+    digest.change(change.key().bytes(), oldJson, newJson);
+    if (changelog != null) {
+      changelog.record(change, oldJson, newJson, batchTimeMs, cause);
+    }
+    rows += sink.write(batch, change, newJson);
   }
 
   /**
@@ -444,6 +623,8 @@ final class ViewTask implements Runnable {
         done += n;
       }
     }
+    // Read but not yet committed counts as progress: a backfill commits millions of events at once.
+    done += uncommitted;
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
     return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),

@@ -25,4 +25,14 @@ public interface Dataflow {
 
   /** Processes one input event; its changes are in the order the engine should write them. */
   Applied apply(Input input, State state);
+
+  /**
+   * Reports the changes held back in {@code state}'s {@link State#heldBack} (none when it offers
+   * none): call before committing the state. Each change is a held key's net change since it was
+   * first touched; its dead letters are the inputs' that the held rows' evaluation refused. Leaves
+   * the held keys in place, for the caller to read their last inputs and then clear.
+   */
+  default Applied flush(State state) {
+    return new Applied(java.util.List.of(), java.util.List.of());
+  }
 }

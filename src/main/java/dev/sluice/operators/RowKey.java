@@ -20,6 +20,9 @@ public final class RowKey implements Comparable<RowKey> {
    */
   private volatile byte[] bytes;
 
+  /** The hash of the encoding, kept once asked for (0: not yet; a hash of 0 is recomputed). */
+  private int hash;
+
   /** The JSON text, kept once asked for: the changelog and the lineage index both write it. */
   private volatile String text;
 
@@ -95,12 +98,17 @@ public final class RowKey implements Comparable<RowKey> {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof RowKey key && Arrays.equals(bytes(), key.bytes());
+    return other instanceof RowKey key && (key == this || hashCode() == key.hashCode() && Arrays.equals(bytes(), key.bytes()));
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes());
+    var h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(bytes());
+      hash = h;
+    }
+    return h;
   }
 
   /** The key as JSON text, as the HTTP API names composite keys. */

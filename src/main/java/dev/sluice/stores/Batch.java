@@ -1,6 +1,7 @@
 package dev.sluice.stores;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,9 +17,10 @@ import org.rocksdb.WriteOptions;
  * state they just wrote), and committed in one atomic write — state, rows and input positions
  * together.
  *
- * <p>The pending writes are a sorted map on the Java side rather than RocksDB's indexed batch: a
- * view writes one or two keys per event, and keeping them here costs no call through JNI until the
- * commit, folds repeated writes to one key into the last, and hands RocksDB its keys in order.
+ * <p>The pending writes are a hash map on the Java side rather than RocksDB's indexed batch: keeping
+ * them here costs no call through JNI until the commit and folds repeated writes to one key into
+ * the last. A commit may hold hundreds of thousands of keys, so they are not kept sorted unless a
+ * scan asks: the first scan sorts them into a tree that later writes keep up to date.
  */
 public final class Batch implements AutoCloseable {
   /** Marks a pending delete; compared by identity, so an empty value stays a value. */
@@ -27,7 +29,9 @@ public final class Batch implements AutoCloseable {
   private final RocksDB db;
   private final Space space;
   private final WriteOptions writeOptions;
-  private final TreeMap<byte[], byte[]> pending = new TreeMap<>(Arrays::compareUnsigned);
+  private final HashMap<BytesKey, byte[]> pending = new HashMap<>();
+  /** The pending writes in key order, once a scan needed them; null before. */
+  private TreeMap<byte[], byte[]> sorted;
   private final ReadOptions readOptions = new ReadOptions();
 
   Batch(RocksDB db, Space space, WriteOptions writeOptions) {
@@ -37,7 +41,7 @@ public final class Batch implements AutoCloseable {
   }
 
   public byte[] get(byte[] key) {
-    byte[] value = pending.get(key);
+    byte[] value = pending.get(new BytesKey(key));
     if (value != null) {
       return value == DELETED ? null : value;
     }
@@ -53,16 +57,23 @@ public final class Batch implements AutoCloseable {
 
   /** Takes the arrays over: the caller does not modify them afterwards. */
   public void put(byte[] key, byte[] value) {
-    pending.put(key, value);
+    pending.put(new BytesKey(key), value);
+    if (sorted != null) {
+      sorted.put(key, value);
+    }
   }
 
   public void delete(byte[] key) {
-    pending.put(key, DELETED);
+    put(key, DELETED);
   }
 
   /** Visits keys starting with {@code prefix}, this batch's writes included, in order. */
   public void scan(byte[] prefix, Space.Visitor visitor) {
-    Iterator<Map.Entry<byte[], byte[]>> mine = pending.tailMap(prefix, true).entrySet().iterator();
+    if (sorted == null) {
+      sorted = new TreeMap<>(Arrays::compareUnsigned);
+      pending.forEach((k, v) -> sorted.put(k.bytes(), v));
+    }
+    Iterator<Map.Entry<byte[], byte[]>> mine = sorted.tailMap(prefix, true).entrySet().iterator();
     Map.Entry<byte[], byte[]> next = nextWithin(mine, prefix);
     space.enter();
     try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
@@ -97,6 +108,23 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /**
+   * Visits the committed keys starting with {@code prefix}, in order, without this batch's writes:
+   * for a reader that knows its keys are not among them, and should not pay for sorting them.
+   */
+  public void scanCommitted(byte[] prefix, Space.Visitor visitor) {
+    space.enter();
+    try (RocksIterator stored = db.newIterator(space.handle, readOptions)) {
+      for (stored.seek(prefix); stored.isValid() && startsWith(stored.key(), prefix); stored.next()) {
+        if (!visitor.visit(stored.key(), stored.value())) {
+          return;
+        }
+      }
+    } finally {
+      space.exit();
+    }
+  }
+
   private static Map.Entry<byte[], byte[]> nextWithin(Iterator<Map.Entry<byte[], byte[]>> entries, byte[] prefix) {
     if (!entries.hasNext()) {
       return null;
@@ -119,14 +147,21 @@ public final class Batch implements AutoCloseable {
     try {
       // Encoded here and handed over in one call: a put through JNI per key cost more than the
       // encoding. The count read back checks that RocksDB parsed what was meant.
-      Encoding encoding = new Encoding(space.handle.getID(), pending.size());
-      pending.forEach(encoding::add);
+      int columnFamily = space.handle.getID();
+      long[] size = {12};
+      pending.forEach((k, v) -> size[0] += Encoding.size(columnFamily, k.bytes(), v));
+      if (size[0] > Integer.MAX_VALUE - 16) {
+        throw new IllegalStateException("a commit to " + space.name() + " of " + size[0] + " bytes is too large");
+      }
+      Encoding encoding = new Encoding(columnFamily, (int) size[0]);
+      pending.forEach((k, v) -> encoding.add(k.bytes(), v));
       try (WriteBatch batch = new WriteBatch(encoding.toBytes())) {
         if (batch.count() != pending.size()) {
           throw new IllegalStateException("the batch for " + space.name() + " encodes " + batch.count() + " writes, not " + pending.size());
         }
         db.write(writeOptions, batch);
         pending.clear();
+        sorted = null;
       }
     } catch (RocksDBException e) {
       throw new StoreException("committing to " + space.name() + ": " + e.getMessage(), e);
@@ -147,17 +182,34 @@ public final class Batch implements AutoCloseable {
     private int at = 12;
     private int count;
 
-    Encoding(int columnFamily, int expected) {
+    /** {@code bytes}: the encoding's exact size, header included (see {@link #size}), or less. */
+    Encoding(int columnFamily, int bytes) {
       this.columnFamily = columnFamily;
-      this.out = new byte[12 + 64 * expected];
+      this.out = new byte[Math.max(12, bytes)];
+    }
+
+    /** The bytes one write takes in the encoding. */
+    static int size(int columnFamily, byte[] key, byte[] value) {
+      boolean delete = value == DELETED;
+      return 1 + (columnFamily == 0 ? 0 : varintSize(columnFamily)) + varintSize(key.length) + key.length
+          + (delete ? 0 : varintSize(value.length) + value.length);
+    }
+
+    private static int varintSize(int value) {
+      int n = 1;
+      while ((value & ~0x7F) != 0) {
+        value >>>= 7;
+        n++;
+      }
+      return n;
     }
 
     /** Adds a put, or a delete when {@code value} is {@link #DELETED}. */
     void add(byte[] key, byte[] value) {
       boolean delete = value == DELETED;
-      int most = 1 + 5 + 5 + key.length + (delete ? 0 : 5 + value.length);
-      if (at + most > out.length) {
-        out = Arrays.copyOf(out, Math.max(out.length * 2, at + most));
+      int needed = size(columnFamily, key, value);
+      if (at + needed > out.length) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, at + needed));
       }
       if (columnFamily == 0) {
         out[at++] = (byte) (delete ? 0 : 1);
@@ -181,7 +233,7 @@ public final class Batch implements AutoCloseable {
       for (int i = 0; i < 4; i++) {
         out[8 + i] = (byte) (count >>> (8 * i));
       }
-      return Arrays.copyOf(out, at);
+      return at == out.length ? out : Arrays.copyOf(out, at);
     }
 
     private void putVarint(int value) {

@@ -111,7 +111,8 @@ class ChangelogTest {
       token = appendOrders(40, 8);
       assertThat(drain(subscription, fold)).containsOnly(Subscription.Kind.CHANGE);
       assertThat(fold.rows()).isEqualTo(rows("totals", token)).hasSize(8);
-      assertThat(fold.changes()).isEqualTo(40);
+      // A commit folds the changes it makes to one key into one: at most one change per order.
+      assertThat(fold.changes()).isBetween(8L, 40L);
     }
   }
 
@@ -120,16 +121,20 @@ class ChangelogTest {
     engine.create("totals", TOTALS, false, false);
     Token token = appendOrders(30, 4);
     ChangeFold fold = new ChangeFold(true).startingAt("1:0");
-    try (Subscription first = engine.subscribe("totals", Subscription.Filter.ALL, "1:0", token, WAIT)) {
-      assertThat(drain(first, fold)).hasSize(30).containsOnly(Subscription.Kind.CHANGE);
+    int first;
+    try (Subscription s = engine.subscribe("totals", Subscription.Filter.ALL, "1:0", token, WAIT)) {
+      // One change per order, fewer where a commit took several orders of one customer: 4 to 30.
+      List<Subscription.Kind> kinds = drain(s, fold);
+      assertThat(kinds).containsOnly(Subscription.Kind.CHANGE).hasSizeBetween(4, 30);
+      first = kinds.size();
     }
     String resume = fold.resumeId();
-    assertThat(resume).isEqualTo("1:30");
+    assertThat(resume).isEqualTo("1:" + first);
 
     reopen();
     token = appendOrders(20, 6);
     try (Subscription again = engine.subscribe("totals", Subscription.Filter.ALL, resume, token, WAIT)) {
-      assertThat(drain(again, fold)).hasSize(20).containsOnly(Subscription.Kind.CHANGE);
+      assertThat(drain(again, fold)).hasSizeBetween(6, 20).containsOnly(Subscription.Kind.CHANGE);
     }
     assertThat(fold.rows()).isEqualTo(rows("totals", token));
   }
@@ -143,11 +148,12 @@ class ChangelogTest {
       String json = "{\"order_id\":\"s" + i + "\",\"customer\":\"k" + (i % 9) + "\"}";
       events.add(new Event("s" + i, null, null, List.of(), false, json.getBytes(StandardCharsets.UTF_8)));
     }
-    // One append to one partition: the view commits its 40 changes together.
+    // One append to one partition: the view commits its 40 events together, folded to one net
+    // change per customer: 9 changes, at positions 1 to 9.
     Token token = log.append("single", events).get(30, TimeUnit.SECONDS).token();
     assertThat(engine.scan("counts", null, null, null, 1, token, WAIT)).hasSize(1);
     reopen(); // the ring is empty: the subscriber reads the stored changelog
-    for (int from : new int[] {0, 1, 17, 39}) {
+    for (int from : new int[] {0, 1, 5, 8}) {
       List<Subscription.Kind> kinds;
       List<Long> positions = new ArrayList<>();
       try (Subscription s = engine.subscribe("counts", Subscription.Filter.ALL, "1:" + from, token, WAIT)) {
@@ -161,12 +167,12 @@ class ChangelogTest {
       }
       assertThat(kinds).containsOnly(Subscription.Kind.CHANGE);
       assertThat(positions).as("changes after %d", from)
-          .isEqualTo(java.util.stream.LongStream.rangeClosed(from + 1, 40).boxed().toList());
+          .isEqualTo(java.util.stream.LongStream.rangeClosed(from + 1, 9).boxed().toList());
     }
   }
 
   @Test
-  void eachChangeNamesTheOperationThatCausedItAlsoAfterARestart() throws Exception {
+  void eachChangeNamesTheLastOperationOfItsCommitThatTouchedTheKeyAlsoAfterARestart() throws Exception {
     log.create(new StreamSpec("single", StreamKind.STREAM, "order_id", 1), false);
     engine.create("counts", "FROM single |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
     List<Event> events = new ArrayList<>();
@@ -186,7 +192,9 @@ class ChangelogTest {
         }
       }
     }
-    assertThat(causes).containsExactly("@0.0", "op-\"1\"", "@0.2", "op-\"3\"", "@0.4", "op-\"5\"");
+    // One append, one commit: k0's net change was last touched by event 4 (a generated id), k1's
+    // by event 5 (the client's id), in the order the commit first touched them.
+    assertThat(causes).containsExactly("@0.4", "op-\"5\"");
   }
 
   @Test
@@ -212,7 +220,10 @@ class ChangelogTest {
     retention = new ChangelogRetention(5, Duration.ofHours(1));
     reopen();
     engine.create("totals", TOTALS, false, false);
-    appendOrders(20, 20);
+    for (int i = 0; i < 4; i++) {
+      // Waited for, so no commit holds more than 5 changes: a stored entry goes only as a whole.
+      rows("totals", appendOrders(5, 20));
+    }
     reopen(); // the first commit after opening trims
     Token token = appendOrders(1, 20);
     ChangeFold fold = new ChangeFold(true);

@@ -20,25 +20,26 @@ class LineageIndexTest {
       Space space = store.space("view:v:1");
       Lineage lineage = new Lineage();
       long t0 = 1_700_000_000_000L;
-      commit(space, lineage, "old", t0);
-      commit(space, lineage, "recent", t0 + 6 * DAY_MS);
+      commit(space, lineage, 1, t0);
+      commit(space, lineage, 2, t0 + 6 * DAY_MS);
 
-      assertThat(Lineage.read(space, "orders", "old")).isPresent();
+      assertThat(Lineage.read(space, "orders", 0, 1, "old")).isPresent();
 
-      commit(space, lineage, "now", t0 + Lineage.RETENTION.toMillis() + 1);
+      commit(space, lineage, 3, t0 + Lineage.RETENTION.toMillis() + 1);
 
-      assertThat(Lineage.read(space, "orders", "old")).as("an entry past the retention").isEmpty();
-      assertThat(Lineage.read(space, "orders", "recent")).as("an entry inside it").isPresent();
-      assertThat(Lineage.read(space, "orders", "now").orElseThrow().path("events").get(0).path("offset").asLong()).isEqualTo(7);
+      assertThat(Lineage.read(space, "orders", 0, 1, "old")).as("an entry past the retention").isEmpty();
+      assertThat(Lineage.read(space, "orders", 0, 2, "recent")).as("an entry inside it").isPresent();
+      assertThat(Lineage.read(space, "orders", 0, 3, "now").orElseThrow().path("events").get(0).path("offset").asLong()).isEqualTo(7);
       long[] expiryEntries = {0};
       space.scan(new byte[] {Lineage.EXPIRY}, new byte[] {Lineage.EXPIRY + 1}, (k, v) -> ++expiryEntries[0] > 0);
       assertThat(expiryEntries[0]).as("commits still listed for expiry").isEqualTo(2);
     }
   }
 
-  private static void commit(Space space, Lineage lineage, String id, long nowMs) {
+  /** A commit of one input, at {@code offset} of partition 0, that derived one event. */
+  private static void commit(Space space, Lineage lineage, long offset, long nowMs) {
     try (Batch batch = space.batch()) {
-      lineage.derived("orders", id, "orders/" + id + "/0", new Position(0, 7, false));
+      lineage.derived("orders", 0, offset, "orders/" + offset + "/0", new Position(0, 7, false));
       lineage.write(batch, nowMs);
       batch.commit();
     }

@@ -86,6 +86,10 @@ final class ViewCrashWorker {
     int round = Integer.parseInt(args[1]);
     long seed = Long.parseLong(args[2]);
     int preload = Integer.parseInt(args[3]);
+    // Small reads and a low "far behind" mark: a backfill of a few thousand events then commits
+    // many passes over the partitions at once, as a large backfill does, and is killed inside them.
+    System.setProperty("sluice.view.read-records", "50");
+    System.setProperty("sluice.view.behind-records", "300");
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     EmbeddedLog log = EmbeddedLog.open(dir.resolve("log"), options());
     log.create(ORDERS, true);

@@ -56,6 +56,73 @@ class IncrementalEqualsBatchTest {
     assertThat(inLogOrder.lateEvents()).as("late events for %s", text).isEqualTo(batchResult.lateEvents());
     assertThat(interleaved).as("interleaved vs log order for %s", text).isEqualTo(inLogOrder);
     assertThat(rebuilt).as("rebuild vs first run for %s", text).isEqualTo(inLogOrder);
+    var held = maintainHeldBack(text, log, random);
+    assertThat(held.view()).as("held back to random commits vs one input at a time for %s", text).isEqualTo(inLogOrder.view());
+  }
+
+  /**
+   * Runs a fresh dataflow as the engine runs a view: over a state that lets it hold changes back,
+   * flushed at random commit points, every change checked against the row the view holds.
+   */
+  private static Maintained maintainHeldBack(String text, List<Input> inputs, Random random) {
+    var dataflow = Planner.plan(ViewHarness.pipeline(text), RandomViews.CATALOG, text);
+    var state = new HoldingState();
+    var view = new TreeMap<RowKey, Row>();
+    apply(dataflow.initialize(state), view, text);
+    long late = 0;
+    for (var input : inputs) {
+      if (!dataflow.sources().contains(input.source())) {
+        continue;
+      }
+      var applied = dataflow.apply(input, state);
+      apply(applied, view, text);
+      late += applied.late() ? 1 : 0;
+      if (random.nextInt(4) == 0) {
+        commit(dataflow, state, view, text);
+      }
+    }
+    commit(dataflow, state, view, text);
+    return new Maintained(view, late);
+  }
+
+  private static void commit(Dataflow dataflow, HoldingState state, Map<RowKey, Row> view, String text) {
+    var flushed = dataflow.flush(state);
+    for (var change : flushed.changes()) {
+      assertThat(state.heldBack().get(change.key())).as("a flushed key is held: %s", change.key()).isNotNull();
+    }
+    apply(flushed, view, text);
+    state.heldBack().clear();
+  }
+
+  /** In-memory state that offers the dataflow a place to hold changes back, as the engine's does. */
+  private static final class HoldingState implements State {
+    private final MemoryState entries = new MemoryState();
+    private final HeldBack heldBack = new HeldBack();
+
+    @Override
+    public byte[] get(byte[] key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      entries.put(key, value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+      entries.delete(key);
+    }
+
+    @Override
+    public void scan(byte[] prefix, Visitor visitor) {
+      entries.scan(prefix, visitor);
+    }
+
+    @Override
+    public HeldBack heldBack() {
+      return heldBack;
+    }
   }
 
   private record Maintained(Map<RowKey, Row> view, long lateEvents) {}

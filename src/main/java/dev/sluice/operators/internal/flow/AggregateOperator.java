@@ -3,6 +3,10 @@ package dev.sluice.operators.internal.flow;
 import static dev.sluice.language.ast.AggregateFunction.MAX;
 
 import dev.sluice.operators.Change;
+import dev.sluice.operators.DeadLetter;
+import dev.sluice.operators.HeldBack;
+import dev.sluice.operators.State;
+import dev.sluice.operators.ViewChange;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.internal.KeyEncoding;
@@ -12,6 +16,7 @@ import dev.sluice.operators.internal.plan.AggregateValues;
 import dev.sluice.operators.internal.plan.Node;
 import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * GROUP BY under inserts and retractions. Each change updates its group's totals and replaces the
@@ -28,8 +33,11 @@ final class AggregateOperator extends Operator {
   private final byte[] groupPrefix;
   private final byte[] valuePrefix;
   private final int calls;
+  /** Whether its rows are the view's: it may then hold changes back until the commit. */
+  private final boolean last;
 
-  AggregateOperator(Node.Aggregate node, int id) {
+  AggregateOperator(Node.Aggregate node, int id, boolean last) {
+    this.last = last;
     this.node = node;
     this.rows = new AggregateRows(node);
     this.groupPrefix = prefix(id, 0);
@@ -56,9 +64,14 @@ final class AggregateOperator extends Operator {
       context.deadLetter(e);
       return;
     }
+    var heldBack = last ? context.state.heldBack() : null;
+    if (heldBack != null) {
+      pushHeld(heldBack, group, arguments, change, context);
+      return;
+    }
     var stateKey = concat(groupPrefix, group.bytes());
-    var stored = context.state.get(stateKey);
-    var state = stored == null ? new GroupState(calls) : GroupState.decode(stored, calls);
+    var stored = context.state.object(stateKey, bytes -> GroupState.decode(bytes, calls));
+    var state = stored == null ? new GroupState(calls) : stored;
     var global = node.groupBy().isEmpty();
     var before = stored != null || global ? output(group, state, context, false) : null;
     if (stored == null && !change.isInsert()) {
@@ -67,7 +80,7 @@ final class AggregateOperator extends Operator {
     update(group, state, arguments, change.weight(), context);
     Row after = null;
     if (state.rows > 0) {
-      context.state.put(stateKey, state.encode());
+      context.state.putObject(stateKey, state, GroupState::encode);
       after = output(group, state, context, true);
     } else {
       context.state.delete(stateKey);
@@ -81,6 +94,55 @@ final class AggregateOperator extends Operator {
     }
     if (after != null) {
       emit(Change.insert(group, after), context);
+    }
+  }
+
+  /**
+   * Updates the group's totals and holds its row back: the totals are read once, when the group is
+   * first touched, and kept with the held key; the row before is computed then, the row after and
+   * the totals' encoding at {@link #flush}. An input costs no output rows and no state write.
+   */
+  private void pushHeld(HeldBack heldBack, RowKey group, Object[] arguments, Change change, FlowContext context) {
+    var held = heldBack.get(group);
+    GroupState state;
+    if (held == null) {
+      var stored = context.state.object(concat(groupPrefix, group.bytes()), bytes -> GroupState.decode(bytes, calls));
+      state = stored == null ? new GroupState(calls) : stored;
+      var before = stored != null || node.groupBy().isEmpty() ? output(group, state, context, false) : null;
+      held = heldBack.hold(group, before);
+      held.value = state;
+    } else {
+      state = (GroupState) held.value;
+    }
+    if (state.rows == 0 && !change.isInsert()) {
+      throw new IllegalStateException("retraction from group " + group + " that holds no rows");
+    }
+    held.last = context.input();
+    update(group, state, arguments, change.weight(), context);
+    context.touched(group);
+  }
+
+  /**
+   * Writes the held groups' totals and reports their net changes into {@code out}, their dead
+   * letters into {@code deadLetters}.
+   */
+  void flush(State state, HeldBack heldBack, List<ViewChange> out, List<DeadLetter> deadLetters) {
+    for (var e : heldBack.entries().entrySet()) {
+      var group = e.getKey();
+      var held = e.getValue();
+      var totals = (GroupState) held.value;
+      var stateKey = concat(groupPrefix, group.bytes());
+      if (totals.rows > 0) {
+        state.putObject(stateKey, totals, GroupState::encode);
+      } else {
+        state.delete(stateKey);
+      }
+      var context = new FlowContext(state, held.last);
+      Row after = totals.rows > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
+      deadLetters.addAll(context.deadLetters);
+      if (held.before == null ? after != null : !held.before.equals(after)) {
+        out.add(new ViewChange(group, held.before, after));
+      }
     }
   }
 

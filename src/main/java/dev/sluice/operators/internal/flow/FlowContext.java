@@ -13,6 +13,8 @@ final class FlowContext {
   final State state;
   final List<Change> output = new ArrayList<>(4);
   final List<DeadLetter> deadLetters = new ArrayList<>(0);
+  /** The view keys whose changes this input's processing held back (see {@code HeldBack}). */
+  List<dev.sluice.operators.RowKey> touched = List.of();
   private final Input input;
   private boolean late;
 
@@ -30,6 +32,13 @@ final class FlowContext {
             ? new DeadLetter("", -1, -1, reason, line, column)
             : new DeadLetter(
                 input.source(), input.partition(), input.offset(), reason, line, column));
+  }
+
+  void touched(dev.sluice.operators.RowKey key) {
+    if (touched.isEmpty()) {
+      touched = new ArrayList<>(1);
+    }
+    touched.add(key);
   }
 
   Input input() {

@@ -18,6 +18,8 @@ final class FlowGraph {
   final Map<String, List<Target>> leaves = new LinkedHashMap<>();
   final Map<String, Integer> tableIds = new HashMap<>();
   final List<Operator> operators = new ArrayList<>();
+  /** The aggregate whose rows are the view's, if the pipeline ends in one; null otherwise. */
+  AggregateOperator lastAggregate;
   private int nextId;
   /**
    * Windows number their state from the top half of the id space, so that adding them left the
@@ -62,7 +64,7 @@ final class FlowGraph {
         build(j.right(), join, 1);
       }
       case Node.Aggregate a ->
-          build(a.input(), add(new AggregateOperator(a, nextId++), downstream, port), 0);
+          build(a.input(), add(new AggregateOperator(a, nextId++, downstream instanceof RowOperators.Sink), downstream, port), 0);
       case Node.OrderBy o ->
           throw new IllegalStateException("ORDER BY reached a dataflow; the planner refuses it");
       case Node.Limit l ->
@@ -71,6 +73,9 @@ final class FlowGraph {
   }
 
   private Operator add(Operator operator, Operator downstream, int port) {
+    if (operator instanceof AggregateOperator a && downstream instanceof RowOperators.Sink) {
+      lastAggregate = a;
+    }
     operator.connect(downstream, port);
     operators.add(operator);
     return operator;

@@ -59,7 +59,19 @@ public final class IncrementalDataflow implements Dataflow {
         target.operator().push(target.port(), change, context);
       }
     }
-    return new Applied(Consolidation.of(context.output), context.deadLetters, context.isLate());
+    return new Applied(Consolidation.of(context.output), context.deadLetters, context.isLate(), context.touched);
+  }
+
+  @Override
+  public Applied flush(State state) {
+    var heldBack = state.heldBack();
+    if (heldBack == null || heldBack.isEmpty() || graph.lastAggregate == null) {
+      return new Applied(List.of(), List.of());
+    }
+    var changes = new ArrayList<dev.sluice.operators.ViewChange>(heldBack.entries().size());
+    var deadLetters = new ArrayList<dev.sluice.operators.DeadLetter>(0);
+    graph.lastAggregate.flush(state, heldBack, changes, deadLetters);
+    return new Applied(changes, deadLetters);
   }
 
   private List<Change> sourceChanges(Input input, FlowContext context) {
