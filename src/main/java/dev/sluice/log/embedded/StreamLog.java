@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One stream on disk: its segments, the per-partition ends and chains, and its dedup index. The
- * writer thread alone changes it; readers see what the syncer published as durable.
+ * writer's leader alone (one thread at a time) changes it; readers see what it published as durable.
  */
 final class StreamLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,54 +15,88 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The write path. A sequencer thread takes requests in arrival order, decides duplicates, assigns
- * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
- * thread fsyncs every file written since its last fsync and then acknowledges those requests in
- * order: one fsync covers every request that arrived while the previous one ran (group commit), and
- * the sequencer keeps writing while the syncer waits on the disk.
+ * The write path: group commit led by whoever waits (docs/log-format.md, "Group commit").
+ *
+ * <p>A request joins a queue. One thread at a time is the <em>leader</em>: it takes every queued
+ * request (a group), decides duplicates, assigns offsets, encodes each request as one batch and
+ * appends it to its stream's active segment, fsyncs the files it wrote, and only then acknowledges
+ * the whole group — one fsync covers every request that arrived while the previous group was on
+ * its way to the disk. The leader is normally a thread that waits on a request's future ({@link
+ * Pending#get}, {@link Pending#join}): a thread that appends and waits while nobody leads does all
+ * of it itself, with no hand-off to another thread; one that finds a leader at work parks until the
+ * leader has acknowledged its request, or until it is handed the lead for the requests that queued
+ * meanwhile. A committer thread leads only for requests nobody waits on (a caller that chains
+ * callbacks instead of waiting), after a short grace, and in {@code --fsync interval} mode fsyncs
+ * what was written every interval.
+ *
+ * <p>Leaders follow one another (the flag {@link #leading}), so the streams' writer-owned state,
+ * the batch encoder and the meters of streams are touched by one thread at a time, and requests are
+ * placed and acknowledged in queue order.
  */
 final class Writer {
-  /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
+  /** Requests a leader takes at once; bounds one round of write and fsync. */
   private static final int GROUP_MAX = 1024;
 
   private static final long SUBMIT_WAIT_MS = 30_000;
 
+  /** How long the committer leaves a queued request for its own thread to lead. */
+  private static final long GRACE_NANOS = 200_000;
+
+  /** The longest sleep of a waiting thread or of the committer between checks. */
+  private static final long PARK_MAX_NANOS = 50_000_000;
+
   private final EmbeddedLog.Options options;
+  private final boolean always;
   private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
-  private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
+  /** Held by the thread that writes and fsyncs the next group; see the class comment. */
+  private final AtomicBoolean leading = new AtomicBoolean();
+  /** The thread holding {@link #leading}, or null; for requests appended from the leader itself. */
+  private volatile Thread leader;
   private final BatchWriter batch = new BatchWriter();
-  private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
-  private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
+  private final Thread committer = new Thread(this::commit, "sluice-log-committer");
+  /** Set while the committer sleeps with nothing queued: a new request wakes it. */
+  private volatile boolean committerIdle;
+  /** Files written and not yet fsynced ({@code --fsync interval} mode). */
+  private final Set<Storage.StorageFile> unsynced = ConcurrentHashMap.newKeySet();
   private volatile LogException failure;
   private volatile boolean closing;
+  private volatile boolean closed;
   private final Timer fsyncs;
   private final Timer acknowledgements;
   private final Timer writes;
   private final DistributionSummary groupSizes;
-  /** The sequencer's counters of each stream; touched by the sequencer thread alone. */
+  /** The counters of each stream; touched by the leader alone. */
   private final Map<String, StreamMeters> streamMeters = new HashMap<>();
 
-  /** What the sequencer counts of one stream. */
+  /** What the leader counts of one stream. */
   private record StreamMeters(Counter events, Counter duplicates, Counter bytes) {}
 
-  /** One append request on its way through the writer. */
-  private static final class Pending {
+  /**
+   * One append request on its way through the writer, and its caller's future. Waiting on it
+   * ({@link #get}, {@link #join}) leads the group commit when nobody else does.
+   */
+  final class Pending extends CompletableFuture<AppendResult> {
     final StreamLog stream;
     final String name;
     final List<EncodedEvent> events;
-    final CompletableFuture<AppendResult> future = new CompletableFuture<>();
     final long submittedNanos = System.nanoTime();
+    /** The thread waiting on this request, woken when it is acknowledged or may take the lead. */
+    volatile Thread waiter;
     LogException error;
     AppendResult result;
     int bytes;
@@ -74,10 +108,78 @@ final class Writer {
       this.name = name;
       this.events = events;
     }
+
+    @Override
+    public AppendResult get() throws InterruptedException, ExecutionException {
+      if (!help(Long.MAX_VALUE, true)) {
+        throw new InterruptedException();
+      }
+      return super.get();
+    }
+
+    @Override
+    public AppendResult get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+      long nanos = unit.toNanos(timeout);
+      if (!help(nanos >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE : System.nanoTime() + nanos, true)) {
+        throw new InterruptedException();
+      }
+      return isDone() ? super.get() : super.get(0, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public AppendResult join() {
+      help(Long.MAX_VALUE, false);
+      return super.join();
+    }
+
+    /**
+     * Until this request is acknowledged or {@code deadline} (of System.nanoTime) passes: leads when
+     * nobody does, else parks until woken. False when interrupted and {@code interruptible}.
+     */
+    private boolean help(long deadline, boolean interruptible) {
+      if (isDone()) {
+        return true;
+      }
+      if (leader == Thread.currentThread()) {
+        // Appended and awaited from a callback the leader runs: it leads this request itself.
+        while (!isDone()) {
+          round();
+        }
+        return true;
+      }
+      boolean interrupted = false;
+      waiter = Thread.currentThread();
+      try {
+        while (!isDone()) {
+          if (!leading.get() && leading.compareAndSet(false, true)) {
+            lead(this);
+            continue;
+          }
+          long now = System.nanoTime();
+          if (deadline != Long.MAX_VALUE && now - deadline >= 0) {
+            return true;
+          }
+          LockSupport.parkNanos(this, deadline == Long.MAX_VALUE ? PARK_MAX_NANOS : Math.min(PARK_MAX_NANOS, deadline - now));
+          if (Thread.interrupted()) {
+            if (interruptible) {
+              return false;
+            }
+            interrupted = true;
+          }
+        }
+        return true;
+      } finally {
+        waiter = null;
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   Writer(EmbeddedLog.Options options) {
     this.options = options;
+    this.always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
     this.queue = new ArrayBlockingQueue<>(options.queuedRequestsMax());
     MeterRegistry meters = options.meters();
     this.fsyncs = Timer.builder("sluice.log.fsync")
@@ -96,13 +198,11 @@ final class Writer {
         .description("Append requests acknowledged together after one round of fsyncs (group commit)")
         .register(meters);
     this.meters = meters;
-    sequencer.setDaemon(true);
-    syncer.setDaemon(true);
+    committer.setDaemon(true);
   }
 
   void start() {
-    sequencer.start();
-    syncer.start();
+    committer.start();
   }
 
   CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
@@ -122,37 +222,161 @@ final class Writer {
       Thread.currentThread().interrupt();
       throw new LogException(ErrorCode.OVERLOADED, "interrupted while waiting to append");
     }
-    return pending.future;
+    if (closed && queue.remove(pending)) {
+      pending.completeExceptionally(new LogException(ErrorCode.LOG_FAILED, "the log closed"));
+    } else if (committerIdle && !leading.get()) {
+      // For a caller that will not wait on the future; one that does leads before the grace ends.
+      LockSupport.unpark(committer);
+    }
+    return pending;
   }
 
-  // ---- sequencer ----
+  // ---- leading ----
 
-  private void sequence() {
-    List<Pending> group = new ArrayList<>();
+  /** Called holding {@link #leading}: rounds until {@code own} is acknowledged, then hands the lead on. */
+  private void lead(Pending own) {
+    leader = Thread.currentThread();
     try {
-      while (!(closing && queue.isEmpty())) {
-        Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        group.add(first);
-        queue.drainTo(group, GROUP_MAX - 1);
+      while (!own.isDone()) {
+        round();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Gives up the lead and wakes the thread waiting on the first queued request (else the committer)
+   * to take it. A request queued while the lead was held is in the queue before its thread tried
+   * to lead, so this sees it: no request is left with nobody to lead it.
+   */
+  private void release() {
+    leader = null;
+    leading.set(false);
+    Pending next = queue.peek();
+    if (next != null) {
+      Thread waiting = next.waiter;
+      LockSupport.unpark(waiting != null ? waiting : committer);
+    }
+  }
+
+  /** One group: takes what is queued, writes it, fsyncs it, acknowledges it. Called holding the lead. */
+  private void round() {
+    List<Pending> group = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
+    queue.drainTo(group, GROUP_MAX);
+    if (group.isEmpty()) {
+      return;
+    }
+    if (closed) {
+      LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+      group.forEach(r -> r.error = closedError);
+    } else {
+      try {
         for (Pending pending : group) {
           place(pending);
         }
-        written.put(group);
-        group = new ArrayList<>();
+        if (always) {
+          syncWritten(group);
+        } else {
+          for (Pending r : group) {
+            if (r.error == null && r.segment != null) {
+              unsynced.add(r.segment.file);
+            }
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error e) {
-      fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
-      group.forEach(p -> p.error = failure);
-      written.add(group);
-    } finally {
-      written.add(List.of());
+    }
+    // After a failure nothing more is acknowledged, even what was written before it: once an
+    // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+    LogException failed = failure;
+    if (failed != null) {
+      group.forEach(r -> r.error = r.error == null ? failed : r.error);
+    }
+    groupSizes.record(group.size());
+    for (Pending r : group) {
+      acknowledge(r);
     }
   }
+
+  /** Fsyncs each file the group wrote, once. */
+  private void syncWritten(List<Pending> group) {
+    List<Storage.StorageFile> files = new ArrayList<>(2);
+    for (Pending r : group) {
+      if (r.error == null && r.segment != null && !containsSame(files, r.segment.file)) {
+        files.add(r.segment.file);
+      }
+    }
+    for (Storage.StorageFile file : files) {
+      sync(file);
+    }
+  }
+
+  private static boolean containsSame(List<Storage.StorageFile> files, Storage.StorageFile file) {
+    for (Storage.StorageFile f : files) {
+      if (f == file) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- the committer ----
+
+  /**
+   * Leads for requests nobody waits on, once they have waited {@link #GRACE_NANOS}; in interval
+   * mode fsyncs what was written every interval. Ends when the log closes and nothing is queued.
+   */
+  private void commit() {
+    long intervalNanos = options.fsyncInterval().toNanos();
+    long lastSync = System.nanoTime();
+    while (true) {
+      if (!always && System.nanoTime() - lastSync >= intervalNanos) {
+        syncUnsynced();
+        lastSync = System.nanoTime();
+      }
+      long sleep = always ? PARK_MAX_NANOS : Math.max(1, Math.min(PARK_MAX_NANOS, lastSync + intervalNanos - System.nanoTime()));
+      Pending head = queue.peek();
+      if (head == null) {
+        if (closing && !leading.get() && queue.isEmpty()) {
+          return;
+        }
+        committerIdle = true;
+        if (queue.isEmpty() && !closing) {
+          LockSupport.parkNanos(this, sleep);
+        }
+        committerIdle = false;
+        continue;
+      }
+      long age = System.nanoTime() - head.submittedNanos;
+      if (head.waiter == null && age < GRACE_NANOS && !closing) {
+        LockSupport.parkNanos(this, GRACE_NANOS - age);
+        continue;
+      }
+      if (head.waiter == null && !leading.get() && leading.compareAndSet(false, true)) {
+        leader = Thread.currentThread();
+        try {
+          round();
+        } finally {
+          release();
+        }
+        continue;
+      }
+      // Someone leads, or the request's own thread is about to: release() wakes this if needed.
+      LockSupport.parkNanos(this, sleep);
+    }
+  }
+
+  /** Interval mode: fsyncs every file written since the last time. */
+  private void syncUnsynced() {
+    for (Storage.StorageFile file : unsynced) {
+      unsynced.remove(file);
+      sync(file);
+    }
+  }
+
+  // ---- placing a request ----
 
   /** Decides duplicates, assigns offsets, writes the batch; on failure leaves the stream unchanged. */
   private void place(Pending r) {
@@ -326,100 +550,61 @@ final class Writer {
     return failure;
   }
 
-  // ---- syncer ----
-
-  private void sync() {
-    boolean always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
-    long intervalMs = options.fsyncInterval().toMillis();
-    Map<Storage.StorageFile, Boolean> dirty = new IdentityHashMap<>();
-    long lastSync = System.nanoTime();
-    List<List<Pending>> groups = new ArrayList<>();
-    boolean done = false;
-    while (!done) {
-      groups.clear();
-      try {
-        List<Pending> first = always ? written.take() : written.poll(intervalMs, TimeUnit.MILLISECONDS);
-        if (first != null) {
-          groups.add(first);
-          written.drainTo(groups);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        done = true;
-      }
-      for (List<Pending> group : groups) {
-        if (group.isEmpty()) {
-          done = true; // the sequencer's last word
-        }
-        for (Pending r : group) {
-          if (r.error == null && r.segment != null) {
-            dirty.put(r.segment.file, Boolean.TRUE);
-          }
-        }
-      }
-      if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
-        syncAll(dirty);
-        lastSync = System.nanoTime();
-      }
-      // After a failure nothing more is acknowledged, even what was written before it: once an
-      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
-      LogException failed = failure;
-      if (failed != null) {
-        for (List<Pending> group : groups) {
-          group.forEach(r -> r.error = r.error == null ? failed : r.error);
-        }
-      }
-      int acknowledged = 0;
-      for (List<Pending> group : groups) {
-        for (Pending r : group) {
-          acknowledge(r);
-          acknowledged++;
-        }
-      }
-      if (acknowledged > 0) {
-        groupSizes.record(acknowledged);
-      }
+  private void sync(Storage.StorageFile file) {
+    long started = System.nanoTime();
+    try {
+      file.sync();
+      fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    } catch (IOException e) {
+      // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
+      fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
     }
-  }
-
-  private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
-    for (Storage.StorageFile file : dirty.keySet()) {
-      long started = System.nanoTime();
-      try {
-        file.sync();
-        fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      } catch (IOException e) {
-        // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
-        fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
-      }
-    }
-    dirty.clear();
   }
 
   private void acknowledge(Pending r) {
     if (r.error != null) {
-      r.future.completeExceptionally(r.error);
-      return;
+      r.completeExceptionally(r.error);
+    } else {
+      acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
+      long[] ends = r.ends;
+      for (int p = 0; p < ends.length; p++) {
+        r.stream.publishDurable(p, ends[p]);
+      }
+      r.complete(r.result);
     }
-    acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
-    long[] ends = r.ends;
-    for (int p = 0; p < ends.length; p++) {
-      r.stream.publishDurable(p, ends[p]);
+    Thread waiting = r.waiter;
+    if (waiting != null && waiting != Thread.currentThread()) {
+      LockSupport.unpark(waiting);
     }
-    r.future.complete(r.result);
   }
 
+  /**
+   * Stops taking requests, lets the queued ones be written and acknowledged, fsyncs what interval
+   * mode left unsynced, and keeps the lead for good so that nothing is written after.
+   */
   void close() {
     closing = true;
+    LockSupport.unpark(committer);
     try {
-      sequencer.join(60_000);
-      syncer.join(60_000);
+      committer.join(60_000);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!leading.compareAndSet(false, true) && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    LogException closed = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+    closed = true;
+    if (!always) {
+      syncUnsynced();
+    }
+    LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
     for (Pending left; (left = queue.poll()) != null; ) {
-      left.future.completeExceptionally(closed);
+      left.completeExceptionally(closedError);
+      Thread waiting = left.waiter;
+      if (waiting != null) {
+        LockSupport.unpark(waiting);
+      }
     }
   }
 }
