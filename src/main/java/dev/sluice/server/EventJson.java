@@ -51,6 +51,7 @@ public final class EventJson {
   private final JsonGenerator value;
   private final List<Event> events = new ArrayList<>();
   private final Members members = new Members();
+  private final Envelope envelope = new Envelope(this);
   private int line;
   private int column;
   private boolean inEvent;
@@ -119,7 +120,7 @@ public final class EventJson {
       throw invalid(ErrorCode.INVALID_EVENT, "an event must be a JSON object, found " + describe(token));
     }
     inEvent = true;
-    Envelope envelope = new Envelope(this);
+    Envelope envelope = this.envelope.reset();
     value.writeStartObject();
     members.reset();
     members.open();
@@ -227,8 +228,10 @@ public final class EventJson {
     /** Beyond this many members an object's names go to a hash set; below it a scan is cheaper. */
     private static final int SCAN_MAX = 16;
 
-    private final List<List<String>> names = new ArrayList<>();
-    private final List<java.util.Set<String>> sets = new ArrayList<>();
+    /** By depth: the first names of the open object, how many, and the set once there are more. */
+    private String[][] names = new String[4][];
+    private int[] counts = new int[4];
+    private java.util.Set<?>[] sets = new java.util.Set<?>[4];
     private int depth;
 
     void reset() {
@@ -236,15 +239,17 @@ public final class EventJson {
     }
 
     void open() {
-      if (names.size() == depth) {
-        names.add(new ArrayList<>());
-        sets.add(null);
-      } else {
-        names.get(depth).clear();
-        java.util.Set<String> set = sets.get(depth);
-        if (set != null) {
-          set.clear();
-        }
+      if (depth == names.length) {
+        names = java.util.Arrays.copyOf(names, depth * 2);
+        counts = java.util.Arrays.copyOf(counts, depth * 2);
+        sets = java.util.Arrays.copyOf(sets, depth * 2);
+      }
+      if (names[depth] == null) {
+        names[depth] = new String[SCAN_MAX];
+      }
+      counts[depth] = 0;
+      if (sets[depth] != null) {
+        sets[depth].clear();
       }
       depth++;
     }
@@ -253,25 +258,28 @@ public final class EventJson {
       depth--;
     }
 
+    @SuppressWarnings("unchecked")
     void add(String name, JsonParser parser) throws JsonParseException {
-      List<String> seen = names.get(depth - 1);
-      boolean duplicate;
-      if (seen.size() < SCAN_MAX) {
-        duplicate = false;
-        for (int i = 0; i < seen.size() && !duplicate; i++) {
-          duplicate = seen.get(i).equals(name);
+      int level = depth - 1;
+      int count = counts[level];
+      boolean duplicate = false;
+      if (count < SCAN_MAX) {
+        String[] seen = names[level];
+        for (int i = 0; i < count && !duplicate; i++) {
+          duplicate = seen[i].equals(name);
         }
-        seen.add(name);
-        if (seen.size() == SCAN_MAX) {
-          java.util.Set<String> set = sets.get(depth - 1);
-          if (set == null) {
-            set = new java.util.HashSet<>();
-            sets.set(depth - 1, set);
-          }
-          set.addAll(seen);
-        }
+        seen[count] = name;
+        counts[level] = count + 1;
       } else {
-        duplicate = !sets.get(depth - 1).add(name);
+        java.util.Set<String> set = (java.util.Set<String>) sets[level];
+        if (set == null) {
+          set = new java.util.HashSet<>();
+          sets[level] = set;
+        }
+        if (set.isEmpty()) {
+          set.addAll(java.util.Arrays.asList(names[level]));
+        }
+        duplicate = !set.add(name);
       }
       if (duplicate) {
         throw new JsonParseException(parser, "Duplicate field '" + name + "'", parser.currentTokenLocation());
