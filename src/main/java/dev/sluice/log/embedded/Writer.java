@@ -45,7 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Leaders follow one another (the flag {@link #leading}), so the streams' writer-owned state,
  * the batch encoder and the meters of streams are touched by one thread at a time, and requests are
- * placed and acknowledged in queue order.
+ * placed and made readable in queue order; a leader hands the lead on before it completes its last
+ * group's futures, so the next round need not wait for those callers to be woken.
  */
 final class Writer {
   /** Requests a leader takes at once; bounds one round of write and fsync. */
@@ -97,6 +98,8 @@ final class Writer {
     final long submittedNanos = System.nanoTime();
     /** The thread waiting on this request, woken when it is acknowledged or may take the lead. */
     volatile Thread waiter;
+    /** Set by the leader once the request is written and fsynced, or failed; read by the leader. */
+    boolean decided;
     LogException error;
     AppendResult result;
     int bytes;
@@ -143,7 +146,7 @@ final class Writer {
       if (leader == Thread.currentThread()) {
         // Appended and awaited from a callback the leader runs: it leads this request itself.
         while (!isDone()) {
-          round();
+          finish(round());
         }
         return true;
       }
@@ -233,15 +236,25 @@ final class Writer {
 
   // ---- leading ----
 
-  /** Called holding {@link #leading}: rounds until {@code own} is acknowledged, then hands the lead on. */
+  /**
+   * Called holding {@link #leading}: rounds until {@code own} is decided, then hands the lead on
+   * and only then completes the last group's futures, so that the next leader is woken first.
+   */
   private void lead(Pending own) {
     leader = Thread.currentThread();
+    List<Pending> last = List.of();
     try {
-      while (!own.isDone()) {
-        round();
+      while (true) {
+        List<Pending> group = round();
+        if (own.decided) {
+          last = group;
+          break;
+        }
+        finish(group);
       }
     } finally {
       release();
+      finish(last);
     }
   }
 
@@ -260,12 +273,16 @@ final class Writer {
     }
   }
 
-  /** One group: takes what is queued, writes it, fsyncs it, acknowledges it. Called holding the lead. */
-  private void round() {
+  /**
+   * One group, called holding the lead: takes what is queued, writes it, fsyncs it, decides each
+   * request and publishes the durable ones to readers, in queue order. Their callers learn it from
+   * {@link #finish}, which may run after the lead has passed on.
+   */
+  private List<Pending> round() {
     List<Pending> group = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
     queue.drainTo(group, GROUP_MAX);
     if (group.isEmpty()) {
-      return;
+      return group;
     }
     if (closed) {
       LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
@@ -296,7 +313,23 @@ final class Writer {
     }
     groupSizes.record(group.size());
     for (Pending r : group) {
-      acknowledge(r);
+      publish(r);
+    }
+    return group;
+  }
+
+  /** Completes each request's future and wakes its waiting thread. */
+  private static void finish(List<Pending> group) {
+    for (Pending r : group) {
+      if (r.error != null) {
+        r.completeExceptionally(r.error);
+      } else {
+        r.complete(r.result);
+      }
+      Thread waiting = r.waiter;
+      if (waiting != null && waiting != Thread.currentThread()) {
+        LockSupport.unpark(waiting);
+      }
     }
   }
 
@@ -356,10 +389,12 @@ final class Writer {
       }
       if (head.waiter == null && !leading.get() && leading.compareAndSet(false, true)) {
         leader = Thread.currentThread();
+        List<Pending> group = List.of();
         try {
-          round();
+          group = round();
         } finally {
           release();
+          finish(group);
         }
         continue;
       }
@@ -561,21 +596,16 @@ final class Writer {
     }
   }
 
-  private void acknowledge(Pending r) {
-    if (r.error != null) {
-      r.completeExceptionally(r.error);
-    } else {
+  /** Decides the request: durable ones become readable at once; {@link #finish} tells the caller. */
+  private void publish(Pending r) {
+    if (r.error == null) {
       acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
       long[] ends = r.ends;
       for (int p = 0; p < ends.length; p++) {
         r.stream.publishDurable(p, ends[p]);
       }
-      r.complete(r.result);
     }
-    Thread waiting = r.waiter;
-    if (waiting != null && waiting != Thread.currentThread()) {
-      LockSupport.unpark(waiting);
-    }
+    r.decided = true;
   }
 
   /**
