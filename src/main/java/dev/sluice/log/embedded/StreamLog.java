@@ -367,12 +367,16 @@ final class StreamLog implements AutoCloseable {
     return durableEnd.get(p);
   }
 
-  void publishDurable(int p, long end) {
+  /**
+   * Makes offsets below {@code end} readable; called by one thread at a time. Returns the future of
+   * readers waiting for the partition, for the caller to complete once it holds no lock, or null.
+   */
+  CompletableFuture<Void> publishDurable(int p, long end) {
     if (end > durableEnd.get(p)) {
       durableEnd.set(p, end);
-      CompletableFuture<Void> waiting = appended.getAndSet(p, new CompletableFuture<>());
-      waiting.complete(null);
+      return appended.getAndSet(p, new CompletableFuture<>());
     }
+    return null;
   }
 
   CompletableFuture<Void> awaitRecord(int p, long offset) {

@@ -27,26 +27,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The write path: group commit led by whoever waits (docs/log-format.md, "Group commit").
+ * The write path: group commit led by whoever waits (docs/log-format.md §8).
  *
  * <p>A request joins a queue. One thread at a time is the <em>leader</em>: it takes every queued
  * request (a group), decides duplicates, assigns offsets, encodes each request as one batch and
- * appends it to its stream's active segment, fsyncs the files it wrote, and only then acknowledges
- * the whole group — one fsync covers every request that arrived while the previous group was on
- * its way to the disk. The leader is normally a thread that waits on a request's future ({@link
- * Pending#get}, {@link Pending#join}): a thread that appends and waits while nobody leads does all
- * of it itself, with no hand-off to another thread; one that finds a leader at work parks until the
- * leader has acknowledged its request, or until it is handed the lead for the requests that queued
- * meanwhile. A committer thread leads only for requests nobody waits on (a caller that chains
- * callbacks instead of waiting), after a short grace, and in {@code --fsync interval} mode fsyncs
- * what was written every interval.
+ * appends it to its stream's active segment. It then takes the sync turn (waiting, if need be,
+ * for the group before it to finish its fsync), gives up the lead, fsyncs the files it wrote,
+ * makes the group readable and only then acknowledges it. So one group is written while the one
+ * before it fsyncs, and every request that arrives meanwhile shares the next fsync.
  *
- * <p>Leaders follow one another (the flag {@link #leading}), so the streams' writer-owned state,
- * the batch encoder and the meters of streams are touched by one thread at a time, and requests are
- * placed and made readable in queue order; a leader hands the lead on before it completes its last
- * group's futures, so the next round need not wait for those callers to be woken.
+ * <p>The leader is normally a thread that waits on a request's future ({@link Pending#get},
+ * {@link Pending#join}): a thread that appends and waits while nobody leads does all of it itself,
+ * with no hand-off to another thread. One that finds a leader at work parks until its request is
+ * acknowledged, or until it is woken to lead the requests that queued meanwhile: a leader giving up
+ * the lead wakes the thread waiting on the first queued request. A committer thread leads only for
+ * requests nobody waits on (a caller that chains callbacks instead of waiting), after a short
+ * grace, and in {@code --fsync interval} mode fsyncs what was written every interval.
+ *
+ * <p>The lead ({@link #leading}) guards the streams' writer-owned state, the batch encoder and the
+ * meters of streams; the sync turn ({@link #syncTurn}) orders fsyncs and publication, so requests
+ * become readable in queue order. Futures are completed, and readers woken, outside both.
  */
 final class Writer {
   /** Requests a leader takes at once; bounds one round of write and fsync. */
@@ -64,10 +67,13 @@ final class Writer {
   private final boolean always;
   private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
-  /** Held by the thread that writes and fsyncs the next group; see the class comment. */
+  /** Held by the thread that writes the next group; see the class comment. */
   private final AtomicBoolean leading = new AtomicBoolean();
-  /** The thread holding {@link #leading}, or null; for requests appended from the leader itself. */
-  private volatile Thread leader;
+  /**
+   * Held while a group is fsynced and published. A leader takes it before it gives up the lead, so
+   * groups sync in the order they were written, at most one writing while another syncs.
+   */
+  private final ReentrantLock syncTurn = new ReentrantLock();
   private final BatchWriter batch = new BatchWriter();
   private final Thread committer = new Thread(this::commit, "sluice-log-committer");
   /** Set while the committer sleeps with nothing queued: a new request wakes it. */
@@ -98,8 +104,8 @@ final class Writer {
     final long submittedNanos = System.nanoTime();
     /** The thread waiting on this request, woken when it is acknowledged or may take the lead. */
     volatile Thread waiter;
-    /** Set by the leader once the request is written and fsynced, or failed; read by the leader. */
-    boolean decided;
+    /** Set once the request is written and fsynced, or failed; its future completes soon after. */
+    volatile boolean decided;
     LogException error;
     AppendResult result;
     int bytes;
@@ -143,19 +149,12 @@ final class Writer {
       if (isDone()) {
         return true;
       }
-      if (leader == Thread.currentThread()) {
-        // Appended and awaited from a callback the leader runs: it leads this request itself.
-        while (!isDone()) {
-          finish(round());
-        }
-        return true;
-      }
       boolean interrupted = false;
       waiter = Thread.currentThread();
       try {
         while (!isDone()) {
-          if (!leading.get() && leading.compareAndSet(false, true)) {
-            lead(this);
+          if (!decided && !leading.get() && leading.compareAndSet(false, true)) {
+            round();
             continue;
           }
           long now = System.nanoTime();
@@ -237,34 +236,11 @@ final class Writer {
   // ---- leading ----
 
   /**
-   * Called holding {@link #leading}: rounds until {@code own} is decided, then hands the lead on
-   * and only then completes the last group's futures, so that the next leader is woken first.
-   */
-  private void lead(Pending own) {
-    leader = Thread.currentThread();
-    List<Pending> last = List.of();
-    try {
-      while (true) {
-        List<Pending> group = round();
-        if (own.decided) {
-          last = group;
-          break;
-        }
-        finish(group);
-      }
-    } finally {
-      release();
-      finish(last);
-    }
-  }
-
-  /**
    * Gives up the lead and wakes the thread waiting on the first queued request (else the committer)
    * to take it. A request queued while the lead was held is in the queue before its thread tried
    * to lead, so this sees it: no request is left with nobody to lead it.
    */
   private void release() {
-    leader = null;
     leading.set(false);
     Pending next = queue.peek();
     if (next != null) {
@@ -274,48 +250,63 @@ final class Writer {
   }
 
   /**
-   * One group, called holding the lead: takes what is queued, writes it, fsyncs it, decides each
-   * request and publishes the durable ones to readers, in queue order. Their callers learn it from
-   * {@link #finish}, which may run after the lead has passed on.
+   * One group, called holding the lead. Takes what is queued and writes it; takes its turn to sync
+   * (after the group before it) and only then gives up the lead, so the next leader writes the next
+   * group while this one fsyncs. After the fsync it decides each request and publishes the durable
+   * ones to readers, in queue order, and then completes the futures.
    */
-  private List<Pending> round() {
+  private void round() {
     List<Pending> group = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
-    queue.drainTo(group, GROUP_MAX);
-    if (group.isEmpty()) {
-      return group;
-    }
-    if (closed) {
-      LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
-      group.forEach(r -> r.error = closedError);
-    } else {
-      try {
-        for (Pending pending : group) {
-          place(pending);
+    try {
+      queue.drainTo(group, GROUP_MAX);
+      if (group.isEmpty()) {
+        return;
+      }
+      if (closed) {
+        LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+        group.forEach(r -> r.error = closedError);
+      } else {
+        try {
+          for (Pending pending : group) {
+            place(pending);
+          }
+        } catch (RuntimeException | Error e) {
+          fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
         }
-        if (always) {
-          syncWritten(group);
-        } else {
-          for (Pending r : group) {
-            if (r.error == null && r.segment != null) {
-              unsynced.add(r.segment.file);
-            }
+      }
+      syncTurn.lock();
+    } finally {
+      release();
+    }
+    if (group.isEmpty()) {
+      return;
+    }
+    List<CompletableFuture<Void>> readers = new ArrayList<>();
+    try {
+      if (always) {
+        syncWritten(group);
+      } else {
+        for (Pending r : group) {
+          if (r.error == null && r.segment != null) {
+            unsynced.add(r.segment.file);
           }
         }
-      } catch (RuntimeException | Error e) {
-        fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
       }
+      // After a failure nothing more is acknowledged, even what was written before it: once an
+      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+      LogException failed = failure;
+      if (failed != null) {
+        group.forEach(r -> r.error = r.error == null ? failed : r.error);
+      }
+      groupSizes.record(group.size());
+      for (Pending r : group) {
+        publish(r, readers);
+      }
+    } finally {
+      syncTurn.unlock();
     }
-    // After a failure nothing more is acknowledged, even what was written before it: once an
-    // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
-    LogException failed = failure;
-    if (failed != null) {
-      group.forEach(r -> r.error = r.error == null ? failed : r.error);
-    }
-    groupSizes.record(group.size());
-    for (Pending r : group) {
-      publish(r);
-    }
-    return group;
+    readers.forEach(f -> f.complete(null));
+    finish(group);
   }
 
   /** Completes each request's future and wakes its waiting thread. */
@@ -388,14 +379,7 @@ final class Writer {
         continue;
       }
       if (head.waiter == null && !leading.get() && leading.compareAndSet(false, true)) {
-        leader = Thread.currentThread();
-        List<Pending> group = List.of();
-        try {
-          group = round();
-        } finally {
-          release();
-          finish(group);
-        }
+        round();
         continue;
       }
       // Someone leads, or the request's own thread is about to: release() wakes this if needed.
@@ -596,13 +580,19 @@ final class Writer {
     }
   }
 
-  /** Decides the request: durable ones become readable at once; {@link #finish} tells the caller. */
-  private void publish(Pending r) {
+  /**
+   * Decides the request: durable ones become readable at once; their waiting readers go to
+   * {@code readers}, and {@link #finish} tells the caller.
+   */
+  private void publish(Pending r, List<CompletableFuture<Void>> readers) {
     if (r.error == null) {
       acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
       long[] ends = r.ends;
       for (int p = 0; p < ends.length; p++) {
-        r.stream.publishDurable(p, ends[p]);
+        CompletableFuture<Void> waiting = r.stream.publishDurable(p, ends[p]);
+        if (waiting != null) {
+          readers.add(waiting);
+        }
       }
     }
     r.decided = true;
@@ -625,6 +615,8 @@ final class Writer {
       Thread.currentThread().interrupt();
     }
     closed = true;
+    syncTurn.lock(); // the last group's fsync is over
+    syncTurn.unlock();
     if (!always) {
       syncUnsynced();
     }

@@ -165,6 +165,31 @@ class GroupCommitTest {
   }
 
   @Test
+  void theNextGroupIsWrittenWhileTheGroupBeforeItFsyncsAndBothAreAcknowledgedAfter() throws Exception {
+    FaultyStorage disk = new FaultyStorage(11);
+    try (EmbeddedLog log = EmbeddedLog.open(DATA, EmbeddedLog.Options.defaults().withStorage(disk))) {
+      log.create(new StreamSpec(STREAM, StreamKind.STREAM, null, PARTITIONS), false);
+      FaultyStorage.HeldSyncs syncs = disk.holdSyncs();
+      long appendsBefore = disk.appends();
+      CompletableFuture<AppendResult> first = CompletableFuture.supplyAsync(
+          () -> log.append(STREAM, List.of(event(KEY[0], null, "{\"first\":true}"))).join(), runnable -> Thread.ofPlatform().start(runnable));
+      syncs.reached().get(10, TimeUnit.SECONDS);
+      CompletableFuture<AppendResult> second = CompletableFuture.supplyAsync(
+          () -> log.append(STREAM, List.of(event(KEY[0], null, "{\"second\":true}"))).join(), runnable -> Thread.ofPlatform().start(runnable));
+
+      disk.awaitAppends(appendsBefore + 2);
+      assertThat(first).as("acknowledged before its fsync").isNotDone();
+      assertThat(second).as("acknowledged before its fsync").isNotDone();
+      assertThat(log.endOffset(STREAM, 0)).as("readable before its fsync").isZero();
+      syncs.release();
+
+      assertThat(first.get(30, TimeUnit.SECONDS).positions().get(0).offset()).isZero();
+      assertThat(second.get(30, TimeUnit.SECONDS).positions().get(0).offset()).isEqualTo(1);
+      assertThat(log.endOffset(STREAM, 0)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aRequestNobodyWaitsOnIsStillWrittenAndAcknowledged() throws Exception {
     try (EmbeddedLog log = EmbeddedLog.open(DATA, EmbeddedLog.Options.defaults().withStorage(new FaultyStorage(3)))) {
       log.create(new StreamSpec(STREAM, StreamKind.STREAM, null, PARTITIONS), false);
