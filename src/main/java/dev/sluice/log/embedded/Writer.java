@@ -34,10 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A request joins a queue. One thread at a time is the <em>leader</em>: it takes every queued
  * request (a group), decides duplicates, assigns offsets, encodes each request as one batch and
- * appends it to its stream's active segment. It then takes the sync turn (waiting, if need be,
- * for the group before it to finish its fsync), gives up the lead, fsyncs the files it wrote,
- * makes the group readable and only then acknowledges it. So one group is written while the one
- * before it fsyncs, and every request that arrives meanwhile shares the next fsync.
+ * appends it to its stream's active segment; then it hands the group to the sync stage and gives
+ * up the lead, so the next group is written while this one waits for its fsync. The sync stage is
+ * one thread at a time too, whichever writer gets the turn: it takes every group written so far,
+ * fsyncs the files they wrote once, makes them readable and only then acknowledges them. Every
+ * request written while an fsync runs shares the next one.
  *
  * <p>The leader is normally a thread that waits on a request's future ({@link Pending#get},
  * {@link Pending#join}): a thread that appends and waits while nobody leads does all of it itself,
@@ -63,16 +64,18 @@ final class Writer {
   /** The longest sleep of a waiting thread or of the committer between checks. */
   private static final long PARK_MAX_NANOS = 50_000_000;
 
+  /** The longest sleep of a group's writer waiting for another thread's fsync to end. */
+  private static final long SYNC_PARK_MAX_NANOS = 5_000_000;
+
   private final EmbeddedLog.Options options;
   private final boolean always;
   private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
   /** Held by the thread that writes the next group; see the class comment. */
   private final AtomicBoolean leading = new AtomicBoolean();
-  /**
-   * Held while a group is fsynced and published. A leader takes it before it gives up the lead, so
-   * groups sync in the order they were written, at most one writing while another syncs.
-   */
+  /** Groups written and not yet synced, in the order they were written. */
+  private final java.util.Queue<Group> written = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Held by the thread fsyncing and publishing the groups written so far. */
   private final ReentrantLock syncTurn = new ReentrantLock();
   private final BatchWriter batch = new BatchWriter();
   private final Thread committer = new Thread(this::commit, "sluice-log-committer");
@@ -106,6 +109,7 @@ final class Writer {
     volatile Thread waiter;
     /** Set once the request is written and fsynced, or failed; its future completes soon after. */
     volatile boolean decided;
+
     LogException error;
     AppendResult result;
     int bytes;
@@ -249,64 +253,113 @@ final class Writer {
     }
   }
 
+  /** Requests written together by one leader, and that leader, which waits until they are synced. */
+  private static final class Group {
+    final List<Pending> requests;
+    final Thread writer;
+    volatile boolean synced;
+
+    Group(List<Pending> requests, Thread writer) {
+      this.requests = requests;
+      this.writer = writer;
+    }
+  }
+
   /**
-   * One group, called holding the lead. Takes what is queued and writes it; takes its turn to sync
-   * (after the group before it) and only then gives up the lead, so the next leader writes the next
-   * group while this one fsyncs. After the fsync it decides each request and publishes the durable
-   * ones to readers, in queue order, and then completes the futures.
+   * One group, called holding the lead: takes what is queued, writes it, hands it to the sync stage
+   * and gives up the lead, so the next leader writes while this group waits for its fsync. Returns
+   * once the group is fsynced and acknowledged, by this thread or by one that synced it with others.
    */
   private void round() {
-    List<Pending> group = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
+    Group group = null;
     try {
-      queue.drainTo(group, GROUP_MAX);
-      if (group.isEmpty()) {
+      List<Pending> requests = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
+      queue.drainTo(requests, GROUP_MAX);
+      if (requests.isEmpty()) {
         return;
       }
       if (closed) {
         LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
-        group.forEach(r -> r.error = closedError);
+        requests.forEach(r -> r.error = closedError);
       } else {
         try {
-          for (Pending pending : group) {
+          for (Pending pending : requests) {
             place(pending);
           }
         } catch (RuntimeException | Error e) {
           fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
         }
       }
-      syncTurn.lock();
+      group = new Group(requests, Thread.currentThread());
+      written.add(group);
     } finally {
       release();
     }
-    if (group.isEmpty()) {
-      return;
+    while (!group.synced) {
+      if (syncTurn.tryLock()) {
+        syncWrittenGroups();
+      } else {
+        // Woken by the thread syncing now, when it is done.
+        LockSupport.parkNanos(this, SYNC_PARK_MAX_NANOS);
+      }
     }
+  }
+
+  /**
+   * The sync stage, called holding {@link #syncTurn}, which it releases: takes every group written
+   * so far, fsyncs each file they wrote once, decides each request and publishes the durable ones
+   * to readers in queue order; then completes the futures and wakes the writer of the next group.
+   */
+  private void syncWrittenGroups() {
+    List<Group> groups = new ArrayList<>(4);
     List<CompletableFuture<Void>> readers = new ArrayList<>();
     try {
+      for (Group g; (g = written.poll()) != null; ) {
+        groups.add(g);
+      }
+      if (groups.isEmpty()) {
+        return;
+      }
       if (always) {
-        syncWritten(group);
+        syncWritten(groups);
       } else {
-        for (Pending r : group) {
-          if (r.error == null && r.segment != null) {
-            unsynced.add(r.segment.file);
+        for (Group g : groups) {
+          for (Pending r : g.requests) {
+            if (r.error == null && r.segment != null) {
+              unsynced.add(r.segment.file);
+            }
           }
         }
       }
       // After a failure nothing more is acknowledged, even what was written before it: once an
       // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
       LogException failed = failure;
-      if (failed != null) {
-        group.forEach(r -> r.error = r.error == null ? failed : r.error);
+      int requests = 0;
+      for (Group g : groups) {
+        for (Pending r : g.requests) {
+          if (failed != null && r.error == null) {
+            r.error = failed;
+          }
+          publish(r, readers);
+        }
+        requests += g.requests.size();
       }
-      groupSizes.record(group.size());
-      for (Pending r : group) {
-        publish(r, readers);
-      }
+      groupSizes.record(requests);
+      groups.forEach(g -> g.synced = true);
     } finally {
       syncTurn.unlock();
     }
     readers.forEach(f -> f.complete(null));
-    finish(group);
+    for (Group g : groups) {
+      finish(g.requests);
+      if (g.writer != Thread.currentThread()) {
+        LockSupport.unpark(g.writer);
+      }
+    }
+    Group next = written.peek();
+    if (next != null) {
+      LockSupport.unpark(next.writer);
+    }
   }
 
   /** Completes each request's future and wakes its waiting thread. */
@@ -325,11 +378,13 @@ final class Writer {
   }
 
   /** Fsyncs each file the group wrote, once. */
-  private void syncWritten(List<Pending> group) {
+  private void syncWritten(List<Group> groups) {
     List<Storage.StorageFile> files = new ArrayList<>(2);
-    for (Pending r : group) {
-      if (r.error == null && r.segment != null && !containsSame(files, r.segment.file)) {
-        files.add(r.segment.file);
+    for (Group g : groups) {
+      for (Pending r : g.requests) {
+        if (r.error == null && r.segment != null && !containsSame(files, r.segment.file)) {
+          files.add(r.segment.file);
+        }
       }
     }
     for (Storage.StorageFile file : files) {
@@ -615,8 +670,9 @@ final class Writer {
       Thread.currentThread().interrupt();
     }
     closed = true;
-    syncTurn.lock(); // the last group's fsync is over
-    syncTurn.unlock();
+    // Groups written but not synced yet (their writers are about to): synced here, or by them.
+    syncTurn.lock();
+    syncWrittenGroups();
     if (!always) {
       syncUnsynced();
     }
