@@ -107,8 +107,8 @@ final class Writer {
     final long submittedNanos = System.nanoTime();
     /** The thread waiting on this request, woken when it is acknowledged or may take the lead. */
     volatile Thread waiter;
-    /** Set once the request is written and fsynced, or failed; its future completes soon after. */
-    volatile boolean decided;
+    /** Set once a leader has taken the request from the queue: its thread need not lead for it. */
+    volatile boolean taken;
 
     LogException error;
     AppendResult result;
@@ -157,7 +157,7 @@ final class Writer {
       waiter = Thread.currentThread();
       try {
         while (!isDone()) {
-          if (!decided && !leading.get() && leading.compareAndSet(false, true)) {
+          if (!taken && !leading.get() && leading.compareAndSet(false, true)) {
             round();
             continue;
           }
@@ -277,6 +277,9 @@ final class Writer {
       queue.drainTo(requests, GROUP_MAX);
       if (requests.isEmpty()) {
         return;
+      }
+      for (Pending r : requests) {
+        r.taken = true;
       }
       if (closed) {
         LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
@@ -650,7 +653,6 @@ final class Writer {
         }
       }
     }
-    r.decided = true;
   }
 
   /**
