@@ -266,46 +266,58 @@ final class Writer {
   }
 
   /**
-   * One group, called holding the lead: takes what is queued, writes it, hands it to the sync stage
-   * and gives up the lead, so the next leader writes while this group waits for its fsync. Returns
-   * once the group is fsynced and acknowledged, by this thread or by one that synced it with others.
+   * Called holding the lead: writes what is queued, and keeps the lead, writing what queues
+   * meanwhile, until it gets the sync turn (the fsync in flight has ended). Then it gives up the
+   * lead, so requests arriving during its fsync are written by their own threads, and fsyncs,
+   * publishes and acknowledges every group written so far. A request thus waits for at most the
+   * fsync in flight and its own, and no thread has to be woken to write it.
    */
   private void round() {
-    Group group = null;
+    boolean turn = false;
     try {
-      List<Pending> requests = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
-      queue.drainTo(requests, GROUP_MAX);
-      if (requests.isEmpty()) {
-        return;
-      }
-      for (Pending r : requests) {
-        r.taken = true;
-      }
-      if (closed) {
-        LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
-        requests.forEach(r -> r.error = closedError);
-      } else {
-        try {
-          for (Pending pending : requests) {
-            place(pending);
-          }
-        } catch (RuntimeException | Error e) {
-          fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
+      while (true) {
+        boolean wrote = writeQueued();
+        if (syncTurn.tryLock()) {
+          turn = true;
+          writeQueued(); // what queued while this thread waited for the turn
+          break;
         }
+        if (!wrote && written.isEmpty()) {
+          return; // nothing written and nothing to sync: the lead is free again
+        }
+        // Woken by the thread syncing now when it is done (the writer of the first written group).
+        LockSupport.parkNanos(this, SYNC_PARK_MAX_NANOS);
       }
-      group = new Group(requests, Thread.currentThread());
-      written.add(group);
     } finally {
       release();
     }
-    while (!group.synced) {
-      if (syncTurn.tryLock()) {
-        syncWrittenGroups();
-      } else {
-        // Woken by the thread syncing now, when it is done.
-        LockSupport.parkNanos(this, SYNC_PARK_MAX_NANOS);
+    syncWrittenGroups();
+  }
+
+  /** Takes what is queued and writes it as one group for the sync stage; false when nothing was queued. */
+  private boolean writeQueued() {
+    List<Pending> requests = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
+    queue.drainTo(requests, GROUP_MAX);
+    if (requests.isEmpty()) {
+      return false;
+    }
+    for (Pending r : requests) {
+      r.taken = true;
+    }
+    if (closed) {
+      LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+      requests.forEach(r -> r.error = closedError);
+    } else {
+      try {
+        for (Pending pending : requests) {
+          place(pending);
+        }
+      } catch (RuntimeException | Error e) {
+        fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
       }
     }
+    written.add(new Group(requests, Thread.currentThread()));
+    return true;
   }
 
   /**
