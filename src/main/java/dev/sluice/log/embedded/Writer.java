@@ -64,6 +64,14 @@ final class Writer {
   /** The longest sleep of a waiting thread or of the committer between checks. */
   private static final long PARK_MAX_NANOS = 50_000_000;
 
+  /**
+   * While appends arrive (one seen within {@link #BUSY_NANOS}), the committer looks at the queue
+   * this often instead of being woken by each request; when they stop, a new request wakes it.
+   */
+  private static final long BUSY_PARK_NANOS = 1_000_000;
+
+  private static final long BUSY_NANOS = 1_000_000_000;
+
   /** The longest sleep of a group's writer waiting for another thread's fsync to end. */
   private static final long SYNC_PARK_MAX_NANOS = 5_000_000;
 
@@ -425,6 +433,7 @@ final class Writer {
   private void commit() {
     long intervalNanos = options.fsyncInterval().toNanos();
     long lastSync = System.nanoTime();
+    long lastBusy = System.nanoTime() - BUSY_NANOS;
     while (true) {
       if (!always && System.nanoTime() - lastSync >= intervalNanos) {
         syncUnsynced();
@@ -436,6 +445,11 @@ final class Writer {
         if (closing && !leading.get() && queue.isEmpty()) {
           return;
         }
+        if (System.nanoTime() - lastBusy < BUSY_NANOS) {
+          // Appends come often: look again soon rather than be woken by every one of them.
+          LockSupport.parkNanos(this, Math.min(sleep, BUSY_PARK_NANOS));
+          continue;
+        }
         committerIdle = true;
         if (queue.isEmpty() && !closing) {
           LockSupport.parkNanos(this, sleep);
@@ -443,6 +457,7 @@ final class Writer {
         committerIdle = false;
         continue;
       }
+      lastBusy = System.nanoTime();
       long age = System.nanoTime() - head.submittedNanos;
       if (head.waiter == null && age < GRACE_NANOS && !closing) {
         LockSupport.parkNanos(this, GRACE_NANOS - age);
