@@ -34,11 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A request joins a queue. One thread at a time is the <em>leader</em>: it takes every queued
  * request (a group), decides duplicates, assigns offsets, encodes each request as one batch and
- * appends it to its stream's active segment; then it hands the group to the sync stage and gives
- * up the lead, so the next group is written while this one waits for its fsync. The sync stage is
- * one thread at a time too, whichever writer gets the turn: it takes every group written so far,
- * fsyncs the files they wrote once, makes them readable and only then acknowledges them. Every
- * request written while an fsync runs shares the next one.
+ * appends it to its stream's active segment. While an fsync is in flight it keeps the lead and
+ * writes what queues meanwhile; when that fsync ends it takes the sync turn and gives up the lead,
+ * so requests arriving during its own fsync are written by their threads. The sync turn takes every
+ * group written so far, fsyncs the files they wrote once, makes them readable and only then
+ * acknowledges them. A request waits for at most the fsync in flight and its own.
  *
  * <p>The leader is normally a thread that waits on a request's future ({@link Pending#get},
  * {@link Pending#join}): a thread that appends and waits while nobody leads does all of it itself,
