@@ -26,10 +26,9 @@ import java.util.function.LongSupplier;
 /**
  * The embedded log: streams in a data folder, one folder a stream (docs/log-format.md §5).
  *
- * <p>Appends go through one {@link Writer}: one thread at a time — normally a caller waiting on its
- * append's future — takes the queued requests, assigns offsets, encodes each request as one batch,
- * writes them, fsyncs them and only then acknowledges them: requests that queue during an fsync
- * share the next one (group commit).
+ * <p>Appends go through one {@link Writer}: a sequencer thread assigns offsets, encodes each request
+ * as one batch and writes it; a syncer thread fsyncs what was written and only then acknowledges it
+ * — all requests written since the last fsync share the next one (group commit).
  */
 public final class EmbeddedLog implements EventLog {
 

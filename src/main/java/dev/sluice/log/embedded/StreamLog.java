@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One stream on disk: its segments, the per-partition ends and chains, and its dedup index. The
- * writer's leader alone (one thread at a time) changes it; readers see what it published as durable.
+ * writer thread alone changes it; readers see what the syncer published as durable.
  */
 final class StreamLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -367,16 +367,12 @@ final class StreamLog implements AutoCloseable {
     return durableEnd.get(p);
   }
 
-  /**
-   * Makes offsets below {@code end} readable; called by one thread at a time. Returns the future of
-   * readers waiting for the partition, for the caller to complete once it holds no lock, or null.
-   */
-  CompletableFuture<Void> publishDurable(int p, long end) {
+  void publishDurable(int p, long end) {
     if (end > durableEnd.get(p)) {
       durableEnd.set(p, end);
-      return appended.getAndSet(p, new CompletableFuture<>());
+      CompletableFuture<Void> waiting = appended.getAndSet(p, new CompletableFuture<>());
+      waiting.complete(null);
     }
-    return null;
   }
 
   CompletableFuture<Void> awaitRecord(int p, long offset) {

@@ -15,109 +15,54 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The write path: group commit led by whoever waits (docs/log-format.md §8).
- *
- * <p>A request joins a queue. One thread at a time is the <em>leader</em>: it takes every queued
- * request (a group), decides duplicates, assigns offsets, encodes each request as one batch and
- * appends it to its stream's active segment. While an fsync is in flight it keeps the lead and
- * writes what queues meanwhile; when that fsync ends it takes the sync turn and gives up the lead,
- * so requests arriving during its own fsync are written by their threads. The sync turn takes every
- * group written so far, fsyncs the files they wrote once, makes them readable and only then
- * acknowledges them. A request waits for at most the fsync in flight and its own.
- *
- * <p>The leader is normally a thread that waits on a request's future ({@link Pending#get},
- * {@link Pending#join}): a thread that appends and waits while nobody leads does all of it itself,
- * with no hand-off to another thread. One that finds a leader at work parks until its request is
- * acknowledged, or until it is woken to lead the requests that queued meanwhile: a leader giving up
- * the lead wakes the thread waiting on the first queued request. A committer thread leads only for
- * requests nobody waits on (a caller that chains callbacks instead of waiting), after a short
- * grace, and in {@code --fsync interval} mode fsyncs what was written every interval.
- *
- * <p>The lead ({@link #leading}) guards the streams' writer-owned state, the batch encoder and the
- * meters of streams; the sync turn ({@link #syncTurn}) orders fsyncs and publication, so requests
- * become readable in queue order. Futures are completed, and readers woken, outside both.
+ * The write path. A sequencer thread takes requests in arrival order, decides duplicates, assigns
+ * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
+ * thread fsyncs every file written since its last fsync and then acknowledges those requests in
+ * order: one fsync covers every request that arrived while the previous one ran (group commit), and
+ * the sequencer keeps writing while the syncer waits on the disk.
  */
 final class Writer {
-  /** Requests a leader takes at once; bounds one round of write and fsync. */
+  /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
   private static final int GROUP_MAX = 1024;
 
   private static final long SUBMIT_WAIT_MS = 30_000;
 
-  /** How long the committer leaves a queued request for its own thread to lead. */
-  private static final long GRACE_NANOS = 200_000;
-
-  /** The longest sleep of a waiting thread or of the committer between checks. */
-  private static final long PARK_MAX_NANOS = 50_000_000;
-
-  /**
-   * While appends arrive (one seen within {@link #BUSY_NANOS}), the committer looks at the queue
-   * this often instead of being woken by each request; when they stop, a new request wakes it.
-   */
-  private static final long BUSY_PARK_NANOS = 1_000_000;
-
-  private static final long BUSY_NANOS = 1_000_000_000;
-
-  /** The longest sleep of a group's writer waiting for another thread's fsync to end. */
-  private static final long SYNC_PARK_MAX_NANOS = 5_000_000;
-
   private final EmbeddedLog.Options options;
-  private final boolean always;
   private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
-  /** Held by the thread that writes the next group; see the class comment. */
-  private final AtomicBoolean leading = new AtomicBoolean();
-  /** Groups written and not yet synced, in the order they were written. */
-  private final java.util.Queue<Group> written = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  /** Held by the thread fsyncing and publishing the groups written so far. */
-  private final ReentrantLock syncTurn = new ReentrantLock();
+  private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
   private final BatchWriter batch = new BatchWriter();
-  private final Thread committer = new Thread(this::commit, "sluice-log-committer");
-  /** Set while the committer sleeps with nothing queued: a new request wakes it. */
-  private volatile boolean committerIdle;
-  /** Files written and not yet fsynced ({@code --fsync interval} mode). */
-  private final Set<Storage.StorageFile> unsynced = ConcurrentHashMap.newKeySet();
+  private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
+  private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
   private volatile LogException failure;
   private volatile boolean closing;
-  private volatile boolean closed;
   private final Timer fsyncs;
   private final Timer acknowledgements;
   private final Timer writes;
   private final DistributionSummary groupSizes;
-  /** The counters of each stream; touched by the leader alone. */
+  /** The sequencer's counters of each stream; touched by the sequencer thread alone. */
   private final Map<String, StreamMeters> streamMeters = new HashMap<>();
 
-  /** What the leader counts of one stream. */
+  /** What the sequencer counts of one stream. */
   private record StreamMeters(Counter events, Counter duplicates, Counter bytes) {}
 
-  /**
-   * One append request on its way through the writer, and its caller's future. Waiting on it
-   * ({@link #get}, {@link #join}) leads the group commit when nobody else does.
-   */
-  final class Pending extends CompletableFuture<AppendResult> {
+  /** One append request on its way through the writer. */
+  private static final class Pending {
     final StreamLog stream;
     final String name;
     final List<EncodedEvent> events;
+    final CompletableFuture<AppendResult> future = new CompletableFuture<>();
     final long submittedNanos = System.nanoTime();
-    /** The thread waiting on this request, woken when it is acknowledged or may take the lead. */
-    volatile Thread waiter;
-    /** Set once a leader has taken the request from the queue: its thread need not lead for it. */
-    volatile boolean taken;
-
     LogException error;
     AppendResult result;
     int bytes;
@@ -129,71 +74,10 @@ final class Writer {
       this.name = name;
       this.events = events;
     }
-
-    @Override
-    public AppendResult get() throws InterruptedException, ExecutionException {
-      if (!help(Long.MAX_VALUE, true)) {
-        throw new InterruptedException();
-      }
-      return super.get();
-    }
-
-    @Override
-    public AppendResult get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-      long nanos = unit.toNanos(timeout);
-      if (!help(nanos >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE : System.nanoTime() + nanos, true)) {
-        throw new InterruptedException();
-      }
-      return isDone() ? super.get() : super.get(0, TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public AppendResult join() {
-      help(Long.MAX_VALUE, false);
-      return super.join();
-    }
-
-    /**
-     * Until this request is acknowledged or {@code deadline} (of System.nanoTime) passes: leads when
-     * nobody does, else parks until woken. False when interrupted and {@code interruptible}.
-     */
-    private boolean help(long deadline, boolean interruptible) {
-      if (isDone()) {
-        return true;
-      }
-      boolean interrupted = false;
-      waiter = Thread.currentThread();
-      try {
-        while (!isDone()) {
-          if (!taken && !leading.get() && leading.compareAndSet(false, true)) {
-            round();
-            continue;
-          }
-          long now = System.nanoTime();
-          if (deadline != Long.MAX_VALUE && now - deadline >= 0) {
-            return true;
-          }
-          LockSupport.parkNanos(this, deadline == Long.MAX_VALUE ? PARK_MAX_NANOS : Math.min(PARK_MAX_NANOS, deadline - now));
-          if (Thread.interrupted()) {
-            if (interruptible) {
-              return false;
-            }
-            interrupted = true;
-          }
-        }
-        return true;
-      } finally {
-        waiter = null;
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
   }
 
   Writer(EmbeddedLog.Options options) {
     this.options = options;
-    this.always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
     this.queue = new ArrayBlockingQueue<>(options.queuedRequestsMax());
     MeterRegistry meters = options.meters();
     this.fsyncs = Timer.builder("sluice.log.fsync")
@@ -212,11 +96,13 @@ final class Writer {
         .description("Append requests acknowledged together after one round of fsyncs (group commit)")
         .register(meters);
     this.meters = meters;
-    committer.setDaemon(true);
+    sequencer.setDaemon(true);
+    syncer.setDaemon(true);
   }
 
   void start() {
-    committer.start();
+    sequencer.start();
+    syncer.start();
   }
 
   CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
@@ -236,251 +122,37 @@ final class Writer {
       Thread.currentThread().interrupt();
       throw new LogException(ErrorCode.OVERLOADED, "interrupted while waiting to append");
     }
-    if (closed && queue.remove(pending)) {
-      pending.completeExceptionally(new LogException(ErrorCode.LOG_FAILED, "the log closed"));
-    } else if (committerIdle && !leading.get()) {
-      // For a caller that will not wait on the future; one that does leads before the grace ends.
-      LockSupport.unpark(committer);
-    }
-    return pending;
+    return pending.future;
   }
 
-  // ---- leading ----
+  // ---- sequencer ----
 
-  /**
-   * Gives up the lead and wakes the thread waiting on the first queued request (else the committer)
-   * to take it. A request queued while the lead was held is in the queue before its thread tried
-   * to lead, so this sees it: no request is left with nobody to lead it.
-   */
-  private void release() {
-    leading.set(false);
-    Pending next = queue.peek();
-    if (next != null) {
-      Thread waiting = next.waiter;
-      LockSupport.unpark(waiting != null ? waiting : committer);
-    }
-  }
-
-  /** Requests written together by one leader, and that leader, which waits until they are synced. */
-  private static final class Group {
-    final List<Pending> requests;
-    final Thread writer;
-    volatile boolean synced;
-
-    Group(List<Pending> requests, Thread writer) {
-      this.requests = requests;
-      this.writer = writer;
-    }
-  }
-
-  /**
-   * Called holding the lead: writes what is queued, and keeps the lead, writing what queues
-   * meanwhile, until it gets the sync turn (the fsync in flight has ended). Then it gives up the
-   * lead, so requests arriving during its fsync are written by their own threads, and fsyncs,
-   * publishes and acknowledges every group written so far. A request thus waits for at most the
-   * fsync in flight and its own, and no thread has to be woken to write it.
-   */
-  private void round() {
-    boolean turn = false;
+  private void sequence() {
+    List<Pending> group = new ArrayList<>();
     try {
-      while (true) {
-        boolean wrote = writeQueued();
-        if (syncTurn.tryLock()) {
-          turn = true;
-          writeQueued(); // what queued while this thread waited for the turn
-          break;
-        }
-        if (!wrote && written.isEmpty()) {
-          return; // nothing written and nothing to sync: the lead is free again
-        }
-        // Woken by the thread syncing now when it is done (the writer of the first written group).
-        LockSupport.parkNanos(this, SYNC_PARK_MAX_NANOS);
-      }
-    } finally {
-      release();
-    }
-    syncWrittenGroups();
-  }
-
-  /** Takes what is queued and writes it as one group for the sync stage; false when nothing was queued. */
-  private boolean writeQueued() {
-    List<Pending> requests = new ArrayList<>(Math.min(GROUP_MAX, Math.max(16, queue.size())));
-    queue.drainTo(requests, GROUP_MAX);
-    if (requests.isEmpty()) {
-      return false;
-    }
-    for (Pending r : requests) {
-      r.taken = true;
-    }
-    if (closed) {
-      LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
-      requests.forEach(r -> r.error = closedError);
-    } else {
-      try {
-        for (Pending pending : requests) {
-          place(pending);
-        }
-      } catch (RuntimeException | Error e) {
-        fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
-      }
-    }
-    written.add(new Group(requests, Thread.currentThread()));
-    return true;
-  }
-
-  /**
-   * The sync stage, called holding {@link #syncTurn}, which it releases: takes every group written
-   * so far, fsyncs each file they wrote once, decides each request and publishes the durable ones
-   * to readers in queue order; then completes the futures and wakes the writer of the next group.
-   */
-  private void syncWrittenGroups() {
-    List<Group> groups = new ArrayList<>(4);
-    List<CompletableFuture<Void>> readers = new ArrayList<>();
-    try {
-      for (Group g; (g = written.poll()) != null; ) {
-        groups.add(g);
-      }
-      if (groups.isEmpty()) {
-        return;
-      }
-      if (always) {
-        syncWritten(groups);
-      } else {
-        for (Group g : groups) {
-          for (Pending r : g.requests) {
-            if (r.error == null && r.segment != null) {
-              unsynced.add(r.segment.file);
-            }
-          }
-        }
-      }
-      // After a failure nothing more is acknowledged, even what was written before it: once an
-      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
-      LogException failed = failure;
-      int requests = 0;
-      for (Group g : groups) {
-        for (Pending r : g.requests) {
-          if (failed != null && r.error == null) {
-            r.error = failed;
-          }
-          publish(r, readers);
-        }
-        requests += g.requests.size();
-      }
-      groupSizes.record(requests);
-      groups.forEach(g -> g.synced = true);
-    } finally {
-      syncTurn.unlock();
-    }
-    readers.forEach(f -> f.complete(null));
-    for (Group g : groups) {
-      finish(g.requests);
-      if (g.writer != Thread.currentThread()) {
-        LockSupport.unpark(g.writer);
-      }
-    }
-    Group next = written.peek();
-    if (next != null) {
-      LockSupport.unpark(next.writer);
-    }
-  }
-
-  /** Completes each request's future and wakes its waiting thread. */
-  private static void finish(List<Pending> group) {
-    for (Pending r : group) {
-      if (r.error != null) {
-        r.completeExceptionally(r.error);
-      } else {
-        r.complete(r.result);
-      }
-      Thread waiting = r.waiter;
-      if (waiting != null && waiting != Thread.currentThread()) {
-        LockSupport.unpark(waiting);
-      }
-    }
-  }
-
-  /** Fsyncs each file the group wrote, once. */
-  private void syncWritten(List<Group> groups) {
-    List<Storage.StorageFile> files = new ArrayList<>(2);
-    for (Group g : groups) {
-      for (Pending r : g.requests) {
-        if (r.error == null && r.segment != null && !containsSame(files, r.segment.file)) {
-          files.add(r.segment.file);
-        }
-      }
-    }
-    for (Storage.StorageFile file : files) {
-      sync(file);
-    }
-  }
-
-  private static boolean containsSame(List<Storage.StorageFile> files, Storage.StorageFile file) {
-    for (Storage.StorageFile f : files) {
-      if (f == file) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // ---- the committer ----
-
-  /**
-   * Leads for requests nobody waits on, once they have waited {@link #GRACE_NANOS}; in interval
-   * mode fsyncs what was written every interval. Ends when the log closes and nothing is queued.
-   */
-  private void commit() {
-    long intervalNanos = options.fsyncInterval().toNanos();
-    long lastSync = System.nanoTime();
-    long lastBusy = System.nanoTime() - BUSY_NANOS;
-    while (true) {
-      if (!always && System.nanoTime() - lastSync >= intervalNanos) {
-        syncUnsynced();
-        lastSync = System.nanoTime();
-      }
-      long sleep = always ? PARK_MAX_NANOS : Math.max(1, Math.min(PARK_MAX_NANOS, lastSync + intervalNanos - System.nanoTime()));
-      Pending head = queue.peek();
-      if (head == null) {
-        if (closing && !leading.get() && queue.isEmpty()) {
-          return;
-        }
-        if (System.nanoTime() - lastBusy < BUSY_NANOS) {
-          // Appends come often: look again soon rather than be woken by every one of them.
-          LockSupport.parkNanos(this, Math.min(sleep, BUSY_PARK_NANOS));
+      while (!(closing && queue.isEmpty())) {
+        Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
           continue;
         }
-        committerIdle = true;
-        if (queue.isEmpty() && !closing) {
-          LockSupport.parkNanos(this, sleep);
+        group.add(first);
+        queue.drainTo(group, GROUP_MAX - 1);
+        for (Pending pending : group) {
+          place(pending);
         }
-        committerIdle = false;
-        continue;
+        written.put(group);
+        group = new ArrayList<>();
       }
-      lastBusy = System.nanoTime();
-      long age = System.nanoTime() - head.submittedNanos;
-      if (head.waiter == null && age < GRACE_NANOS && !closing) {
-        LockSupport.parkNanos(this, GRACE_NANOS - age);
-        continue;
-      }
-      if (head.waiter == null && !leading.get() && leading.compareAndSet(false, true)) {
-        round();
-        continue;
-      }
-      // Someone leads, or the request's own thread is about to: release() wakes this if needed.
-      LockSupport.parkNanos(this, sleep);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
+      group.forEach(p -> p.error = failure);
+      written.add(group);
+    } finally {
+      written.add(List.of());
     }
   }
-
-  /** Interval mode: fsyncs every file written since the last time. */
-  private void syncUnsynced() {
-    for (Storage.StorageFile file : unsynced) {
-      unsynced.remove(file);
-      sync(file);
-    }
-  }
-
-  // ---- placing a request ----
 
   /** Decides duplicates, assigns offsets, writes the batch; on failure leaves the stream unchanged. */
   private void place(Pending r) {
@@ -654,64 +326,100 @@ final class Writer {
     return failure;
   }
 
-  private void sync(Storage.StorageFile file) {
-    long started = System.nanoTime();
-    try {
-      file.sync();
-      fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    } catch (IOException e) {
-      // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
-      fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
-    }
-  }
+  // ---- syncer ----
 
-  /**
-   * Decides the request: durable ones become readable at once; their waiting readers go to
-   * {@code readers}, and {@link #finish} tells the caller.
-   */
-  private void publish(Pending r, List<CompletableFuture<Void>> readers) {
-    if (r.error == null) {
-      acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
-      long[] ends = r.ends;
-      for (int p = 0; p < ends.length; p++) {
-        CompletableFuture<Void> waiting = r.stream.publishDurable(p, ends[p]);
-        if (waiting != null) {
-          readers.add(waiting);
+  private void sync() {
+    boolean always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
+    long intervalMs = options.fsyncInterval().toMillis();
+    Map<Storage.StorageFile, Boolean> dirty = new IdentityHashMap<>();
+    long lastSync = System.nanoTime();
+    List<List<Pending>> groups = new ArrayList<>();
+    boolean done = false;
+    while (!done) {
+      groups.clear();
+      try {
+        List<Pending> first = always ? written.take() : written.poll(intervalMs, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          groups.add(first);
+          written.drainTo(groups);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        done = true;
+      }
+      for (List<Pending> group : groups) {
+        if (group.isEmpty()) {
+          done = true; // the sequencer's last word
+        }
+        for (Pending r : group) {
+          if (r.error == null && r.segment != null) {
+            dirty.put(r.segment.file, Boolean.TRUE);
+          }
         }
       }
+      if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
+        syncAll(dirty);
+        lastSync = System.nanoTime();
+      }
+      // After a failure nothing more is acknowledged, even what was written before it: once an
+      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+      LogException failed = failure;
+      if (failed != null) {
+        for (List<Pending> group : groups) {
+          group.forEach(r -> r.error = r.error == null ? failed : r.error);
+        }
+      }
+      int acknowledged = 0;
+      for (List<Pending> group : groups) {
+        for (Pending r : group) {
+          acknowledge(r);
+          acknowledged++;
+        }
+      }
+      if (acknowledged > 0) {
+        groupSizes.record(acknowledged);
+      }
     }
   }
 
-  /**
-   * Stops taking requests, lets the queued ones be written and acknowledged, fsyncs what interval
-   * mode left unsynced, and keeps the lead for good so that nothing is written after.
-   */
+  private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
+    for (Storage.StorageFile file : dirty.keySet()) {
+      long started = System.nanoTime();
+      try {
+        file.sync();
+        fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      } catch (IOException e) {
+        // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
+        fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
+      }
+    }
+    dirty.clear();
+  }
+
+  private void acknowledge(Pending r) {
+    if (r.error != null) {
+      r.future.completeExceptionally(r.error);
+      return;
+    }
+    acknowledgements.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
+    long[] ends = r.ends;
+    for (int p = 0; p < ends.length; p++) {
+      r.stream.publishDurable(p, ends[p]);
+    }
+    r.future.complete(r.result);
+  }
+
   void close() {
     closing = true;
-    LockSupport.unpark(committer);
     try {
-      committer.join(60_000);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!leading.compareAndSet(false, true) && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      sequencer.join(60_000);
+      syncer.join(60_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    closed = true;
-    // Groups written but not synced yet (their writers are about to): synced here, or by them.
-    syncTurn.lock();
-    syncWrittenGroups();
-    if (!always) {
-      syncUnsynced();
-    }
-    LogException closedError = new LogException(ErrorCode.LOG_FAILED, "the log closed");
+    LogException closed = new LogException(ErrorCode.LOG_FAILED, "the log closed");
     for (Pending left; (left = queue.poll()) != null; ) {
-      left.completeExceptionally(closedError);
-      Thread waiting = left.waiter;
-      if (waiting != null) {
-        LockSupport.unpark(waiting);
-      }
+      left.future.completeExceptionally(closed);
     }
   }
 }

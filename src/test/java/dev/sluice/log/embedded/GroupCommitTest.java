@@ -28,11 +28,9 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * The writer's group commit (docs/log-format.md §8): many threads append at once, and the thread
- * that waits on its append leads the writing and fsyncing of every request queued. Whoever leads,
- * and however callers wait (blocking, with a timeout, through a callback, or appending from inside
- * another append's callback), every request is acknowledged once, at dense positions in one total
- * order, and only after an fsync that covers it.
+ * The writer's group commit (docs/log-format.md §8): many threads append at once, waiting in
+ * different ways (blocking, with a timeout, through a callback); every request is acknowledged
+ * once, at dense positions in one total order, and only after an fsync that covers it.
  */
 class GroupCommitTest {
   private static final Path DATA = Path.of("/sluice");
@@ -47,9 +45,7 @@ class GroupCommitTest {
     JOIN,
     GET_WITH_TIMEOUT,
     /** Waits on a future derived by a callback: nobody waits on the append itself. */
-    CALLBACK,
-    /** Appends and joins from inside the callback of an acknowledged append, as chained work would. */
-    NESTED
+    CALLBACK
   }
 
   /** One acknowledged request: its events and where the log put them. */
@@ -104,8 +100,7 @@ class GroupCommitTest {
       copier.join(60_000);
       assertThat(failures).as("appends that failed").isEmpty();
       List<Acknowledged> all = List.copyOf(acknowledged);
-      long nested = java.util.stream.IntStream.range(0, writers).filter(w -> Waiting.values()[w % Waiting.values().length] == Waiting.NESTED).count();
-      assertThat(all).as("acknowledged requests").hasSize((int) (writers * requestsPerWriter + nested * requestsPerWriter));
+      assertThat(all).as("acknowledged requests").hasSize(writers * requestsPerWriter);
       assertDenseAndInOneOrder(all, ends(log));
       for (int p = 0; p < PARTITIONS; p++) {
         List<Record> records = Fixtures.readAll(log, STREAM, p);
@@ -208,18 +203,6 @@ class GroupCommitTest {
       case JOIN -> acknowledged.add(new Acknowledged(request, log.append(STREAM, request).join()));
       case GET_WITH_TIMEOUT -> acknowledged.add(new Acknowledged(request, log.append(STREAM, request).get(30, TimeUnit.SECONDS)));
       case CALLBACK -> acknowledged.add(new Acknowledged(request, log.append(STREAM, request).thenApply(r -> r).get(30, TimeUnit.SECONDS)));
-      case NESTED -> {
-        // The request is appended and awaited in the callback of a marker's acknowledgement, which
-        // runs on whichever thread led the marker's round.
-        List<Event> marker = List.of(event(KEY[0], null, "{\"marker\":true}"));
-        AppendResult[] inner = new AppendResult[1];
-        AppendResult outer = log.append(STREAM, marker).thenApply(r -> {
-          inner[0] = log.append(STREAM, request).join();
-          return r;
-        }).get(30, TimeUnit.SECONDS);
-        acknowledged.add(new Acknowledged(marker, outer));
-        acknowledged.add(new Acknowledged(request, inner[0]));
-      }
     }
   }
 

@@ -81,9 +81,8 @@ class RecoveryTest {
     long appendsBefore = disk.appends();
     List<List<Event>> unfinished = List.of(request("b1", 0, 1, 2, 0), request("b2", 1, 2), request("b3", 2, 0, 1));
     List<CompletableFuture<AppendResult>> pending = unfinished.stream().map(r -> log.append(STREAM, r)).toList();
-    // The fsync is reached once the leader has written its whole group.
     syncs.reached().get(10, TimeUnit.SECONDS);
-    assertThat(disk.appends()).isGreaterThan(appendsBefore);
+    disk.awaitAppends(appendsBefore + unfinished.size());
     long writtenBytes = disk.size(SEGMENT_0);
     FaultyStorage crashed = disk.crash(tear);
     syncs.release();
@@ -326,21 +325,23 @@ class RecoveryTest {
   }
 
   @Test
-  void afterAFailedFsyncNoAppendQueuedBehindItIsAcknowledged() throws Exception {
+  void afterAFailedFsyncNoAppendWrittenBeforeTheFailureIsAcknowledged() throws Exception {
     openOn(new FaultyStorage(1), ONE_SEGMENT);
     log.create(SPEC, false);
     append(request("a", 0, 1, 2));
     long[] endsBefore = ends();
 
     FaultyStorage.HeldSyncs syncs = holdSyncs();
+    long appendsBefore = disk.appends();
     CompletableFuture<AppendResult> failing = log.append(STREAM, request("b", 0, 1));
     syncs.reached().get(10, TimeUnit.SECONDS);
-    CompletableFuture<AppendResult> queuedBehindIt = log.append(STREAM, request("c", 1, 2));
+    CompletableFuture<AppendResult> writtenBehindIt = log.append(STREAM, request("c", 1, 2));
+    disk.awaitAppends(appendsBefore + 2);
     syncs.releaseFailing();
 
     assertThat(failureOf(failing)).isEqualTo(ErrorCode.LOG_FAILED);
-    // It would follow bytes whose fsync failed: a later successful fsync proves nothing of them.
-    assertThat(failureOf(queuedBehindIt)).isEqualTo(ErrorCode.LOG_FAILED);
+    // Its bytes follow bytes whose fsync failed: a later successful fsync proves nothing of them.
+    assertThat(failureOf(writtenBehindIt)).isEqualTo(ErrorCode.LOG_FAILED);
     assertThat(ends()).containsExactly(endsBefore);
   }
 
