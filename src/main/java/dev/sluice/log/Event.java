@@ -1,6 +1,5 @@
 package dev.sluice.log;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,7 +23,7 @@ public record Event(String key, String id, Long timeMs, List<String> causes, boo
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     causes = causes == null ? List.of() : List.copyOf(causes);
-    if (key.getBytes(StandardCharsets.UTF_8).length > KEY_BYTES_MAX) {
+    if (utf8Length(key, KEY_BYTES_MAX) > KEY_BYTES_MAX) {
       throw new LogException(ErrorCode.INVALID_EVENT, "_key is longer than " + KEY_BYTES_MAX + " bytes");
     }
     if (id != null) {
@@ -48,9 +47,34 @@ public record Event(String key, String id, Long timeMs, List<String> causes, boo
     if (id.isEmpty()) {
       throw new LogException(ErrorCode.INVALID_ID, what + " must not be empty");
     }
-    if (id.getBytes(StandardCharsets.UTF_8).length > ID_BYTES_MAX) {
+    if (utf8Length(id, ID_BYTES_MAX) > ID_BYTES_MAX) {
       throw new LogException(ErrorCode.INVALID_ID, what + " is longer than " + ID_BYTES_MAX + " bytes");
     }
+  }
+
+  /**
+   * The UTF-8 length of {@code text}, counted without encoding it (every event's key is checked);
+   * exact up to {@code max}, and some length above {@code max} beyond it.
+   */
+  private static int utf8Length(String text, int max) {
+    if (text.length() * 3 <= max) {
+      return text.length(); // below the limit however it encodes
+    }
+    int bytes = 0;
+    for (int i = 0; i < text.length() && bytes <= max; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += Character.isSurrogate(c) ? 1 : 3; // a lone surrogate is encoded as '?'
+      }
+    }
+    return bytes;
   }
 
   /** Bytes this event occupies against the event size limit. */

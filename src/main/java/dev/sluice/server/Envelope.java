@@ -32,6 +32,18 @@ final class Envelope {
     this.reader = reader;
   }
 
+  /** Forgets the last event's members: one envelope serves every event of a request. */
+  Envelope reset() {
+    key = null;
+    keyFromField = null;
+    keyFieldUnusable = null;
+    id = null;
+    timeMs = null;
+    causes = List.of();
+    delete = false;
+    return this;
+  }
+
   void read(String name, JsonToken token, JsonParser parser) throws IOException {
     switch (name) {
       case "_key" -> key = keyText(token, parser, "_key");

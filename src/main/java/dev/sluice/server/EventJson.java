@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.sluice.log.ErrorCode;
@@ -33,12 +33,12 @@ public final class EventJson {
   }
 
   /**
-   * Duplicate members are rejected: a value with two {@code amount}s has no single meaning. Text
-   * outside the BMP is stored as UTF-8, not as escaped surrogates, so values stay compact.
+   * Text outside the BMP is stored as UTF-8, not as escaped surrogates, so values stay compact.
+   * Duplicate members are rejected ({@link Members}), not by the parser, whose check allocates a set
+   * for every object of three members or more.
    */
   private static final JsonFactory JSON =
       new JsonFactoryBuilder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           .rootValueSeparator((String) null)
           .build();
@@ -50,6 +50,8 @@ public final class EventJson {
   private final ByteArrayBuilder valueBytes = new ByteArrayBuilder(256);
   private final JsonGenerator value;
   private final List<Event> events = new ArrayList<>();
+  private final Members members = new Members();
+  private final Envelope envelope = new Envelope(this);
   private int line;
   private int column;
   private boolean inEvent;
@@ -118,10 +120,13 @@ public final class EventJson {
       throw invalid(ErrorCode.INVALID_EVENT, "an event must be a JSON object, found " + describe(token));
     }
     inEvent = true;
-    Envelope envelope = new Envelope(this);
+    Envelope envelope = this.envelope.reset();
     value.writeStartObject();
+    members.reset();
+    members.open();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
+      members.add(name, parser);
       JsonToken member = parser.nextToken();
       if (name.startsWith("_")) {
         envelope.read(name, member, parser);
@@ -159,8 +164,10 @@ public final class EventJson {
       return;
     }
     value.writeStartObject();
+    members.open();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
+      members.add(name, parser);
       JsonToken member = parser.nextToken();
       value.writeFieldName(name);
       if (name.equals(keyPath.get(level))) {
@@ -169,6 +176,7 @@ public final class EventJson {
         copyValue(member);
       }
     }
+    members.close();
     value.writeEndObject();
   }
 
@@ -179,6 +187,7 @@ public final class EventJson {
       switch (token) {
         case START_OBJECT -> {
           value.writeStartObject();
+          members.open();
           depth++;
         }
         case START_ARRAY -> {
@@ -187,13 +196,18 @@ public final class EventJson {
         }
         case END_OBJECT -> {
           value.writeEndObject();
+          members.close();
           depth--;
         }
         case END_ARRAY -> {
           value.writeEndArray();
           depth--;
         }
-        case FIELD_NAME -> value.writeFieldName(parser.currentName());
+        case FIELD_NAME -> {
+          String name = parser.currentName();
+          members.add(name, parser);
+          value.writeFieldName(name);
+        }
         case VALUE_STRING -> value.writeString(
             parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> value.writeNumber(
@@ -204,6 +218,73 @@ public final class EventJson {
         default -> throw new IllegalStateException("unexpected JSON token " + token);
       }
     } while (depth > 0 && (token = parser.nextToken()) != null);
+  }
+
+  /**
+   * The member names of each open object of the event being read, reused from event to event. A
+   * name seen twice in one object fails as the parser's own check would, naming the field.
+   */
+  private static final class Members {
+    /** Beyond this many members an object's names go to a hash set; below it a scan is cheaper. */
+    private static final int SCAN_MAX = 16;
+
+    /** By depth: the first names of the open object, how many, and the set once there are more. */
+    private String[][] names = new String[4][];
+    private int[] counts = new int[4];
+    private java.util.Set<?>[] sets = new java.util.Set<?>[4];
+    private int depth;
+
+    void reset() {
+      depth = 0;
+    }
+
+    void open() {
+      if (depth == names.length) {
+        names = java.util.Arrays.copyOf(names, depth * 2);
+        counts = java.util.Arrays.copyOf(counts, depth * 2);
+        sets = java.util.Arrays.copyOf(sets, depth * 2);
+      }
+      if (names[depth] == null) {
+        names[depth] = new String[SCAN_MAX];
+      }
+      counts[depth] = 0;
+      if (sets[depth] != null) {
+        sets[depth].clear();
+      }
+      depth++;
+    }
+
+    void close() {
+      depth--;
+    }
+
+    @SuppressWarnings("unchecked")
+    void add(String name, JsonParser parser) throws JsonParseException {
+      int level = depth - 1;
+      int count = counts[level];
+      boolean duplicate = false;
+      if (count < SCAN_MAX) {
+        String[] seen = names[level];
+        for (int i = 0; i < count && !duplicate; i++) {
+          duplicate = seen[i].equals(name);
+        }
+        seen[count] = name;
+        counts[level] = count + 1;
+      } else {
+        java.util.Set<String> set = (java.util.Set<String>) sets[level];
+        if (set == null) {
+          set = new java.util.HashSet<>();
+          sets[level] = set;
+        }
+        if (set.isEmpty()) {
+          set.addAll(java.util.Arrays.asList(names[level]));
+        }
+        duplicate = !set.add(name);
+      }
+      if (duplicate) {
+        throw new JsonParseException(parser, "Duplicate field '" + name + "'", parser.currentTokenLocation());
+      }
+    }
   }
 
   InputError invalid(ErrorCode code, String detail) {

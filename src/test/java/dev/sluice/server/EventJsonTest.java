@@ -103,4 +103,25 @@ class EventJsonTest {
           assertThat(e.column()).isEqualTo(13);
         });
   }
+
+  @Test
+  void aMemberTwiceInOneObjectIsMalformedAtAnyDepthButTheSameNameInSiblingObjectsIsNot() {
+    String many = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "\"m" + i + "\":" + i).collect(java.util.stream.Collectors.joining(","));
+    for (String body : List.of(
+        "{\"order_id\":1,\"order_id\":2}",
+        "{\"_key\":\"a\",\"order_id\":1,\"_key\":\"b\"}",
+        "{\"order_id\":1,\"a\":{\"b\":1,\"c\":[{\"d\":1,\"d\":2}]}}",
+        "{\"order_id\":1," + many + ",\"m7\":0}",
+        "{\"order_id\":1,\"x\":{" + many + ",\"m39\":0}}")) {
+      assertThatThrownBy(() -> parse(body, EventJson.Format.JSON)).as(body)
+          .isInstanceOfSatisfying(InputError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON);
+            assertThat(e.getMessage()).contains("Duplicate field");
+          });
+    }
+    List<Event> events = parse(
+        "{\"order_id\":1,\"a\":{\"b\":1},\"c\":{\"b\":2},\"d\":[{\"b\":1},{\"b\":2}]," + many + "}\n{\"order_id\":2,\"a\":1}",
+        EventJson.Format.NDJSON);
+    assertThat(events).extracting(Event::key).containsExactly("1", "2");
+  }
 }

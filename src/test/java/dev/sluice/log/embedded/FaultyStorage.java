@@ -82,6 +82,14 @@ final class FaultyStorage implements Storage {
     return new FaultyStorage(new Random(random.nextLong()), survivor);
   }
 
+  /**
+   * The disk a power loss now would leave, every unsynced byte lost, while this disk lives on: what
+   * was acknowledged before this call must be in the copy.
+   */
+  synchronized FaultyStorage durableCopy() {
+    return new FaultyStorage(new Random(random.nextLong()), survive(root, Tear.LOSE, new IdentityHashMap<>()));
+  }
+
   /** Flips one bit, chosen by the seed, of the byte at {@code bytePosition}, in every copy of it. */
   synchronized void flipBit(Path path, long bytePosition) throws IOException {
     FileNode file = file(path);
