@@ -82,6 +82,10 @@ final class Lineage {
   /** The entry being built per source and partition ({@code source 0x00 partition}). */
   private final Map<String, Run> open = new HashMap<>();
   private final List<Run> done = new ArrayList<>();
+  /** The run the last input went to, and its source and partition. */
+  private Run lastRun;
+  private String lastSource;
+  private int lastPartition;
   /** Derived events by input, in the order derived: {source, partition, offset} → events. */
   private final Map<List<Object>, List<Object[]>> derived = new LinkedHashMap<>();
   private long sequence = System.nanoTime();
@@ -111,16 +115,25 @@ final class Lineage {
   }
 
   private Run run(String source, int partition, long offset) {
-    String name = source + '\0' + partition;
-    Run run = open.get(name);
+    Run run;
+    String name = null;
+    if (lastRun != null && lastSource.equals(source) && lastPartition == partition) {
+      run = lastRun; // inputs come in runs of one partition: no name to build per input
+    } else {
+      name = source + '\0' + partition;
+      run = open.get(name);
+    }
     if (run == null || run.inputs >= INPUTS_PER_ENTRY) {
       if (run != null) {
         done.add(run);
       }
       run = new Run(source, partition, offset);
-      open.put(name, run);
+      open.put(name != null ? name : source + '\0' + partition, run);
     }
     run.inputs++;
+    lastSource = source;
+    lastPartition = partition;
+    lastRun = run;
     return run;
   }
 
@@ -158,6 +171,7 @@ final class Lineage {
 
   /** Forgets what was pending: the commit it was for failed (or it was written). */
   void forget() {
+    lastRun = null;
     open.clear();
     done.clear();
     derived.clear();

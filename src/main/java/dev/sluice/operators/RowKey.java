@@ -4,6 +4,7 @@ import dev.sluice.operators.internal.ByteSink;
 import dev.sluice.operators.internal.KeyEncoding;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * The key of a row in a view: a value (a string, a number, or a list of values for composite keys)
@@ -11,8 +12,17 @@ import java.util.Collections;
  * store rows under {@link #bytes()} and range scans come back in key order.
  */
 public final class RowKey implements Comparable<RowKey> {
-  private final Object value;
+  /** The value; for a stream row's key, built on first use from {@link #stream}. */
+  private Object value;
   private final RowKey[] parts;
+
+  /**
+   * A stream row's position, when this is one's key [_key, _partition, _offset]: kept as it is, so
+   * an event whose key nothing reads (a stream feeding an aggregate) costs one object.
+   */
+  private final StreamPosition stream;
+
+  private record StreamPosition(String key, int partition, long offset) {}
 
   /**
    * Encoded on first use: most keys of stream rows feeding an aggregate are never stored, so they
@@ -30,6 +40,22 @@ public final class RowKey implements Comparable<RowKey> {
     this.value = value;
     this.bytes = bytes;
     this.parts = parts;
+    this.stream = null;
+  }
+
+  private RowKey(StreamPosition stream) {
+    this.parts = null;
+    this.stream = stream;
+  }
+
+  /**
+   * The key of the stream event at {@code partition}/{@code offset} whose _key is {@code key}: the
+   * same key as {@code list(of(key), of((long) partition), of(offset))}, its value and encoding
+   * built only when asked for.
+   */
+  public static RowKey stream(String key, int partition, long offset) {
+    java.util.Objects.requireNonNull(key, "key");
+    return new RowKey(new StreamPosition(key, partition, offset));
   }
 
   /** The key of {@code value}; numbers are canonical, so {@code of(1.0)} equals {@code of(1L)}. */
@@ -60,13 +86,19 @@ public final class RowKey implements Comparable<RowKey> {
   public static RowKey list(RowKey... parts) {
     var values = new Object[parts.length];
     for (var i = 0; i < parts.length; i++) {
-      values[i] = parts[i].value;
+      values[i] = parts[i].value();
     }
     return new RowKey(Collections.unmodifiableList(Arrays.asList(values)), null, parts);
   }
 
   public Object value() {
-    return value;
+    var known = value;
+    if (known == null && stream != null) {
+      // Immutable and equal whoever builds it: a race builds it twice, harmlessly.
+      known = List.of(stream.key(), (long) stream.partition(), stream.offset());
+      value = known;
+    }
+    return known;
   }
 
   /** The encoding. Shared, not copied, for speed: callers must not modify it. */
@@ -80,6 +112,14 @@ public final class RowKey implements Comparable<RowKey> {
   }
 
   private byte[] encode() {
+    if (stream != null) {
+      var sink = new ByteSink(24 + stream.key().length());
+      sink.put(0x40);
+      KeyEncoding.encode(stream.key(), sink);
+      KeyEncoding.encode((long) stream.partition(), sink);
+      KeyEncoding.encode(stream.offset(), sink);
+      return sink.put(0x00).toByteArray();
+    }
     if (parts == null) {
       return KeyEncoding.encode(value);
     }
@@ -116,7 +156,7 @@ public final class RowKey implements Comparable<RowKey> {
   public String toString() {
     var known = text;
     if (known == null) {
-      known = dev.sluice.operators.internal.JsonValues.text(value);
+      known = dev.sluice.operators.internal.JsonValues.text(value());
       text = known;
     }
     return known;

@@ -40,6 +40,22 @@ class FieldScannerTest {
     assertThat(scan(json)).isEqualTo(full(json));
   }
 
+  @Property(tries = 100)
+  void aScannerReusedAcrossEventsReadsEveryStringAsItIs(
+      @ForAll("texts") java.util.List<String> texts) {
+    var parser = RowParser.of(Optional.of(WANTED)); // keeps recent strings from event to event
+    for (var text : texts) {
+      var json = "{\"a\": \"" + text + "\"}";
+      assertThat(parser.parse(json.getBytes(StandardCharsets.UTF_8), null).get("a")).isEqualTo(text);
+    }
+  }
+
+  @Provide
+  Arbitrary<java.util.List<String>> texts() {
+    // A small alphabet and many strings: repeats, and different strings sharing a slot.
+    return Arbitraries.strings().withChars("ab\u00e9z").ofMaxLength(40).list().ofMaxSize(600);
+  }
+
   @Provide
   Arbitrary<String> objects() {
     var names = Arbitraries.of("a", "é", "big", "x", "skip", "\\u0061", "\\\"q", "nested");

@@ -31,6 +31,30 @@ class RowKeyTest {
     assertThat(key.toString()).isEqualTo("[\"a\",3]");
   }
 
+  @Property(tries = 200)
+  void aStreamEventsKeyIsTheListOfItsKeyPartitionAndOffset(
+      @ForAll String key, @ForAll("partitions") int partition, @ForAll("offsets") long offset) {
+    var built = RowKey.list(RowKey.of(key), RowKey.of((long) partition), RowKey.of(offset));
+    var stream = RowKey.stream(key, partition, offset);
+    // Either may be asked for its value or its encoding first.
+    assertThat(stream.value()).isEqualTo(built.value());
+    assertThat(RowKey.stream(key, partition, offset)).isEqualTo(built);
+    assertThat(stream.bytes()).isEqualTo(built.bytes());
+    assertThat(stream.hashCode()).isEqualTo(built.hashCode());
+    assertThat(stream.toString()).isEqualTo(built.toString());
+    assertThat(RowKey.stream(key, partition, offset).compareTo(built)).isZero();
+  }
+
+  @Provide
+  Arbitrary<Integer> partitions() {
+    return Arbitraries.integers().between(0, 1023);
+  }
+
+  @Provide
+  Arbitrary<Long> offsets() {
+    return Arbitraries.longs().between(0, Long.MAX_VALUE);
+  }
+
   @Test
   void stringsOrderByCodePointAndMayHoldNulCharacters() {
     var keys =

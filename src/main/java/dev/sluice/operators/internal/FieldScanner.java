@@ -28,6 +28,51 @@ final class FieldScanner {
     }
   }
 
+  /** Slots of {@link #recent}: a power of two. */
+  private static final int RECENT_SLOTS = 512;
+
+  /** The longest string value {@link #recent} keeps. */
+  private static final int RECENT_LENGTH = 32;
+
+  /**
+   * Short ASCII string values seen lately, one per slot by a hash of their bytes: values such as a
+   * status or a group key repeat across events, and one found here costs no allocation. Strings are
+   * immutable, so scanners on other threads may share it; a race loses an entry, never a value.
+   */
+  private final String[] recent = new String[RECENT_SLOTS];
+
+  /** The string of the unescaped string body {@code b[from, from + length)}. */
+  private String text(byte[] b, int from, int length) {
+    if (length > RECENT_LENGTH) {
+      return new String(b, from, length, StandardCharsets.UTF_8);
+    }
+    var hash = 0;
+    for (var i = from; i < from + length; i++) {
+      var c = b[i];
+      if (c < 0) {
+        return new String(b, from, length, StandardCharsets.UTF_8); // not ASCII
+      }
+      hash = 31 * hash + c;
+    }
+    var slot = (hash ^ (hash >>> 16)) & (RECENT_SLOTS - 1);
+    var known = recent[slot];
+    if (known != null && known.length() == length && sameAscii(known, b, from)) {
+      return known;
+    }
+    var made = new String(b, from, length, StandardCharsets.US_ASCII);
+    recent[slot] = made;
+    return made;
+  }
+
+  private static boolean sameAscii(String known, byte[] b, int from) {
+    for (var i = 0; i < known.length(); i++) {
+      if (known.charAt(i) != b[from + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   Row parse(byte[] json, Envelope envelope) {
     return new Pass(json).row(envelope);
   }
@@ -124,7 +169,7 @@ final class FieldScanner {
           var escaped = skipStringBody();
           yield escaped
               ? JsonValues.parseString(b, start, p)
-              : new String(b, start + 1, p - start - 2, StandardCharsets.UTF_8);
+              : text(b, start + 1, p - start - 2);
         }
         case '{', '[' -> {
           var start = p;

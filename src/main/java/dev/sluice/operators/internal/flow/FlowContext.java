@@ -11,7 +11,7 @@ import java.util.List;
 /** Everything one input's processing touches: the state, the view's changes, dead letters. */
 final class FlowContext {
   final State state;
-  final List<Change> output = new ArrayList<>(4);
+  final List<Change> output = new ArrayList<>(); // no array until the first change
   final List<DeadLetter> deadLetters = new ArrayList<>(0);
   /** The view keys whose changes this input's processing held back (see {@code HeldBack}). */
   List<dev.sluice.operators.RowKey> touched = List.of();
@@ -35,8 +35,15 @@ final class FlowContext {
   }
 
   void touched(dev.sluice.operators.RowKey key) {
+    // Most inputs touch one key: an immutable one-key list, which Applied keeps without copying.
     if (touched.isEmpty()) {
-      touched = new ArrayList<>(1);
+      touched = List.of(key);
+      return;
+    }
+    if (touched.size() == 1) {
+      var first = touched.getFirst();
+      touched = new ArrayList<>(4);
+      touched.add(first);
     }
     touched.add(key);
   }

@@ -59,7 +59,11 @@ public final class IncrementalDataflow implements Dataflow {
         target.operator().push(target.port(), change, context);
       }
     }
-    return new Applied(Consolidation.of(context.output), context.deadLetters, context.isLate(), context.touched);
+    return new Applied(
+        Consolidation.of(context.output),
+        context.deadLetters.isEmpty() ? List.of() : context.deadLetters,
+        context.isLate(),
+        context.touched);
   }
 
   @Override
@@ -106,8 +110,7 @@ public final class IncrementalDataflow implements Dataflow {
 
   /** A stream event is a row of its own, whatever its _key: its position names it. */
   public static RowKey streamKey(Input input) {
-    return RowKey.list(
-        RowKey.of(input.key()), RowKey.of((long) input.partition()), RowKey.of(input.offset()));
+    return RowKey.stream(input.key(), input.partition(), input.offset());
   }
 
   private byte[] tableStateKey(String source, RowKey key) {
