@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.kafka.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,22 +27,13 @@ class ChangesThroughAnyInstanceTest {
 
   @TempDir Path dir;
   private final ClusterClient client = new ClusterClient();
-  private final List<AutoCloseable> open = new ArrayList<>();
+  @RegisterExtension final Instances instances = new Instances();
   /** Acknowledged events per customer: what the view's rows must count. */
   private final Map<String, Long> expected = new TreeMap<>();
   private int appended;
 
   private InProcessInstance instance(String cluster, String name) throws Exception {
-    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), Duration.ofSeconds(6));
-    open.add(instance);
-    return instance;
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open.reversed()) {
-      c.close();
-    }
+    return instances.start(cluster, dir.resolve(name));
   }
 
   /** Appends {@code n} events over six customers through {@code url}; returns the append's token. */
@@ -130,8 +120,7 @@ class ChangesThroughAnyInstanceTest {
       subscriber.connectRetrying(a, WAIT);
       assertThat(subscriber.foldUntil(countsAcknowledged(), WAIT)).isTrue();
 
-      b.close(); // leaves the group: its partitions move to a, and the stream through a ends
-      open.remove(b);
+      instances.close(b); // leaves the group: its partitions move to a, and the stream through a ends
       assertThat(subscriber.foldUntil(rows -> false, WAIT)).as("the stream ends at the handover").isFalse();
       append(a, 12);
       client.awaitDivided(List.of(a), "orders");

@@ -14,15 +14,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,19 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 class QueriesThroughAnyInstanceTest {
   @TempDir Path dir;
   private final ClusterClient client = new ClusterClient();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open.reversed()) {
-      c.close();
-    }
-  }
+  @RegisterExtension final Instances instances = new Instances();
 
   private String instance(String cluster, String name) throws Exception {
-    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), Duration.ofSeconds(6));
-    open.add(instance);
-    return instance.url;
+    return instances.start(cluster, dir.resolve(name)).url;
   }
 
   @Test

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.kafka.TestKafka;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,19 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ViewStatusThroughAnyInstanceTest {
   @TempDir Path dir;
   private final ClusterClient client = new ClusterClient();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open.reversed()) {
-      c.close();
-    }
-  }
+  @RegisterExtension final Instances instances = new Instances();
 
   private String instance(String cluster, String name) throws Exception {
-    InProcessInstance instance = new InProcessInstance(cluster, dir.resolve(name), Duration.ofSeconds(6));
-    open.add(instance);
-    return instance.url;
+    return instances.start(cluster, dir.resolve(name)).url;
   }
 
   private static JsonNode named(JsonNode views, String name) {
