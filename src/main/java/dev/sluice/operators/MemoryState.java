@@ -6,6 +6,26 @@ import java.util.TreeMap;
 /** A {@link State} in a TreeMap: for tests, the batch evaluator and ad-hoc queries. */
 public final class MemoryState implements State {
   private final TreeMap<byte[], byte[]> entries = new TreeMap<>(Arrays::compareUnsigned);
+  private final HeldBack heldBack;
+
+  /** A state that offers no place to hold changes back: every change comes with its input. */
+  public MemoryState() {
+    this(null);
+  }
+
+  private MemoryState(HeldBack heldBack) {
+    this.heldBack = heldBack;
+  }
+
+  /** A state that lets a dataflow hold changes back until {@link Dataflow#flush}, as the engine's view state does. */
+  public static MemoryState holdingChangesBack() {
+    return new MemoryState(new HeldBack());
+  }
+
+  @Override
+  public HeldBack heldBack() {
+    return heldBack;
+  }
 
   @Override
   public byte[] get(byte[] key) {

@@ -66,7 +66,7 @@ class IncrementalEqualsBatchTest {
    */
   private static Maintained maintainHeldBack(String text, List<Input> inputs, Random random) {
     var dataflow = Planner.plan(ViewHarness.pipeline(text), RandomViews.CATALOG, text);
-    var state = new HoldingState();
+    var state = MemoryState.holdingChangesBack();
     var view = new TreeMap<RowKey, Row>();
     apply(dataflow.initialize(state), view, text);
     long late = 0;
@@ -85,44 +85,13 @@ class IncrementalEqualsBatchTest {
     return new Maintained(view, late);
   }
 
-  private static void commit(Dataflow dataflow, HoldingState state, Map<RowKey, Row> view, String text) {
+  private static void commit(Dataflow dataflow, MemoryState state, Map<RowKey, Row> view, String text) {
     var flushed = dataflow.flush(state);
     for (var change : flushed.changes()) {
       assertThat(state.heldBack().get(change.key())).as("a flushed key is held: %s", change.key()).isNotNull();
     }
     apply(flushed, view, text);
     state.heldBack().clear();
-  }
-
-  /** In-memory state that offers the dataflow a place to hold changes back, as the engine's does. */
-  private static final class HoldingState implements State {
-    private final MemoryState entries = new MemoryState();
-    private final HeldBack heldBack = new HeldBack();
-
-    @Override
-    public byte[] get(byte[] key) {
-      return entries.get(key);
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
-      entries.put(key, value);
-    }
-
-    @Override
-    public void delete(byte[] key) {
-      entries.delete(key);
-    }
-
-    @Override
-    public void scan(byte[] prefix, Visitor visitor) {
-      entries.scan(prefix, visitor);
-    }
-
-    @Override
-    public HeldBack heldBack() {
-      return heldBack;
-    }
   }
 
   private record Maintained(Map<RowKey, Row> view, long lateEvents) {}
