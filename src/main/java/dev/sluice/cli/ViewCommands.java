@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import dev.sluice.server.EventStreamReader;
 
 /** {@code get}, {@code scan} and {@code query}: reading derived state from the command line. */
 final class ViewCommands {

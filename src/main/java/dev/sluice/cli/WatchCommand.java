@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import dev.sluice.server.EventStreamReader;
 
 /**
  * {@code sluice watch VIEW [KEY]}: prints a view's rows (a snapshot), then each change as it

@@ -7,10 +7,8 @@ import dev.sluice.engine.Subscription;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.LogException;
 import io.javalin.http.Context;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -190,7 +188,7 @@ final class ClusterChanges {
     Refusal error;
     List<Integer> partitions = List.of();
     private InputStream body;
-    private BufferedReader reader;
+    private EventStreamReader reader;
 
     private Part(String url) {
       this.url = url;
@@ -220,7 +218,7 @@ final class ClusterChanges {
           part.error = new Refusal(response.statusCode(), body);
           return part;
         }
-        part.reader = new BufferedReader(new InputStreamReader(part.body, StandardCharsets.UTF_8));
+        part.reader = new EventStreamReader(part.body);
         Frame first = part.next();
         if (first == null || !"part".equals(first.event())) {
           part.close();
@@ -252,30 +250,8 @@ final class ClusterChanges {
 
     /** The next event frame, skipping comments (heartbeats); null at the end of the stream. */
     Frame next() throws IOException {
-      String event = null;
-      String id = null;
-      StringBuilder data = null;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (line.isEmpty()) {
-          if (event != null) {
-            return new Frame(this, event, id, data == null ? "" : data.toString());
-          }
-          continue;
-        }
-        if (line.startsWith(":")) {
-          continue;
-        }
-        int colon = line.indexOf(':');
-        String field = colon < 0 ? line : line.substring(0, colon);
-        String value = colon < 0 ? "" : line.substring(colon + 1).stripLeading();
-        switch (field) {
-          case "event" -> event = value;
-          case "id" -> id = value;
-          case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-          default -> { }
-        }
-      }
-      return null;
+      EventStreamReader.ServerEvent e = reader.next();
+      return e == null ? null : new Frame(this, e.name(), e.id(), e.data());
     }
 
     void close() {

@@ -39,36 +39,21 @@ class HandoverTest {
 
   @TempDir Path dir;
   private String cluster;
-  private final List<Instance> open = new ArrayList<>();
+  private final List<EngineInstance> open = new ArrayList<>();
   private final Map<String, Long> expected = new TreeMap<>();
 
-  /** An instance without an HTTP server: the engine and its membership, as serve assembles them. */
-  private record Instance(KafkaLog log, KafkaDeclarations declarations, KafkaMembership membership, Engine engine) {
-    void close() {
-      membership.close();
-      engine.close();
-      declarations.close();
-      log.close();
-    }
-  }
-
-  private Instance start(String name) throws Exception {
-    KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
-    KafkaDeclarations declarations = new KafkaDeclarations(log.catalog());
-    KafkaMembership membership = KafkaMembership.create(log, Duration.ofSeconds(6));
-    Engine engine = Engine.open(log, dir.resolve(name), ChangelogRetention.DEFAULT, declarations, membership);
-    membership.join("http://" + name + ".invalid:1");
-    Instance i = new Instance(log, declarations, membership, engine);
+  private EngineInstance start(String name) throws Exception {
+    EngineInstance i = EngineInstance.start(cluster, dir.resolve(name), name);
     open.add(i);
     return i;
   }
 
   @AfterEach
   void closeAll() {
-    open.forEach(Instance::close);
+    open.forEach(EngineInstance::close);
   }
 
-  private Token append(Instance on, int events) throws Exception {
+  private Token append(EngineInstance on, int events) throws Exception {
     List<Event> batch = new ArrayList<>();
     for (int i = 0; i < events; i++) {
       String customer = "c" + (expected.size() + i * 5) % CUSTOMERS;
@@ -76,32 +61,32 @@ class HandoverTest {
       batch.add(new Event(customer, null, null, List.of(), false,
           ("{\"customer\":\"" + customer + "\",\"amount\":1}").getBytes(StandardCharsets.UTF_8)));
     }
-    return on.log.append("orders", batch).get(30, TimeUnit.SECONDS).token();
+    return on.log().append("orders", batch).get(30, TimeUnit.SECONDS).token();
   }
 
-  private static Set<Integer> orders(Instance i, String cluster) {
-    return i.membership.ownedPartitions().getOrDefault(KafkaLog.streamTopic(cluster, "orders"), Set.of());
+  private static Set<Integer> orders(EngineInstance i, String cluster) {
+    return i.membership().ownedPartitions().getOrDefault(KafkaLog.streamTopic(cluster, "orders"), Set.of());
   }
 
   /**
    * The count of every customer whose partition {@code on} owns, read from its own state (no
    * forwarding here), once it includes {@code after} (null: as it is).
    */
-  private Map<String, Long> ownRows(Instance on, Token after) {
+  private Map<String, Long> ownRows(EngineInstance on, Token after) {
     Map<String, Long> rows = new TreeMap<>();
     for (String customer : expected.keySet()) {
-      if (on.engine.owners().of("spend", RowKey.of(customer), WAIT).isEmpty()) {
-        on.engine.row("spend", RowKey.of(customer), after, WAIT)
+      if (on.engine().owners().of("spend", RowKey.of(customer), WAIT).isEmpty()) {
+        on.engine().row("spend", RowKey.of(customer), after, WAIT)
             .ifPresent(r -> rows.put(customer, Long.parseLong(new String(r, StandardCharsets.UTF_8).replaceAll(".*\"n\":(\\d+).*", "$1"))));
       }
     }
     return rows;
   }
 
-  private Map<String, Long> expectedOf(Instance on) {
+  private Map<String, Long> expectedOf(EngineInstance on) {
     Map<String, Long> want = new TreeMap<>();
     expected.forEach((customer, n) -> {
-      if (on.membership.owns("orders", dev.sluice.log.Partitioner.partition(customer, 4))) {
+      if (on.membership().owns("orders", dev.sluice.log.Partitioner.partition(customer, 4))) {
         want.put(customer, n);
       }
     });
@@ -119,13 +104,13 @@ class HandoverTest {
   @Test
   void partitionsTakenOverAnswerOnlyOnceRestoredFromReplayOrFromTheLocalCheckpoint() throws Exception {
     cluster = TestKafka.newCluster("handover");
-    Instance a = start("a");
-    a.log.create(new StreamSpec("orders", StreamKind.STREAM, "customer", 4), false);
-    a.engine.create("spend", "FROM orders |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
+    EngineInstance a = start("a");
+    a.log().create(new StreamSpec("orders", StreamKind.STREAM, "customer", 4), false);
+    a.engine().create("spend", "FROM orders |> AGGREGATE count(*) AS n GROUP BY customer", false, false);
     await("a owns every partition", () -> orders(a, cluster).size() == 4);
     Token first = append(a, 3000);
 
-    Instance b = start("b");
+    EngineInstance b = start("b");
     await("b owns a share", () -> !orders(b, cluster).isEmpty() && orders(a, cluster).size() + orders(b, cluster).size() == 4);
     // b replays its share from offset 0; its first reads, with no token, wait for that instead of answering short.
     assertThat(ownRows(b, null)).as("b's rows, read as soon as b owns them").isEqualTo(expectedOf(b)).isNotEmpty();
@@ -137,10 +122,10 @@ class HandoverTest {
     Token second = append(a, 1000);
     assertThat(ownRows(a, second)).isEqualTo(expected);
 
-    Instance again = start("b"); // b's state is behind by the 1000 events it never saw
+    EngineInstance again = start("b"); // b's state is behind by the 1000 events it never saw
     await("b is back with a share", () -> !orders(again, cluster).isEmpty() && orders(a, cluster).size() + orders(again, cluster).size() == 4);
     assertThat(ownRows(again, null)).as("b's rows after resuming from its checkpoint").isEqualTo(expectedOf(again)).isNotEmpty();
-    List<Owners.Share> shares = again.engine.owners().shares();
+    List<Owners.Share> shares = again.engine().owners().shares();
     assertThat(shares).singleElement().satisfies(s -> assertThat(s.partitions()).allSatisfy(p ->
         assertThat(p.restoreTo()).as("where %s had to get when b took it", p).isGreaterThan(0)));
   }

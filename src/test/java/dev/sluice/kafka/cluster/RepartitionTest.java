@@ -42,38 +42,24 @@ class RepartitionTest {
 
   @TempDir Path dir;
   private String cluster;
-  private final List<Instance> open = new ArrayList<>();
+  private final List<EngineInstance> open = new ArrayList<>();
   private int appended;
   /** customer → {total, n}: what the view must hold, from the events appended. */
   private final Map<String, long[]> model = new TreeMap<>();
 
-  private record Instance(KafkaLog log, KafkaDeclarations declarations, KafkaMembership membership, Engine engine) {
-    void close() {
-      membership.close();
-      engine.close();
-      declarations.close();
-      log.close();
-    }
-  }
-
-  private Instance start(String name) throws Exception {
-    KafkaLog log = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
-    KafkaDeclarations declarations = new KafkaDeclarations(log.catalog());
-    KafkaMembership membership = KafkaMembership.create(log, Duration.ofSeconds(6));
-    Engine engine = Engine.open(log, dir.resolve(name), ChangelogRetention.DEFAULT, declarations, membership);
-    membership.join("http://" + name + ".invalid:1");
-    Instance i = new Instance(log, declarations, membership, engine);
+  private EngineInstance start(String name) throws Exception {
+    EngineInstance i = EngineInstance.start(cluster, dir.resolve(name), name);
     open.add(i);
     return i;
   }
 
   @AfterEach
   void closeAll() {
-    open.forEach(Instance::close);
+    open.forEach(EngineInstance::close);
   }
 
   /** Orders keyed by their own id, so a customer's orders land in every partition. */
-  private void append(Instance on, int events) throws Exception {
+  private void append(EngineInstance on, int events) throws Exception {
     List<Event> batch = new ArrayList<>();
     for (int i = 0; i < events; i++, appended++) {
       String customer = "c" + (appended * 7) % CUSTOMERS;
@@ -86,21 +72,21 @@ class RepartitionTest {
       batch.add(new Event("o" + appended, "o" + appended, null, List.of(), false,
           ("{\"order_id\":\"o" + appended + "\",\"customer\":\"" + customer + "\",\"amount\":" + amount + "}").getBytes(StandardCharsets.UTF_8)));
     }
-    on.log.append("orders", batch).get(30, TimeUnit.SECONDS);
+    on.log().append("orders", batch).get(30, TimeUnit.SECONDS);
   }
 
-  private static Set<Integer> owned(Instance i, String topic) {
-    return i.membership.ownedPartitions().getOrDefault(topic, Set.of());
+  private static Set<Integer> owned(EngineInstance i, String topic) {
+    return i.membership().ownedPartitions().getOrDefault(topic, Set.of());
   }
 
   /** customer → "total/n" as the instances hold it together: each row read from the instance that owns it. */
-  private static Map<String, String> rows(List<Instance> instances, String view) {
+  private static Map<String, String> rows(List<EngineInstance> instances, String view) {
     Map<String, String> rows = new TreeMap<>();
     for (int c = 0; c < CUSTOMERS; c++) {
       String customer = "c" + c;
-      for (Instance i : instances) {
-        if (i.engine.owners().of(view, RowKey.of(customer), WAIT).isEmpty()) {
-          i.engine.row(view, RowKey.of(customer), null, WAIT).ifPresent(r -> rows.put(customer, totals(r)));
+      for (EngineInstance i : instances) {
+        if (i.engine().owners().of(view, RowKey.of(customer), WAIT).isEmpty()) {
+          i.engine().row(view, RowKey.of(customer), null, WAIT).ifPresent(r -> rows.put(customer, totals(r)));
           break;
         }
       }
@@ -144,14 +130,14 @@ class RepartitionTest {
   @Test
   void aViewGroupedByAnotherFieldIsDividedAndEqualsOneInstanceAloneAlsoAfterAnInstanceLeaves() throws Exception {
     cluster = TestKafka.newCluster("repartition");
-    Instance a = start("a");
-    a.log.create(new StreamSpec("orders", StreamKind.STREAM, "order_id", 4), false);
-    Instance b = start("b");
+    EngineInstance a = start("a");
+    a.log().create(new StreamSpec("orders", StreamKind.STREAM, "order_id", 4), false);
+    EngineInstance b = start("b");
     String orders = KafkaLog.streamTopic(cluster, "orders");
     awaitOwned(a, b, orders);
 
-    a.engine.create("spend", VIEW, false, false);
-    assertThat(a.engine.view("spend").orElseThrow().definition())
+    a.engine().create("spend", VIEW, false, false);
+    assertThat(a.engine().view("spend").orElseThrow().definition())
         .as("the view aggregates the internal stream").startsWith("FROM spend_v1_repartition");
     // One instance alone, the reference: the same pipeline on its own engine (not shared), run whole.
     KafkaLog aloneLog = KafkaLog.open(KafkaLog.Options.defaults(TestKafka.bootstrapServers()).withCluster(cluster));
@@ -162,7 +148,7 @@ class RepartitionTest {
       awaitOwned(a, b, KafkaLog.streamTopic(cluster, "spend_v1_repartition"));
       awaitExpected("one instance alone", () -> rows(alone, "spend"));
       awaitExpected("the divided view, read from each row's owner", () -> rows(List.of(a, b), "spend"));
-      assertThat(a.engine.owners().shares()).filteredOn(s -> s.view().equals("spend"))
+      assertThat(a.engine().owners().shares()).filteredOn(s -> s.view().equals("spend"))
           .singleElement().extracting(Owners.Share::placement).isEqualTo("divided");
 
       open.remove(b);
@@ -171,14 +157,14 @@ class RepartitionTest {
       awaitExpected("one instance alone, after", () -> rows(alone, "spend"));
       awaitExpected("a alone after b left", () -> rows(List.of(a), "spend"));
 
-      a.engine.drop("spend", false);
-      assertThat(a.engine.view("spend_v1_repartition")).as("the repartition stream is no longer derived once its view is dropped").isEmpty();
+      a.engine().drop("spend", false);
+      assertThat(a.engine().view("spend_v1_repartition")).as("the repartition stream is no longer derived once its view is dropped").isEmpty();
     } finally {
       aloneLog.close();
     }
   }
 
-  private static void awaitOwned(Instance a, Instance b, String topic) throws InterruptedException {
+  private static void awaitOwned(EngineInstance a, EngineInstance b, String topic) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (owned(a, topic).isEmpty() || owned(b, topic).isEmpty() || owned(a, topic).size() + owned(b, topic).size() != 4) {
       assertThat(System.nanoTime()).as("the two instances divide %s", topic).isLessThan(deadline);

@@ -1,4 +1,4 @@
-package dev.sluice.cli;
+package dev.sluice.server;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -6,19 +6,22 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
-/** Reads server-sent events: {@code id:}, {@code event:} and {@code data:} lines, a blank line ends one. */
-final class EventStreamReader implements AutoCloseable {
+/**
+ * Reads server-sent events: {@code id:}, {@code event:} and {@code data:} lines, a blank line ends one.
+ * The command line reads a view's changes with it, and an instance of a cluster the part streams of the others.
+ */
+public final class EventStreamReader implements AutoCloseable {
   /** One event; {@code id} is null when the event carried none. */
-  record ServerEvent(String id, String name, String data) {}
+  public record ServerEvent(String id, String name, String data) {}
 
   private final BufferedReader reader;
 
-  EventStreamReader(InputStream in) {
+  public EventStreamReader(InputStream in) {
     this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
   }
 
   /** The next event, or null at the end of the stream. Comments (heartbeats) are skipped. */
-  ServerEvent next() throws IOException {
+  public ServerEvent next() throws IOException {
     String id = null;
     String name = "message";
     StringBuilder data = null;
