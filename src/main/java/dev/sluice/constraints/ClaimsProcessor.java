@@ -68,8 +68,23 @@ final class ClaimsProcessor implements Runnable {
   private final long outcomeRetentionMs;
   /** Outcomes before this offset are expired already: the next expiry scan starts here. */
   private long expiredFrom;
+  /**
+   * On a cluster: the fenced writer of this partition's effects, in one transaction per chunk
+   * (null on one instance alone, which appends through the log and keeps outcomes itself).
+   */
+  private final SharedConstraints.Writer writer;
+  /** On a cluster: the last claim an earlier owner decided; claims up to it are replayed without writing. */
+  private long decidedThrough = -1;
+  /** Set when a newer owner fenced this processor's writer: it stopped, and must not be restarted here. */
+  volatile boolean fenced;
 
   ClaimsProcessor(Constraint constraint, int partition, EventLog log, Space space, long outcomeRetentionMs) {
+    this(constraint, partition, log, space, outcomeRetentionMs, null);
+  }
+
+  ClaimsProcessor(Constraint constraint, int partition, EventLog log, Space space, long outcomeRetentionMs,
+      SharedConstraints.Writer writer) {
+    this.writer = writer;
     this.outcomeRetentionMs = outcomeRetentionMs;
     this.constraint = constraint;
     this.partition = partition;
@@ -93,11 +108,22 @@ final class ClaimsProcessor implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (writer != null) {
+      writer.close();
+    }
+  }
+
+  /** Whether the thread has ended (stopped, fenced or failed). */
+  boolean ended() {
+    return thread.getState() == Thread.State.TERMINATED;
   }
 
   @Override
   public void run() {
     try {
+      if (writer != null) {
+        decidedThrough = writer.open();
+      }
       while (running) {
         List<Record> claims = log.read(constraint.claimsStream(), partition, next, CLAIMS_PER_COMMIT_MAX);
         if (claims.isEmpty()) {
@@ -113,9 +139,13 @@ final class ClaimsProcessor implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (SharedConstraints.Fenced e) {
+      fenced = true; // another instance owns the partition now: what it decides, it decides
     } catch (RuntimeException e) {
       if (running) {
         error = String.valueOf(e.getMessage());
+        System.err.println("sluice: the claims processor of " + constraint.claimsStream() + " partition " + partition
+            + " stopped: " + error);
       }
     }
     synchronized (progressed) {
@@ -127,6 +157,14 @@ final class ClaimsProcessor implements Runnable {
   private record Decided(Record claim, Claim what, String reason, int eventIndex) {}
 
   private void decide(List<Record> claims) {
+    // Claims an earlier owner decided (their effects are in the log) are replayed into the state
+    // only; the first claim past them starts a chunk of its own.
+    boolean replay = writer != null && claims.get(0).offset() <= decidedThrough;
+    int cut = 0;
+    while (cut < claims.size() && (claims.get(cut).offset() <= decidedThrough) == replay) {
+      cut++;
+    }
+    claims = claims.subList(0, cut);
     try (Batch batch = space.batch()) {
       List<Decided> decided = new ArrayList<>();
       List<Event> accepted = new ArrayList<>();
@@ -158,26 +196,37 @@ final class ClaimsProcessor implements Runnable {
           default -> throw new IllegalStateException("unknown claims record");
         }
       }
-      List<Position> positions = append(constraint.stream(), accepted);
       long decidedMs = System.currentTimeMillis();
-      List<Event> decisions = new ArrayList<>();
-      for (Decided d : decided) {
-        Position at = d.eventIndex() < 0 ? null : positions.get(d.eventIndex());
-        ObjectNode outcome = Claim.JSON.createObjectNode();
-        outcome.put("outcome", at == null ? "rejected" : "accepted");
-        if (at != null) {
-          outcome.put("partition", at.partition()).put("offset", at.offset());
-        } else {
-          outcome.put("reason", d.reason());
+      if (writer == null) {
+        List<Position> positions = append(constraint.stream(), accepted);
+        List<Event> decisions = new ArrayList<>();
+        for (Decided d : decided) {
+          ObjectNode outcome = outcome(d, positions);
+          batch.put(outcome(partition, d.claim().offset()), Claim.bytes(outcome.deepCopy().put(DECIDED_MS, decidedMs)));
+          decisions.add(decision(d, outcome, d.eventIndex() < 0 ? null : accepted.get(d.eventIndex()).id()));
         }
-        batch.put(outcome(partition, d.claim().offset()), Claim.bytes(outcome.deepCopy().put(DECIDED_MS, decidedMs)));
-        decisions.add(decision(d, outcome, at == null ? null : accepted.get(d.eventIndex()).id()));
+        append(constraint.decisionsStream(), decisions);
+        append(constraint.claimsStream(), releases);
+      } else if (!replay) {
+        // One transaction of this partition's writer: the accepted events, then the decisions that
+        // name where they landed, then the releases. The outcomes are read from the log.
+        writer.begin();
+        List<Position> positions = accepted.isEmpty() ? List.of() : writer.append(constraint.stream(), accepted);
+        List<Event> decisions = new ArrayList<>();
+        for (Decided d : decided) {
+          decisions.add(decision(d, outcome(d, positions), d.eventIndex() < 0 ? null : accepted.get(d.eventIndex()).id()));
+        }
+        if (!decisions.isEmpty()) {
+          writer.append(constraint.decisionsStream(), decisions);
+        }
+        if (!releases.isEmpty()) {
+          writer.append(constraint.claimsStream(), releases);
+        }
+        writer.commit();
       }
-      append(constraint.decisionsStream(), decisions);
-      append(constraint.claimsStream(), releases);
       long end = claims.get(claims.size() - 1).offset() + 1;
       batch.put(position(partition), ByteBuffer.allocate(8).putLong(end).array());
-      long expiredUpTo = expireOutcomes(batch, decidedMs);
+      long expiredUpTo = writer == null ? expireOutcomes(batch, decidedMs) : expiredFrom;
       batch.commit();
       expiredFrom = expiredUpTo;
       next = end;
@@ -185,6 +234,18 @@ final class ClaimsProcessor implements Runnable {
     synchronized (progressed) {
       progressed.notifyAll();
     }
+  }
+
+  private static ObjectNode outcome(Decided d, List<Position> positions) {
+    Position at = d.eventIndex() < 0 ? null : positions.get(d.eventIndex());
+    ObjectNode outcome = Claim.JSON.createObjectNode();
+    outcome.put("outcome", at == null ? "rejected" : "accepted");
+    if (at != null) {
+      outcome.put("partition", at.partition()).put("offset", at.offset());
+    } else {
+      outcome.put("reason", d.reason());
+    }
+    return outcome;
   }
 
   /**

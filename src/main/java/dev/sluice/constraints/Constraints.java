@@ -53,11 +53,27 @@ public final class Constraints implements AutoCloseable {
   static final long DROP_WAIT_MS = 30_000;
 
   private final long outcomeRetentionMs;
+  /** On a cluster of instances sharing the log: the constraints there (null on one instance alone). */
+  private ClusterConstraints cluster;
 
   private Constraints(EventLog log, Path dir, long outcomeRetentionMs) {
     this.log = log;
     this.dir = dir;
     this.outcomeRetentionMs = outcomeRetentionMs;
+  }
+
+  /**
+   * Opens the constraints of an instance: on one alone ({@code shared} null) kept in {@code dir}'s
+   * {@code constraints.json}; on a cluster declared in the shared catalog, with only their
+   * processors' state in {@code dir} (docs/kafka.md "Constraints on a cluster").
+   */
+  public static Constraints open(EventLog log, Path dir, SharedConstraints shared) {
+    if (shared == null) {
+      return open(log, dir);
+    }
+    Constraints constraints = new Constraints(log, dir, ClaimsProcessor.OUTCOME_RETENTION_MS);
+    constraints.cluster = new ClusterConstraints(log, dir, shared, ClaimsProcessor.OUTCOME_RETENTION_MS);
+    return constraints;
   }
 
   /** Opens the constraints in {@code dir} and starts deciding claims where each left off. */
@@ -104,12 +120,20 @@ public final class Constraints implements AutoCloseable {
     list.forEach(ClaimsProcessor::start);
   }
 
-  public synchronized List<Constraint> all() {
+  public List<Constraint> all() {
+    return cluster != null ? cluster.all() : allHere();
+  }
+
+  private synchronized List<Constraint> allHere() {
     return List.copyOf(byName.values());
   }
 
   /** The constraint on {@code stream}, if any. */
-  public synchronized Optional<Constraint> on(String stream) {
+  public Optional<Constraint> on(String stream) {
+    return cluster != null ? cluster.on(stream) : onHere(stream);
+  }
+
+  private synchronized Optional<Constraint> onHere(String stream) {
     return byName.values().stream().filter(c -> c.stream().equals(stream)).findFirst();
   }
 
@@ -118,7 +142,11 @@ public final class Constraints implements AutoCloseable {
    * the violators if any value is held twice; otherwise takes every value they hold and starts
    * deciding claims. Returns false when it existed and {@code ifNotExists}.
    */
-  public synchronized boolean create(String name, String stream, List<String> fields, boolean ifNotExists) {
+  public boolean create(String name, String stream, List<String> fields, boolean ifNotExists) {
+    return cluster != null ? cluster.create(name, stream, fields, ifNotExists) : createHere(name, stream, fields, ifNotExists);
+  }
+
+  private synchronized boolean createHere(String name, String stream, List<String> fields, boolean ifNotExists) {
     if (byName.containsKey(name)) {
       if (ifNotExists) {
         return false;
@@ -138,18 +166,7 @@ public final class Constraints implements AutoCloseable {
       }
     }
     Map<String, List<String>> holders = holders(c);
-    List<String> violations = new ArrayList<>();
-    holders.forEach((value, who) -> {
-      if (who.size() > 1 && violations.size() < VIOLATIONS_SHOWN_MAX) {
-        violations.add(String.join(", ", fields) + " = " + value + " held by " + who);
-      }
-    });
-    long violating = holders.values().stream().filter(w -> w.size() > 1).count();
-    if (violating > 0) {
-      throw new LogException(ErrorCode.CONSTRAINT_VIOLATED, "cannot create constraint '" + name + "': " + violating
-          + " value" + (violating == 1 ? " is" : "s are") + " already held more than once in '" + stream + "': "
-          + String.join("; ", violations) + (violating > violations.size() ? "; …" : ""));
-    }
+    checkHolders(c, holders);
     log.create(new StreamSpec(c.claimsStream(), StreamKind.STREAM, null, c.partitions()), true);
     log.create(new StreamSpec(c.decisionsStream(), StreamKind.STREAM, null, c.partitions()), true);
     seed(c, holders);
@@ -167,17 +184,28 @@ public final class Constraints implements AutoCloseable {
 
   /** Value → who holds it now: a table's current rows, or every event of a stream. */
   private Map<String, List<String>> holders(Constraint c) {
+    return holders(log, c, null);
+  }
+
+  /**
+   * Value → who holds it: a table's rows, or the events of a stream, up to {@code cut} (the end
+   * offset to read to in each partition; null: to the end).
+   */
+  static Map<String, List<String>> holders(EventLog log, Constraint c, List<Long> cut) {
     Map<String, String> rows = new LinkedHashMap<>();
     Map<String, List<String>> holders = new TreeMap<>();
     StreamSpec spec = log.stream(c.stream()).orElseThrow();
     for (int p = 0; p < spec.partitions(); p++) {
-      long end = log.endOffset(c.stream(), p);
+      long end = cut == null ? log.endOffset(c.stream(), p) : cut.get(p);
       for (long from = 0; from < end; ) {
         List<Record> page = log.read(c.stream(), p, from, 1000);
         if (page.isEmpty()) {
           break;
         }
         for (Record r : page) {
+          if (r.offset() >= end) {
+            break;
+          }
           String value = r.delete() ? null : Claim.valueText(Claim.parse(r.value()), c.fields());
           if (c.table()) {
             rows.remove(r.key());
@@ -193,6 +221,22 @@ public final class Constraints implements AutoCloseable {
     }
     rows.forEach((key, value) -> holders.computeIfAbsent(value, v -> new ArrayList<>()).add(key));
     return holders;
+  }
+
+  /** Refuses with the violators when any value is held more than once. */
+  static void checkHolders(Constraint c, Map<String, List<String>> holders) {
+    List<String> violations = new ArrayList<>();
+    holders.forEach((value, who) -> {
+      if (who.size() > 1 && violations.size() < VIOLATIONS_SHOWN_MAX) {
+        violations.add(String.join(", ", c.fields()) + " = " + value + " held by " + who);
+      }
+    });
+    long violating = holders.values().stream().filter(w -> w.size() > 1).count();
+    if (violating > 0) {
+      throw new LogException(ErrorCode.CONSTRAINT_VIOLATED, "cannot create constraint '" + c.name() + "': " + violating
+          + " value" + (violating == 1 ? " is" : "s are") + " already held more than once in '" + c.stream() + "': "
+          + String.join("; ", violations) + (violating > violations.size() ? "; …" : ""));
+    }
   }
 
   private void seed(Constraint c, Map<String, List<String>> holders) {
@@ -234,6 +278,9 @@ public final class Constraints implements AutoCloseable {
    * claim's position, so a retry waits for the same decision.
    */
   public CompletableFuture<AppendResult> claim(Constraint c, List<Event> events) {
+    if (cluster != null) {
+      return cluster.claim(c, events);
+    }
     List<Event> claims = new ArrayList<>(events.size());
     for (Event e : events) {
       claims.add(Claim.of(e, c).toEvent());
@@ -269,6 +316,9 @@ public final class Constraints implements AutoCloseable {
    *     #DROP_WAIT_MS}; the constraint then stays
    */
   public boolean drop(String name, boolean ifExists) {
+    if (cluster != null) {
+      return cluster.drop(name, ifExists);
+    }
     Constraint c;
     List<CompletableFuture<AppendResult>> pending;
     synchronized (this) {
@@ -323,6 +373,9 @@ public final class Constraints implements AutoCloseable {
    * empty if it is not decided by the deadline.
    */
   public Optional<JsonNode> awaitOutcome(Constraint c, Position position, long deadlineNanos) throws InterruptedException {
+    if (cluster != null) {
+      return cluster.awaitOutcome(c, position, deadlineNanos);
+    }
     List<ClaimsProcessor> list;
     synchronized (this) {
       list = processors.get(c.name());
@@ -338,6 +391,9 @@ public final class Constraints implements AutoCloseable {
    * at the deadline.
    */
   public boolean awaitIdle(Constraint c, long deadlineNanos) throws InterruptedException {
+    if (cluster != null) {
+      return cluster.awaitIdle(c, deadlineNanos);
+    }
     List<ClaimsProcessor> list;
     synchronized (this) {
       list = processors.get(c.name());
@@ -360,6 +416,10 @@ public final class Constraints implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (cluster != null) {
+      cluster.close();
+      return;
+    }
     processors.values().forEach(list -> list.forEach(ClaimsProcessor::stop));
     if (store != null) {
       store.close();

@@ -95,7 +95,8 @@ public final class Engine implements AutoCloseable {
     KeyValueStore store = KeyValueStore.open(dir.resolve("state"));
     Engine engine = new Engine(log, dir, store, retention, declarations, ownership);
     engine.restore();
-    engine.constraints = Constraints.open(log, dir.resolve("constraints"));
+    engine.constraints = Constraints.open(log, dir.resolve("constraints"),
+        ownership instanceof dev.sluice.constraints.SharedConstraints.Source shared ? shared.sharedConstraints() : null);
     return engine;
   }
 

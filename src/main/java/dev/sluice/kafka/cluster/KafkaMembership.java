@@ -1,5 +1,6 @@
 package dev.sluice.kafka.cluster;
 
+import dev.sluice.constraints.SharedConstraints;
 import dev.sluice.engine.Ownership;
 import dev.sluice.kafka.broker.KafkaBroker;
 import dev.sluice.kafka.log.KafkaLog;
@@ -43,7 +44,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * only. Each member's client id carries its HTTP address, so that any instance can learn from the
  * group's description who owns what and forward a read there.
  */
-public final class KafkaMembership implements Ownership, AutoCloseable {
+public final class KafkaMembership implements Ownership, SharedConstraints.Source, AutoCloseable {
   /** Partitions of {@code <cluster>._views}: a whole view runs on the owner of the one its name hashes to. */
   public static final int WHOLE_VIEW_PARTITIONS = 12;
   /** What the client id starts with; the HTTP address follows. */
@@ -69,6 +70,7 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
   private volatile long rebalances;
   private volatile long lastRebalanceMs;
   private volatile boolean running = true;
+  private KafkaConstraints constraints;
 
   private KafkaMembership(KafkaLog log, Duration sessionTimeout) {
     this.log = log;
@@ -305,8 +307,20 @@ public final class KafkaMembership implements Ownership, AutoCloseable {
     return out;
   }
 
+  /** The constraints' declarations, acknowledgements and fenced writers on this cluster (made at the first call). */
+  @Override
+  public synchronized SharedConstraints sharedConstraints() {
+    if (constraints == null) {
+      constraints = new KafkaConstraints(log, this);
+    }
+    return constraints;
+  }
+
   @Override
   public synchronized void close() {
+    if (constraints != null) {
+      constraints.close();
+    }
     running = false;
     if (thread != null) {
       consumer.wakeup();

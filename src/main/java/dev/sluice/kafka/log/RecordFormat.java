@@ -18,14 +18,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code _time}, a {@code _id} header when the client gave an id, one {@code _causes} header per
  * cause. An event without a client id has none: its id is derived from its position.
  */
-final class RecordFormat {
+public final class RecordFormat {
   static final String ID_HEADER = "_id";
   static final String CAUSES_HEADER = "_causes";
   private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private RecordFormat() {}
 
-  static ProducerRecord<byte[], byte[]> encode(String topic, int partition, Event event, long timeMs) {
+  /** The record of {@code event} in {@code topic}'s {@code partition} (also what a constraint's fenced writer sends). */
+  public static ProducerRecord<byte[], byte[]> encode(String topic, int partition, Event event, long timeMs) {
     Headers headers = new RecordHeaders();
     if (event.id() != null) {
       headers.add(ID_HEADER, event.id().getBytes(StandardCharsets.UTF_8));

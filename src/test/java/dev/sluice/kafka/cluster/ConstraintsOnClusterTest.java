@@ -1,0 +1,228 @@
+package dev.sluice.kafka.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.kafka.TestKafka;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Uniqueness constraints on a cluster (docs/kafka.md "Constraints on a cluster"): declared in the
+ * catalog topic, so every instance turns appends into claims; each claims partition decided by its
+ * owner alone, its writes fenced; outcomes read from the log through any instance.
+ */
+@Tag("kafka")
+class ConstraintsOnClusterTest {
+  @TempDir Path dir;
+  @RegisterExtension final Instances instances = new Instances();
+  private final ClusterClient client = new ClusterClient();
+
+  private HttpResponse<String> post(String url, String path, String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** Appends one event with {@code wait=outcome}; the answer's first position. */
+  private JsonNode claim(String url, String stream, String event) throws Exception {
+    HttpResponse<String> r = post(url, "/streams/" + stream + "/events?wait=outcome&timeout_ms=30000", event);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return ClusterClient.JSON.readTree(r.body()).path("positions").get(0);
+  }
+
+  /** Every event of {@code stream} through {@code url}, all partitions. */
+  private List<JsonNode> events(String url, String stream, int partitions) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      HttpResponse<String> r = client.get(url + "/streams/" + stream + "/events?partition=" + p + "&from=0&limit=100000");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      for (String line : r.body().split("\n")) {
+        if (!line.isBlank()) {
+          out.add(ClusterClient.JSON.readTree(line));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aConstraintDeclaredOnOneInstanceIsEnforcedThroughAnother() throws Exception {
+    String cluster = TestKafka.newCluster("kcons");
+    String a = instances.start(cluster, dir.resolve("a")).url;
+    String b = instances.start(cluster, dir.resolve("b")).url;
+    client.statements(a, "", "CREATE TABLE users KEY user_id PARTITIONS 2");
+    client.awaitDivided(List.of(a, b), "users");
+    client.statements(a, "", "CREATE CONSTRAINT unique_username UNIQUE users (username)");
+
+    JsonNode first = claim(b, "users", "{\"user_id\":\"u1\",\"username\":\"alice\"}");
+    JsonNode second = claim(a, "users", "{\"user_id\":\"u2\",\"username\":\"alice\"}");
+    JsonNode third = claim(a, "users", "{\"user_id\":\"u3\",\"username\":\"bob\"}");
+
+    assertThat(first.path("outcome").asText()).as(first.toString()).isEqualTo("accepted");
+    assertThat(second.path("outcome").asText()).as(second.toString()).isEqualTo("rejected");
+    assertThat(second.path("reason").asText()).contains("\"alice\" is held by row 'u1'");
+    assertThat(third.path("outcome").asText()).as(third.toString()).isEqualTo("accepted");
+    JsonNode shown = client.statements(b, "", "SHOW CONSTRAINTS");
+    assertThat(shown.toString()).as("b lists the constraint a declared").contains("unique_username");
+  }
+
+  @Test
+  void oneValueClaimedThroughTwoInstancesAtOnceIsAcceptedOnce() throws Exception {
+    String cluster = TestKafka.newCluster("kcons");
+    String a = instances.start(cluster, dir.resolve("a")).url;
+    String b = instances.start(cluster, dir.resolve("b")).url;
+    client.statements(a, "", "CREATE STREAM signups KEY email PARTITIONS 2");
+    client.awaitDivided(List.of(a, b), "signups");
+    client.statements(b, "", "CREATE CONSTRAINT unique_email UNIQUE signups (email)");
+
+    int rounds = 10;
+    for (int round = 0; round < rounds; round++) {
+      String email = "user" + round + "@example.com";
+      CountDownLatch go = new CountDownLatch(1);
+      Map<String, JsonNode> outcomes = new ConcurrentHashMap<>();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (String url : List.of(a, b)) {
+        Thread t = new Thread(() -> {
+          try {
+            go.await();
+            outcomes.put(url, claim(url, "signups", "{\"email\":\"" + email + "\",\"via\":\"" + url + "\"}"));
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        t.start();
+        threads.add(t);
+      }
+      go.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failures).isEmpty();
+      assertThat(outcomes.values().stream().filter(o -> o.path("outcome").asText().equals("accepted")).count())
+          .as("claims of %s through both instances: %s", email, outcomes).isEqualTo(1);
+    }
+    List<JsonNode> stream = events(a, "signups", 2);
+    assertThat(stream).as("one accepted event per value").hasSize(rounds);
+  }
+
+  @Test
+  void dropConstraintOnOneInstanceStopsClaimsOnAll() throws Exception {
+    String cluster = TestKafka.newCluster("kcons");
+    String a = instances.start(cluster, dir.resolve("a")).url;
+    String b = instances.start(cluster, dir.resolve("b")).url;
+    client.statements(a, "", "CREATE TABLE users KEY user_id PARTITIONS 2");
+    client.awaitDivided(List.of(a, b), "users");
+    client.statements(a, "", "CREATE CONSTRAINT unique_username UNIQUE users (username)");
+    assertThat(claim(b, "users", "{\"user_id\":\"u1\",\"username\":\"alice\"}").path("outcome").asText()).isEqualTo("accepted");
+
+    JsonNode dropped = client.statements(a, "", "DROP CONSTRAINT unique_username");
+    assertThat(dropped.toString()).contains("\"dropped\":true");
+
+    HttpResponse<String> straight = post(b, "/streams/users/events", "{\"user_id\":\"u2\",\"username\":\"alice\"}");
+    assertThat(straight.statusCode()).as(straight.body()).isEqualTo(200);
+    assertThat(straight.body()).as("appended to the stream itself, not claimed").doesNotContain("\"claim\"");
+    HttpResponse<String> waiting = post(b, "/streams/users/events?wait=outcome", "{\"user_id\":\"u3\",\"username\":\"carol\"}");
+    assertThat(waiting.statusCode()).as("wait=outcome without a constraint, through the other instance").isEqualTo(400);
+    assertThat(client.statements(b, "", "SHOW CONSTRAINTS").toString()).doesNotContain("unique_username");
+  }
+
+  @Test
+  void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionLeavesUnderLoad() throws Exception {
+    String cluster = TestKafka.newCluster("kcons");
+    String a = instances.start(cluster, dir.resolve("a")).url;
+    InProcessInstance leaving = instances.start(cluster, dir.resolve("b"));
+    String b = leaving.url;
+    client.statements(a, "", "CREATE STREAM signups KEY email PARTITIONS 4");
+    client.statements(a, "", "CREATE CONSTRAINT unique_email UNIQUE signups (email)");
+    client.awaitDivided(List.of(a, b), "unique_email_claims");
+
+    // Writers through a claim values, some twice (a second claim of a value must be rejected),
+    // and resend each event with the same _id until it is acknowledged.
+    AtomicBoolean loading = new AtomicBoolean(true);
+    Map<String, String> acknowledged = new ConcurrentHashMap<>(); // _id → email
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> writers = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int writer = w;
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; loading.get(); i++) {
+            String id = "w" + writer + "-" + i;
+            String email = "u" + (i / 2) + "@w" + writer;
+            String body = "{\"_id\":\"" + id + "\",\"email\":\"" + email + "\"}";
+            long deadline = System.nanoTime() + ClusterClient.WAIT.toNanos();
+            while (post(a, "/streams/signups/events", body).statusCode() != 200) {
+              assertThat(System.nanoTime()).as("claim %s acknowledged in time", id).isLessThan(deadline);
+              Thread.sleep(50);
+            }
+            acknowledged.put(id, email);
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      t.start();
+      writers.add(t);
+    }
+    ClusterClient.await("claims flow", () -> acknowledged.size() >= 100);
+    instances.close(leaving);
+    int atClose = acknowledged.size();
+    ClusterClient.await("claims flow after b left", () -> acknowledged.size() >= atClose + 100);
+    loading.set(false);
+    for (Thread t : writers) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+
+    // Every acknowledged claim has exactly one decision, read through the survivor.
+    Map<String, Integer> decisionsPerClaim = new HashMap<>();
+    Map<String, String> outcomeOfId = new HashMap<>();
+    ClusterClient.await(() -> "every acknowledged claim decided: " + decisionsPerClaim.size() + " of " + acknowledged.size(), () -> {
+      try {
+        decisionsPerClaim.clear();
+        outcomeOfId.clear();
+        for (JsonNode d : events(a, "unique_email_decisions", 4)) {
+          JsonNode value = d.has("claim") ? d : ClusterClient.JSON.readTree(d.path("value").toString());
+          String claimId = value.path("claim").path("id").asText();
+          decisionsPerClaim.merge(claimId, 1, Integer::sum);
+          outcomeOfId.put(claimId, value.path("outcome").asText());
+        }
+        return decisionsPerClaim.keySet().containsAll(acknowledged.keySet());
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(decisionsPerClaim.values()).as("decisions per claim").allMatch(n -> n == 1);
+    // The first claim of each value is accepted, the second rejected; each accepted event is in the stream once.
+    Map<String, Integer> acceptedPerEmail = new HashMap<>();
+    outcomeOfId.forEach((id, outcome) -> {
+      if (outcome.equals("accepted")) {
+        acceptedPerEmail.merge(acknowledged.get(id), 1, Integer::sum);
+      }
+    });
+    assertThat(acceptedPerEmail.values()).as("accepted claims per value").allMatch(n -> n == 1);
+    Map<String, Integer> inStream = new HashMap<>();
+    for (JsonNode e : events(a, "signups", 4)) {
+      inStream.merge(e.path("_id").asText(), 1, Integer::sum);
+    }
+    assertThat(inStream.values()).as("events per _id in the stream").allMatch(n -> n == 1);
+    assertThat(inStream.keySet()).as("the accepted claims' events").isEqualTo(
+        outcomeOfId.entrySet().stream().filter(e -> e.getValue().equals("accepted")).map(Map.Entry::getKey)
+            .collect(java.util.stream.Collectors.toSet()));
+  }
+}
