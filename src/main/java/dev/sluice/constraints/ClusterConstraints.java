@@ -68,6 +68,11 @@ final class ClusterConstraints implements AutoCloseable {
   private final Map<String, Set<CompletableFuture<AppendResult>>> appending = new HashMap<>();
   private final Thread supervisor;
   private volatile boolean running = true;
+  /**
+   * Guards the processors and the store: held while starting (a seed reads the constrained stream)
+   * and stopping them, never while holding this object's lock, so appends are not held up.
+   */
+  private final Object work = new Object();
 
   ClusterConstraints(EventLog log, Path dir, SharedConstraints shared, long outcomeRetentionMs) {
     this.log = log;
@@ -82,11 +87,11 @@ final class ClusterConstraints implements AutoCloseable {
     if (latest >= 0) {
       shared.acknowledge(latest);
     }
-    synchronized (this) {
-      if (!byName.isEmpty()) {
+    synchronized (work) {
+      if (!all().isEmpty() || java.nio.file.Files.exists(dir.resolve("state"))) {
         openStore();
         Set<String> live = new HashSet<>();
-        byName.values().forEach(e -> live.add(e.constraint().spaceName()));
+        all().forEach(c -> live.add(c.spaceName()));
         for (String space : store.spaceNames()) {
           if (!live.contains(space)) {
             store.drop(space); // a constraint dropped while this instance was away
@@ -99,6 +104,7 @@ final class ClusterConstraints implements AutoCloseable {
     supervisor.start();
   }
 
+  /** Called holding {@link #work}. */
   private void openStore() {
     if (store == null) {
       store = KeyValueStore.open(dir.resolve("state"));
@@ -120,35 +126,42 @@ final class ClusterConstraints implements AutoCloseable {
   }
 
   /** Returns whether the declaration changed something here. */
-  private synchronized boolean apply(SharedConstraints.Declared d) {
-    Entry old = byName.get(d.name());
-    if (old != null && old.offset() >= d.offset()) {
-      return false;
-    }
-    if (d.value() == null) {
-      if (old != null) {
-        byName.remove(d.name());
-        for (int p = 0; p < old.constraint().partitions(); p++) {
-          stopProcessor(key(d.name(), p));
-          outcomes.remove(key(d.name(), p));
-        }
-        if (store != null) {
-          store.drop(old.constraint().spaceName());
+  private boolean apply(SharedConstraints.Declared d) {
+    Entry old;
+    synchronized (this) {
+      old = byName.get(d.name());
+      if (old != null && old.offset() >= d.offset()) {
+        return false;
+      }
+      if (d.value() != null) {
+        try {
+          JsonNode node = Claim.JSON.readTree(d.value());
+          Constraint c = Claim.JSON.treeToValue(node.get("constraint"), Constraint.class);
+          List<Long> cut = new ArrayList<>();
+          node.path("cut").forEach(n -> cut.add(n.asLong()));
+          byName.put(d.name(), new Entry(c, List.copyOf(cut), node.path("dropping").asBoolean(), d.offset()));
+          return true;
+        } catch (IOException | RuntimeException e) {
+          System.err.println("sluice: skipping the unreadable catalog record 'constraint:" + d.name() + "' at offset " + d.offset() + ": " + e.getMessage());
+          return false;
         }
       }
-      return old != null;
+      if (old == null) {
+        return false;
+      }
+      byName.remove(d.name());
     }
-    try {
-      JsonNode node = Claim.JSON.readTree(d.value());
-      Constraint c = Claim.JSON.treeToValue(node.get("constraint"), Constraint.class);
-      List<Long> cut = new ArrayList<>();
-      node.path("cut").forEach(n -> cut.add(n.asLong()));
-      byName.put(d.name(), new Entry(c, List.copyOf(cut), node.path("dropping").asBoolean(), d.offset()));
-      return true;
-    } catch (IOException | RuntimeException e) {
-      System.err.println("sluice: skipping the unreadable catalog record 'constraint:" + d.name() + "' at offset " + d.offset() + ": " + e.getMessage());
-      return false;
+    // Dropped: its processors stop (each has decided every claim in its partition) and its state goes.
+    synchronized (work) {
+      for (int p = 0; p < old.constraint().partitions(); p++) {
+        stopProcessor(key(d.name(), p));
+        outcomes.remove(key(d.name(), p));
+      }
+      if (store != null) {
+        store.drop(old.constraint().spaceName());
+      }
     }
+    return true;
   }
 
   private static String key(String name, int p) {
@@ -180,38 +193,48 @@ final class ClusterConstraints implements AutoCloseable {
     }
   }
 
-  private synchronized void superviseOnce() {
-    if (!running) {
-      return;
+  private void superviseOnce() {
+    List<Entry> entries;
+    synchronized (this) {
+      entries = List.copyOf(byName.values());
     }
-    long now = System.currentTimeMillis();
-    for (Entry e : byName.values()) {
-      Constraint c = e.constraint();
-      for (int p = 0; p < c.partitions(); p++) {
-        String key = key(c.name(), p);
-        ClaimsProcessor running = processors.get(key);
-        boolean owns = shared.owns(c.claimsStream(), p);
-        if (running != null && (!owns || running.ended())) {
-          stopProcessor(key);
-          if (running.fenced) {
-            fencedAt.put(key, now);
+    synchronized (work) {
+      long now = System.currentTimeMillis();
+      for (Entry e : entries) {
+        Constraint c = e.constraint();
+        for (int p = 0; p < c.partitions() && running; p++) {
+          String key = key(c.name(), p);
+          ClaimsProcessor current = processors.get(key);
+          boolean owns = shared.owns(c.claimsStream(), p);
+          if (current != null && (!owns || current.ended())) {
+            stopProcessor(key);
+            if (current.fenced) {
+              fencedAt.put(key, now);
+            }
+            current = null;
           }
-          running = null;
-        }
-        if (owns && running == null && now - fencedAt.getOrDefault(key, 0L) >= FENCED_BACKOFF_MS) {
-          openStore();
-          Space space = store.space(c.spaceName());
-          if (space.get(ClaimsProcessor.position(p)) == null) {
-            seed(e, p, space);
+          if (owns && current == null && now - fencedAt.getOrDefault(key, 0L) >= FENCED_BACKOFF_MS && declared(e)) {
+            openStore();
+            Space space = store.space(c.spaceName());
+            if (space.get(ClaimsProcessor.position(p)) == null) {
+              seed(e, p, space);
+            }
+            ClaimsProcessor processor = new ClaimsProcessor(c, p, log, space, outcomeRetentionMs, shared.writer(c, p));
+            processors.put(key, processor);
+            processor.start();
           }
-          ClaimsProcessor processor = new ClaimsProcessor(c, p, log, space, outcomeRetentionMs, shared.writer(c, p));
-          processors.put(key, processor);
-          processor.start();
         }
       }
     }
   }
 
+  /** Whether {@code e} is still declared (not dropped since the supervisor looked). */
+  private synchronized boolean declared(Entry e) {
+    Entry now = byName.get(e.constraint().name());
+    return now != null && now.constraint().equals(e.constraint());
+  }
+
+  /** Called holding {@link #work}. */
   private void stopProcessor(String key) {
     ClaimsProcessor processor = processors.remove(key);
     if (processor != null) {
@@ -506,7 +529,7 @@ final class ClusterConstraints implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    synchronized (this) {
+    synchronized (work) {
       for (String key : List.copyOf(processors.keySet())) {
         stopProcessor(key);
       }
