@@ -183,7 +183,9 @@ final class ClusterConstraints implements AutoCloseable {
       try {
         superviseOnce();
       } catch (RuntimeException e) {
-        System.err.println("sluice: the constraints' supervisor: " + e);
+        if (running) {
+          System.err.println("sluice: the constraints' supervisor: " + e + "; trying again");
+        }
       }
       try {
         Thread.sleep(SUPERVISE_MS);

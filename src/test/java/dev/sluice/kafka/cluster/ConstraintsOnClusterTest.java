@@ -74,16 +74,25 @@ class ConstraintsOnClusterTest {
     String b = instances.start(cluster, dir.resolve("b")).url;
     client.statements(a, "", "CREATE TABLE users KEY user_id PARTITIONS 2");
     client.awaitDivided(List.of(a, b), "users");
+    client.append(a, "users", "{\"user_id\":\"u0\",\"username\":\"zed\"}");
     client.statements(a, "", "CREATE CONSTRAINT unique_username UNIQUE users (username)");
+    client.awaitDivided(List.of(a, b), "unique_username_claims");
 
     JsonNode first = claim(b, "users", "{\"user_id\":\"u1\",\"username\":\"alice\"}");
     JsonNode second = claim(a, "users", "{\"user_id\":\"u2\",\"username\":\"alice\"}");
+    JsonNode held = claim(b, "users", "{\"user_id\":\"u3\",\"username\":\"zed\"}");
     JsonNode third = claim(a, "users", "{\"user_id\":\"u3\",\"username\":\"bob\"}");
 
     assertThat(first.path("outcome").asText()).as(first.toString()).isEqualTo("accepted");
     assertThat(second.path("outcome").asText()).as(second.toString()).isEqualTo("rejected");
     assertThat(second.path("reason").asText()).contains("\"alice\" is held by row 'u1'");
+    assertThat(held.path("reason").asText()).as("a value held before the constraint, seeded on whichever instance owns it")
+        .contains("\"zed\" is held by row 'u0'");
     assertThat(third.path("outcome").asText()).as(third.toString()).isEqualTo("accepted");
+    // A row that takes another value releases its old one, in whichever claims partition holds it.
+    assertThat(claim(a, "users", "{\"user_id\":\"u1\",\"username\":\"alicia\"}").path("outcome").asText()).isEqualTo("accepted");
+    JsonNode released = claim(b, "users", "{\"user_id\":\"u2\",\"username\":\"alice\"}");
+    assertThat(released.path("outcome").asText()).as("alice after u1 let it go: %s", released).isEqualTo("accepted");
     JsonNode shown = client.statements(b, "", "SHOW CONSTRAINTS");
     assertThat(shown.toString()).as("b lists the constraint a declared").contains("unique_username");
   }
@@ -150,7 +159,7 @@ class ConstraintsOnClusterTest {
   }
 
   @Test
-  void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionLeavesUnderLoad() throws Exception {
+  void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionLeavesAndComesBackUnderLoad() throws Exception {
     String cluster = TestKafka.newCluster("kcons");
     String a = instances.start(cluster, dir.resolve("a")).url;
     InProcessInstance leaving = instances.start(cluster, dir.resolve("b"));
@@ -167,6 +176,11 @@ class ConstraintsOnClusterTest {
     instances.close(leaving);
     int atClose = acknowledged.size();
     ClusterClient.await("claims flow after b left", () -> acknowledged.size() >= atClose + 60);
+    // b comes back with its state as it left it: it resumes its partitions from its own (old) checkpoints.
+    String back = instances.start(cluster, dir.resolve("b")).url;
+    client.awaitDivided(List.of(a, back), "unique_email_claims");
+    int atReturn = acknowledged.size();
+    ClusterClient.await("claims flow after b came back", () -> acknowledged.size() >= atReturn + 60);
     loading.set(false);
     for (Thread t : writers) {
       t.join();
