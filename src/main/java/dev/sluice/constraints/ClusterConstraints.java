@@ -377,28 +377,12 @@ final class ClusterConstraints implements AutoCloseable {
     return true;
   }
 
-  /** The offset of the last claim (not release) in claims partition {@code p}; -1 when there is none. */
+  /**
+   * The offset of the last claim (not release) in claims partition {@code p}, among all committed
+   * (this instance's tail may not have read the last ones yet); -1 when there is none.
+   */
   private long lastClaim(Constraint c, int p) {
-    long end = log.endOffset(c.claimsStream(), p);
-    for (long step = 256; ; step *= 4) {
-      long from = Math.max(0, end - step);
-      long last = -1;
-      for (long at = from; at < end; ) {
-        List<Record> page = log.read(c.claimsStream(), p, at, 1000);
-        if (page.isEmpty()) {
-          break;
-        }
-        for (Record r : page) {
-          if (r.offset() < end && Claim.read(r) instanceof Claim) {
-            last = r.offset();
-          }
-        }
-        at = page.get(page.size() - 1).offset() + 1;
-      }
-      if (last >= 0 || from == 0) {
-        return last;
-      }
-    }
+    return shared.lastOffset(c.claimsStream(), p, value -> value != null && !Claim.parse(value).has("release"));
   }
 
   // ---- claims and outcomes ----

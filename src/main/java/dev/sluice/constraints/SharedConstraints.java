@@ -38,6 +38,13 @@ public interface SharedConstraints {
   /** The members (their base URLs) that have not acknowledged {@code offset} by the deadline; empty when all have. */
   Set<String> awaitAcknowledged(long offset, long deadlineNanos) throws InterruptedException;
 
+  /**
+   * The offset of the last record in {@code stream}'s {@code partition} whose value {@code which}
+   * accepts, among everything committed now (not only what this instance has read so far); -1
+   * when there is none.
+   */
+  long lastOffset(String stream, int partition, java.util.function.Predicate<byte[]> which);
+
   /** Whether this instance decides the claims of {@code claimsStream}'s {@code partition} now. */
   boolean owns(String claimsStream, int partition);
 

@@ -91,39 +91,49 @@ final class KafkaClaimsWriter implements SharedConstraints.Writer {
 
   /** The claim offset the last decision in decisions partition {@code p} names; -1 when there is none. */
   private long lastDecided() {
+    String topic = KafkaLog.streamTopic(log.options().cluster(), constraint.decisionsStream());
+    byte[][] last = {null};
+    long at = lastRecord(log, new TopicPartition(topic, partition), value -> {
+      last[0] = value;
+      return true;
+    });
+    return at < 0 ? -1 : claimOffset(last[0]);
+  }
+
+  /**
+   * The offset of the last committed record of {@code tp} whose value {@code which} accepts, read
+   * with a consumer of its own from the last stable offset backwards; -1 when there is none.
+   */
+  static long lastRecord(KafkaLog log, TopicPartition tp, java.util.function.Predicate<byte[]> which) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, log.options().bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + log.options().cluster() + "-" + constraint.name() + "-decided-" + partition);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + log.options().cluster() + "-last-" + tp);
     p.putAll(log.options().clientOverrides());
-    TopicPartition tp = new TopicPartition(KafkaLog.streamTopic(log.options().cluster(), constraint.decisionsStream()), partition);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(List.of(tp));
       consumer.seekToEnd(List.of(tp));
       long end = consumer.position(tp); // read_committed: the last stable offset
       long deadline = System.currentTimeMillis() + READ_LIMIT_MS;
       // Read back from the end in growing steps: the tail of the partition is commit markers and
-      // the last transaction's decisions.
+      // the last transactions' records.
       for (long step = 64; ; step *= 4) {
         long from = Math.max(0, end - step);
         consumer.seek(tp, from);
-        ConsumerRecord<byte[], byte[]> last = null;
+        long last = -1;
         while (consumer.position(tp) < end) {
           if (System.currentTimeMillis() > deadline) {
-            throw new LogException(ErrorCode.LOG_FAILED, "reading " + tp + " to find the last decision took over " + READ_LIMIT_MS + " ms");
+            throw new LogException(ErrorCode.LOG_FAILED, "reading " + tp + " back from its end took over " + READ_LIMIT_MS + " ms");
           }
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-            if (r.offset() < end) {
-              last = r;
+            if (r.offset() < end && which.test(r.value())) {
+              last = r.offset();
             }
           }
         }
-        if (last != null) {
-          return claimOffset(last.value());
-        }
-        if (from == 0) {
-          return -1;
+        if (last >= 0 || from == 0) {
+          return last;
         }
       }
     }

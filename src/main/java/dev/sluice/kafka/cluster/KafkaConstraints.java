@@ -138,6 +138,11 @@ final class KafkaConstraints implements SharedConstraints {
   }
 
   @Override
+  public long lastOffset(String stream, int partition, java.util.function.Predicate<byte[]> which) {
+    return KafkaClaimsWriter.lastRecord(log, new org.apache.kafka.common.TopicPartition(KafkaLog.streamTopic(log.options().cluster(), stream), partition), which);
+  }
+
+  @Override
   public boolean owns(String claimsStream, int partition) {
     return membership.owns(claimsStream, partition);
   }
