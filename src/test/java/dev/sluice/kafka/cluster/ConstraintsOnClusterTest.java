@@ -159,6 +159,72 @@ class ConstraintsOnClusterTest {
   }
 
   @Test
+  void aDropUnderLoadDecidesEveryAcknowledgedClaimAndThenAppendsGoStraightToTheStream() throws Exception {
+    String cluster = TestKafka.newCluster("kcons");
+    String a = instances.start(cluster, dir.resolve("a")).url;
+    String b = instances.start(cluster, dir.resolve("b")).url;
+    client.statements(a, "", "CREATE STREAM signups KEY email PARTITIONS 2");
+    client.statements(a, "", "CREATE CONSTRAINT unique_email UNIQUE signups (email)");
+    client.awaitDivided(List.of(a, b), "unique_email_claims");
+
+    AtomicBoolean loading = new AtomicBoolean(true);
+    Map<String, String> claimed = new ConcurrentHashMap<>(); // acknowledged as claims: _id → email
+    Map<String, String> straight = new ConcurrentHashMap<>(); // acknowledged as events of the stream
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> writers = new ArrayList<>();
+    for (String url : List.of(a, b)) {
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; loading.get(); i++) {
+            String id = url.substring(url.lastIndexOf(':') + 1) + "-" + i;
+            String body = "{\"_id\":\"" + id + "\",\"email\":\"" + id + "@example.com\"}";
+            HttpResponse<String> r;
+            while ((r = post(url, "/streams/signups/events", body)).statusCode() == 503) {
+              Thread.sleep(20); // being dropped: send it again
+            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            (r.body().contains("\"claim\"") ? claimed : straight).put(id, id + "@example.com");
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      t.start();
+      writers.add(t);
+    }
+    ClusterClient.await("claims flow", () -> claimed.size() >= 40);
+    assertThat(client.statements(a, "", "DROP CONSTRAINT unique_email").toString()).contains("\"dropped\":true");
+    ClusterClient.await("appends flow straight to the stream through both instances", () -> straight.size() >= 40);
+    loading.set(false);
+    for (Thread t : writers) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+
+    Map<String, Integer> decisions = new HashMap<>();
+    ClusterClient.await(() -> "every acknowledged claim decided: " + decisions.size() + " of " + claimed.size(), () -> {
+      try {
+        decisions.clear();
+        for (JsonNode d : events(b, "unique_email_decisions", 2)) {
+          decisions.merge(d.path("claim").path("id").asText(), 1, Integer::sum);
+        }
+        return decisions.keySet().equals(claimed.keySet());
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(decisions.values()).as("decisions per claim").allMatch(n -> n == 1);
+    Map<String, Integer> inStream = new HashMap<>();
+    for (JsonNode e : events(b, "signups", 2)) {
+      inStream.merge(e.path("_id").asText(), 1, Integer::sum);
+    }
+    java.util.Set<String> all = new java.util.HashSet<>(claimed.keySet());
+    all.addAll(straight.keySet());
+    assertThat(inStream.keySet()).as("every accepted claim and every straight append").isEqualTo(all);
+    assertThat(inStream.values()).as("events per _id").allMatch(n -> n == 1);
+  }
+
+  @Test
   void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionLeavesAndComesBackUnderLoad() throws Exception {
     String cluster = TestKafka.newCluster("kcons");
     String a = instances.start(cluster, dir.resolve("a")).url;
