@@ -207,7 +207,7 @@ final class ClaimsProcessor implements Runnable {
         }
         append(constraint.decisionsStream(), decisions);
         append(constraint.claimsStream(), releases);
-      } else if (!replay) {
+      } else if (!replay && !(decided.isEmpty() && releases.isEmpty())) {
         // One transaction of this partition's writer: the accepted events, then the decisions that
         // name where they landed, then the releases. The outcomes are read from the log.
         writer.begin();

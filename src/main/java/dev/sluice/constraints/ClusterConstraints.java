@@ -48,6 +48,8 @@ final class ClusterConstraints implements AutoCloseable {
   private static final long SUPERVISE_MS = 250;
   /** After a processor here was fenced by another instance, how long before this one may take the partition again. */
   private static final long FENCED_BACKOFF_MS = 5_000;
+  /** After a processor here failed (Kafka unreachable, say), how long before it starts again. */
+  private static final long FAILED_BACKOFF_MS = 1_000;
 
   /** A declaration as applied here. */
   record Entry(Constraint constraint, List<Long> cut, boolean dropping, long offset) {}
@@ -60,8 +62,8 @@ final class ClusterConstraints implements AutoCloseable {
   private final Map<String, Entry> byName = new TreeMap<>();
   /** "name/p" → the processor running here. */
   private final Map<String, ClaimsProcessor> processors = new HashMap<>();
-  /** "name/p" → when this instance's processor of it was last fenced. */
-  private final Map<String, Long> fencedAt = new HashMap<>();
+  /** "name/p" → when this instance may start a processor of it again, after one was fenced or failed. */
+  private final Map<String, Long> notBefore = new HashMap<>();
   /** "name/p" → the decisions read from the log, for {@code ?wait=outcome}. */
   private final Map<String, Outcomes> outcomes = new ConcurrentHashMap<>();
   /** Claim appends handed to the log and not yet durable, per constraint: a drop's acknowledgement waits for them. */
@@ -209,13 +211,13 @@ final class ClusterConstraints implements AutoCloseable {
           ClaimsProcessor current = processors.get(key);
           boolean owns = shared.owns(c.claimsStream(), p);
           if (current != null && (!owns || current.ended())) {
-            stopProcessor(key);
-            if (current.fenced) {
-              fencedAt.put(key, now);
+            if (current.ended()) { // fenced or failed, not given away
+              notBefore.put(key, now + (current.fenced ? FENCED_BACKOFF_MS : FAILED_BACKOFF_MS));
             }
+            stopProcessor(key);
             current = null;
           }
-          if (owns && current == null && now - fencedAt.getOrDefault(key, 0L) >= FENCED_BACKOFF_MS && declared(e)) {
+          if (owns && current == null && now >= notBefore.getOrDefault(key, 0L) && declared(e)) {
             openStore();
             Space space = store.space(c.spaceName());
             if (space.get(ClaimsProcessor.position(p)) == null) {
