@@ -256,7 +256,7 @@ class ConstraintsOnClusterTest {
   }
 
   @Test
-  void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionIsKilled() throws Exception {
+  void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionIsKilledAndRestarted() throws Exception {
     String cluster = TestKafka.newCluster("kcons");
     String a = instances.start(cluster, dir.resolve("a")).url;
     Child c = child(cluster, "c");
@@ -272,6 +272,11 @@ class ConstraintsOnClusterTest {
     c.process().toHandle().destroyForcibly();
     int atKill = acknowledged.size();
     ClusterClient.await("claims flow after c was killed", () -> acknowledged.size() >= atKill + 60);
+    // c restarts on the state the kill left: it resumes the partitions it gets from its own checkpoints.
+    Child restarted = child(cluster, "c");
+    client.awaitDivided(List.of(a, restarted.url()), "unique_email_claims");
+    int atRestart = acknowledged.size();
+    ClusterClient.await("claims flow after c restarted", () -> acknowledged.size() >= atRestart + 60);
     loading.set(false);
     for (Thread t : writers) {
       t.join();
