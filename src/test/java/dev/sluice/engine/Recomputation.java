@@ -76,13 +76,15 @@ final class Recomputation {
 
   /**
    * Whether a view's digest checkpoint reflects every position below {@code end} of the streams
-   * it reads (those its token names).
+   * the view reads ({@code sources}). A stream the checkpoint's token does not name counts as read
+   * to offset 0, so a checkpoint taken before the view read anything covers no appended event.
    */
-  static boolean covers(DigestCheckpoint checkpoint, Token end) {
+  static boolean covers(DigestCheckpoint checkpoint, Token end, Set<String> sources) {
     Map<String, Map<Integer, Long>> has = Token.decode(checkpoint.token()).ends();
-    for (Map.Entry<String, Map<Integer, Long>> stream : has.entrySet()) {
-      for (Map.Entry<Integer, Long> p : end.ends().getOrDefault(stream.getKey(), Map.of()).entrySet()) {
-        if (stream.getValue().getOrDefault(p.getKey(), 0L) < p.getValue()) {
+    for (String source : sources) {
+      Map<Integer, Long> reached = has.getOrDefault(source, Map.of());
+      for (Map.Entry<Integer, Long> p : end.ends().getOrDefault(source, Map.of()).entrySet()) {
+        if (reached.getOrDefault(p.getKey(), 0L) < p.getValue()) {
           return false;
         }
       }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -68,7 +69,7 @@ class ViewDigestPropertiesTest {
         token = token.merge(log.append(request.customers() ? "customers" : "orders", events(request)).get().token());
       }
       engine.scan("revenue", null, null, null, 1, token, WAIT);
-      DigestCheckpoint checkpoint = awaitCheckpoint(engine, token);
+      DigestCheckpoint checkpoint = awaitCheckpoint(engine, token, Recomputation.sources(VIEW, log));
 
       long stored = 0;
       for (Engine.KeyedJson row : engine.scan("revenue", null, null, null, Integer.MAX_VALUE, null, WAIT)) {
@@ -112,11 +113,12 @@ class ViewDigestPropertiesTest {
   }
 
   /** The first published checkpoint that covers {@code token}. */
-  private static DigestCheckpoint awaitCheckpoint(Engine engine, Token token) throws InterruptedException {
+  private static DigestCheckpoint awaitCheckpoint(Engine engine, Token token, Set<String> sources)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       for (DigestCheckpoint c : engine.digests()) {
-        if (Recomputation.covers(c, token)) {
+        if (Recomputation.covers(c, token, sources)) {
           return c;
         }
       }
