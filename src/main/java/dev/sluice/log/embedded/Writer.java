@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
  * thread fsyncs every file written since its last fsync and then acknowledges those requests in
  * order: one fsync covers every request that arrived while the previous one ran (group commit), and
- * the sequencer keeps writing while the syncer waits on the disk.
+ * the sequencer keeps writing while the syncer waits on the disk. A preparer thread writes each
+ * stream's next segment ahead of need (zeros, fsynced; docs/log-format.md §1), so that the syncer's
+ * fsyncs flush data over allocated blocks and commit no change of the file's size.
  */
 final class Writer {
   /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
