@@ -61,6 +61,8 @@ final class StreamLog implements AutoCloseable {
   private boolean prepared;
   /** Writer-owned: the highest segment number whose preparation was asked for. */
   long preparationAsked = -1;
+  /** Writer-owned: the last roll came before its segment was ready (the writer outran the preparer). */
+  private boolean preparationLate;
 
   private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs) {
     this.spec = spec;
@@ -410,6 +412,12 @@ final class StreamLog implements AutoCloseable {
       return false;
     }
     preparationAsked = next;
+    if (preparationLate) {
+      // Writing faster than zeros can be prepared (near the disk's bandwidth), a preparation mostly
+      // wastes bandwidth: skip every other one.
+      preparationLate = false;
+      return false;
+    }
     synchronized (preparation) {
       preparing = next;
       prepared = false;
@@ -471,6 +479,7 @@ final class StreamLog implements AutoCloseable {
   private Path takePrepared(long number) {
     synchronized (preparation) {
       boolean ready = preparing == number && prepared;
+      preparationLate = preparing == number && !prepared;
       preparing = -1;
       prepared = false;
       return ready ? preparedPath(number) : null;
