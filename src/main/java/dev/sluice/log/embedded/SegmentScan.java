@@ -71,18 +71,19 @@ final class SegmentScan {
       String problem;
       ByteBuffer batch = null;
       try {
+        batch = segment.readBatch(position, fileSize);
+        problem = apply(batch, position, collectIds, true);
+      } catch (Segment.Damaged d) {
         if (startsWithZeros(position)) {
           if (zerosToTheEnd(position)) {
             zeroTail = damageAt < 0;
             dataEnd = position;
             break;
           }
-          throw new Segment.Damaged("a zero batch length with data after it");
+          problem = "a zero batch length with data after it";
+        } else {
+          problem = d.getMessage();
         }
-        batch = segment.readBatch(position, fileSize);
-        problem = apply(batch, position, collectIds, true);
-      } catch (Segment.Damaged d) {
-        problem = d.getMessage();
       } catch (Varints.Malformed m) {
         problem = "malformed record: " + m.getMessage();
       }
