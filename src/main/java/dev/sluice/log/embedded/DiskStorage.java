@@ -106,13 +106,6 @@ public final class DiskStorage implements Storage {
     }
 
     @Override
-    public void write(ByteBuffer src, long position) throws IOException {
-      while (src.hasRemaining()) {
-        position += channel.write(src, position);
-      }
-    }
-
-    @Override
     public void readFully(ByteBuffer dst, long position) throws IOException {
       while (dst.hasRemaining()) {
         int n = read(dst, position);

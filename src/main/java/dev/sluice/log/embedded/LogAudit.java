@@ -149,38 +149,16 @@ public final class LogAudit {
     }
   }
 
-  /** Whether every byte from {@code position} to the end of the file is zero. */
-  private static boolean zerosToTheEnd(FileChannel file, long position, long size) throws IOException {
-    ByteBuffer block = ByteBuffer.allocate(64 * 1024);
-    for (long at = position; at < size; at += block.limit()) {
-      block.clear().limit((int) Math.min(block.capacity(), size - at));
-      readFully(file, block, at);
-      for (int i = 0; i < block.limit(); i++) {
-        if (block.get(i) != 0) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   /** Checks the batch at {@code position}; returns where the next one starts, or -1 if unknowable. */
   private long batch(Walk walk, FileChannel file, String segment, long position, long size) throws IOException {
-    ByteBuffer prefix = ByteBuffer.allocate(4).limit((int) Math.min(4, size - position));
-    readFully(file, prefix, position);
-    boolean zeroLength = true;
-    for (int i = 0; i < prefix.limit(); i++) {
-      zeroLength &= prefix.get(i) == 0;
-    }
-    if (zeroLength && zerosToTheEnd(file, position, size)) {
-      return -1; // a prepared segment's zeros after the last batch (docs/log-format.md §1)
-    }
     batchCount++;
     if (size - position < LogFormat.BATCH_PREFIX_BYTES) {
       findings.add(new Finding(walk.stream, -1, -1, segment, position,
           (size - position) + " bytes after the last batch: a torn write (never acknowledged) if the server was killed, else damage"));
       return -1;
     }
+    ByteBuffer prefix = ByteBuffer.allocate(4);
+    readFully(file, prefix, position);
     int length = prefix.getInt(0);
     if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > size) {
       findings.add(new Finding(walk.stream, -1, -1, segment, position, "implausible batch length " + length

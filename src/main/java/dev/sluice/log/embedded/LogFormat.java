@@ -60,13 +60,6 @@ final class LogFormat {
     return String.format("%020d%s", number, SEGMENT_SUFFIX);
   }
 
-  /** §1: a segment's file while it is prepared (zeros ahead of need); a temporary file (§6 step 2). */
-  static final String PREPARED_SUFFIX = ".zeros.tmp";
-
-  static String preparedName(long number) {
-    return segmentName(number) + PREPARED_SUFFIX;
-  }
-
   static String indexName(long number) {
     return String.format("%020d%s", number, INDEX_SUFFIX);
   }

@@ -30,10 +30,6 @@ final class SegmentScan {
   long validEnd;
   long lastAppendTimeMs;
   boolean tornTail;
-  /** The data ends in zeros that run to the end of the file: a prepared segment's unused space (§1). */
-  boolean zeroTail;
-  /** Where the zero tail begins, else the file's size. */
-  long dataEnd;
   Damage damage;
 
   private final Segment segment;
@@ -64,7 +60,6 @@ final class SegmentScan {
   private void scan(boolean collectIds) throws IOException {
     long position = segment.header.size();
     validEnd = position;
-    dataEnd = fileSize;
     long damageAt = -1;
     String damageReason = null;
     while (position < fileSize) {
@@ -74,16 +69,7 @@ final class SegmentScan {
         batch = segment.readBatch(position, fileSize);
         problem = apply(batch, position, collectIds, true);
       } catch (Segment.Damaged d) {
-        if (startsWithZeros(position)) {
-          if (zerosToTheEnd(position)) {
-            zeroTail = damageAt < 0;
-            dataEnd = position;
-            break;
-          }
-          problem = "a zero batch length with data after it";
-        } else {
-          problem = d.getMessage();
-        }
+        problem = d.getMessage();
       } catch (Varints.Malformed m) {
         problem = "malformed record: " + m.getMessage();
       }
@@ -186,42 +172,6 @@ final class SegmentScan {
     return null;
   }
 
-  /** Whether the length field at {@code position} (or what is left of it before the end) is zero. */
-  private boolean startsWithZeros(long position) throws IOException {
-    ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(4, fileSize - position));
-    segment.file.readFully(prefix, position);
-    for (int i = 0; i < prefix.limit(); i++) {
-      if (prefix.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether every byte from {@code position} to the end of the file is zero. */
-  private boolean zerosToTheEnd(long position) throws IOException {
-    ByteBuffer block = ByteBuffer.allocate(64 * 1024);
-    for (long at = position; at < fileSize; at += block.limit()) {
-      block.clear().limit((int) Math.min(block.capacity(), fileSize - at));
-      segment.file.readFully(block, at);
-      for (int i = 0; i < block.limit(); i += 8) {
-        if (i + 8 <= block.limit() ? block.getLong(i) != 0 : !zeros(block, i)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private static boolean zeros(ByteBuffer block, int from) {
-    for (int i = from; i < block.limit(); i++) {
-      if (block.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** The first position at or after {@code from} where a sound batch starts, or -1. */
   private long findNextBatch(long from) throws IOException {
     long last = fileSize - LogFormat.BATCH_PREFIX_BYTES - LogFormat.BATCH_BODY_HEADER_BYTES;
@@ -236,11 +186,8 @@ final class SegmentScan {
         block.flip();
       }
       int i = (int) (at - blockStart);
-      if (block.get(i + 8) != LogFormat.BATCH_MAGIC) {
-        continue; // the common case, also through a prepared segment's zeros
-      }
       int length = block.getInt(i);
-      if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || at + 4 + length > fileSize) {
+      if (block.get(i + 8) != LogFormat.BATCH_MAGIC || length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || at + 4 + length > fileSize) {
         continue;
       }
       try {

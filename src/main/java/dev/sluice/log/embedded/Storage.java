@@ -63,12 +63,6 @@ public interface Storage {
     /** Appends all remaining bytes of {@code src} at the end of the file. */
     void append(java.nio.ByteBuffer src) throws IOException;
 
-    /**
-     * Writes all remaining bytes of {@code src} at {@code position}, over what is there (the zeros
-     * of a prepared segment, docs/log-format.md §1), extending the file if they reach past its end.
-     */
-    void write(java.nio.ByteBuffer src, long position) throws IOException;
-
     /** Reads into {@code dst} from {@code position} until it is full; fails at end of file. */
     void readFully(java.nio.ByteBuffer dst, long position) throws IOException;
 

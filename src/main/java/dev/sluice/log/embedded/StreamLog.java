@@ -23,10 +23,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class StreamLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** §1: zeros are written and fsynced in chunks of this size while a segment is prepared. */
-  private static final int PREPARE_CHUNK_BYTES = 1024 * 1024;
-  /** §1: the next segment is prepared once the active one holds this fraction of its size. */
-  private static final int PREPARE_AFTER_FRACTION = 8;
 
   final StreamSpec spec;
   final Path dir;
@@ -52,17 +48,6 @@ final class StreamLog implements AutoCloseable {
   volatile LogException writeRefusal;
   /** Batches read and verified lately: each holds records of every partition, which are read one partition at a time. */
   private final RecentBatches recentBatches = new RecentBatches();
-
-  /** Guards {@link #preparing} and {@link #prepared}: the writer's roll and the preparer meet here. */
-  private final Object preparation = new Object();
-  /** The number of the segment being prepared (§1), or -1; the writer's roll takes or abandons it. */
-  private long preparing = -1;
-  /** Whether the segment {@link #preparing} is ready: its zeros written and fsynced. */
-  private boolean prepared;
-  /** Writer-owned: the highest segment number whose preparation was asked for. */
-  long preparationAsked = -1;
-  /** Writer-owned: the last roll came before its segment was ready (the writer outran the preparer). */
-  private boolean preparationLate;
 
   private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs) {
     this.spec = spec;
@@ -185,20 +170,13 @@ final class StreamLog implements AutoCloseable {
             corrupt(p, scan.damage.corruptFrom()[p], describe(path, scan.damage.bytePosition(), p, scan.damage.corruptFrom()[p], scan.damage.reason()));
           }
         }
-        // The size stays the file's (without prepared zeros): partitions seen to continue after
-        // the damage stay readable.
-        segment.size = scan.dataEnd;
+        // The size stays the file's: partitions seen to continue after the damage stay readable.
         refuseWrites("stream '" + spec.name() + "' is damaged in " + path.getFileName() + "; see the partitions' errors");
         // Damaged data gets no index. The next segment's header says where every partition goes
         // on, so the partitions sound here stay readable in the segments after it (step 3).
         continue;
       }
       if (!last) {
-        if (scan.zeroTail) {
-          // A sealed segment keeps no prepared zeros (step 7): cut them before indexing it.
-          file.truncate(scan.validEnd);
-          file.sync();
-        }
         // Step 5: a sealed segment without a sound index gets one again.
         SealedIndex.write(storage, dir.resolve(LogFormat.indexName(number)), summaryOf(segment, scan, number), snapshot(scan.index, n));
         segment.index = SealedIndex.open(storage, dir.resolve(LogFormat.indexName(number)), number, n);
@@ -208,7 +186,6 @@ final class StreamLog implements AutoCloseable {
           file.truncate(scan.validEnd);
           file.sync();
         }
-        // With a zero tail (a prepared segment) the file keeps its zeros; the writer writes over them.
         segment.size = scan.validEnd;
         storage.delete(dir.resolve(LogFormat.indexName(number)));
         tailIds = scan.ids;
@@ -346,25 +323,12 @@ final class StreamLog implements AutoCloseable {
     return all.get(all.size() - 1);
   }
 
-  /**
-   * Creates a segment durably: header to a temporary file, fsync, rename, fsync the folder. The
-   * temporary file is the prepared one (§1: zeros written and fsynced ahead) when it is ready.
-   */
+  /** Creates a segment durably: header to a temporary file, fsync, rename, fsync the folder. */
   Segment newSegment(long number, long nowMs, long[] bases, byte[][] chains) throws IOException {
     SegmentHeader header = new SegmentHeader(number, nowMs, bases.clone(), chains.clone());
     Path path = dir.resolve(LogFormat.segmentName(number));
     ByteBuffer bytes = header.encode();
-    Path ready = takePrepared(number);
-    if (ready != null) {
-      try (Storage.StorageFile zeros = storage.open(ready, false)) {
-        zeros.write(bytes, 0);
-        zeros.sync();
-      }
-      storage.rename(ready, path);
-      storage.syncDirectory(dir);
-    } else {
-      storage.writeAtomically(path, Arrays.copyOf(bytes.array(), bytes.remaining()));
-    }
+    storage.writeAtomically(path, Arrays.copyOf(bytes.array(), bytes.remaining()));
     Storage.StorageFile file = storage.open(path, false);
     return new Segment(path, header, file, header.size(), new ActiveIndex(spec.partitions()), nowMs);
   }
@@ -375,9 +339,6 @@ final class StreamLog implements AutoCloseable {
    */
   void roll(long nowMs) throws IOException {
     Segment old = active();
-    if (old.file.size() > old.size) {
-      old.file.truncate(old.size); // a sealed segment keeps its exact size, without prepared zeros
-    }
     old.file.sync();
     int n = spec.partitions();
     ActiveIndex index = (ActiveIndex) old.index;
@@ -398,96 +359,6 @@ final class StreamLog implements AutoCloseable {
     segments = List.copyOf(all);
     // Readers holding the in-memory index keep working; new lookups go to the file.
     old.index = SealedIndex.open(storage, indexPath, number, n);
-  }
-
-  // ---- prepared segments (docs/log-format.md §1) ----
-
-  /**
-   * Called by the writer after a write to the active segment: true, once per segment, when the
-   * segment after it should now be prepared.
-   */
-  boolean wantsPrepared(Segment active, long segmentBytes) {
-    long next = active.header.number() + 1;
-    if (preparationAsked >= next || active.size < segmentBytes / PREPARE_AFTER_FRACTION) {
-      return false;
-    }
-    preparationAsked = next;
-    if (preparationLate) {
-      // Writing faster than zeros can be prepared (near the disk's bandwidth), a preparation mostly
-      // wastes bandwidth: skip every other one.
-      preparationLate = false;
-      return false;
-    }
-    synchronized (preparation) {
-      preparing = next;
-      prepared = false;
-    }
-    return true;
-  }
-
-  /**
-   * Writes segment {@code number}'s file ahead of need: {@code bytes} zeros, fsynced chunk by chunk,
-   * so that the writer's fsyncs there flush data only — no change of the file's size or extents, and
-   * so no commit of the file system's journal, on the acknowledgement path. Runs on the preparer
-   * thread; gives up when the writer rolled past it or the log closes. A failure (a full disk, say)
-   * leaves no file and costs nothing but speed: the roll then creates the segment as usual.
-   */
-  void prepare(long number, long bytes) throws IOException {
-    Path path = preparedPath(number);
-    storage.delete(path);
-    try {
-      try (Storage.StorageFile file = storage.open(path, true)) {
-        ByteBuffer zeros = ByteBuffer.allocate(PREPARE_CHUNK_BYTES);
-        for (long at = 0; at < bytes; at += zeros.limit()) {
-          if (!stillPreparing(number) || Thread.currentThread().isInterrupted()) {
-            break;
-          }
-          zeros.clear().limit((int) Math.min(PREPARE_CHUNK_BYTES, bytes - at));
-          file.write(zeros, at);
-          file.sync();
-        }
-      }
-      synchronized (preparation) {
-        if (preparing == number && !Thread.currentThread().isInterrupted()) {
-          prepared = true;
-          return;
-        }
-      }
-      storage.delete(path);
-    } catch (IOException | RuntimeException e) {
-      synchronized (preparation) {
-        if (preparing == number) {
-          preparing = -1;
-        }
-      }
-      try {
-        storage.delete(path);
-      } catch (IOException ignored) {
-        // Left behind, it is a temporary file: the next open deletes it (§6 step 2).
-      }
-      throw e;
-    }
-  }
-
-  private boolean stillPreparing(long number) {
-    synchronized (preparation) {
-      return preparing == number;
-    }
-  }
-
-  /** The prepared file of segment {@code number} if it is ready; any preparation is over either way. */
-  private Path takePrepared(long number) {
-    synchronized (preparation) {
-      boolean ready = preparing == number && prepared;
-      preparationLate = preparing == number && !prepared;
-      preparing = -1;
-      prepared = false;
-      return ready ? preparedPath(number) : null;
-    }
-  }
-
-  Path preparedPath(long number) {
-    return dir.resolve(LogFormat.preparedName(number));
   }
 
   // ---- reads ----
@@ -653,9 +524,6 @@ final class StreamLog implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (preparation) {
-      preparing = -1;
-    }
     for (Segment segment : segments) {
       try {
         segment.close();

@@ -29,17 +29,13 @@ import java.util.concurrent.TimeUnit;
  * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
  * thread fsyncs every file written since its last fsync and then acknowledges those requests in
  * order: one fsync covers every request that arrived while the previous one ran (group commit), and
- * the sequencer keeps writing while the syncer waits on the disk. A preparer thread writes each
- * stream's next segment ahead of need (zeros, fsynced; docs/log-format.md §1), so that the syncer's
- * fsyncs flush data over allocated blocks and commit no change of the file's size.
+ * the sequencer keeps writing while the syncer waits on the disk.
  */
 final class Writer {
   /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
   private static final int GROUP_MAX = 1024;
 
   private static final long SUBMIT_WAIT_MS = 30_000;
-
-  private static final System.Logger LOG = System.getLogger(Writer.class.getName());
 
   private final EmbeddedLog.Options options;
   private final MeterRegistry meters;
@@ -48,9 +44,6 @@ final class Writer {
   private final BatchWriter batch = new BatchWriter();
   private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
   private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
-  /** Prepares the next segment of a stream ahead of need, off the acknowledgement path. */
-  private final Thread preparer = new Thread(this::prepare, "sluice-log-preparer");
-  private final BlockingQueue<Preparation> preparations = new LinkedBlockingQueue<>();
   private volatile LogException failure;
   private volatile boolean closing;
   private final Timer fsyncs;
@@ -105,13 +98,11 @@ final class Writer {
     this.meters = meters;
     sequencer.setDaemon(true);
     syncer.setDaemon(true);
-    preparer.setDaemon(true);
   }
 
   void start() {
     sequencer.start();
     syncer.start();
-    preparer.start();
   }
 
   CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
@@ -283,7 +274,7 @@ final class Writer {
     }
     long at = segment.size;
     try {
-      segment.file.write(bytes, at); // over a prepared segment's zeros, or at the file's end
+      segment.file.append(bytes);
     } catch (IOException e) {
       r.error = undoWrite(segment, at, r.name, e);
       return false;
@@ -304,35 +295,7 @@ final class Writer {
       ids.forEach((id, position) -> s.dedup.add(id, position.partition(), position.offset(), now));
     }
     r.segment = segment;
-    if (s.wantsPrepared(segment, options.segmentBytes())) {
-      preparations.add(new Preparation(s, segment.header.number() + 1));
-    }
     return true;
-  }
-
-  // ---- preparer ----
-
-  /** A segment to prepare ahead of need (docs/log-format.md §1). */
-  private record Preparation(StreamLog stream, long number) {}
-
-  private void prepare() {
-    while (true) {
-      Preparation next;
-      try {
-        next = preparations.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        next.stream().prepare(next.number(), options.segmentBytes());
-      } catch (IOException | RuntimeException e) {
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
-        LOG.log(System.Logger.Level.WARNING, "could not prepare segment " + next.number() + " of stream '"
-            + next.stream().spec.name() + "' ahead of need (" + e.getMessage() + "); it will be created when needed");
-      }
-    }
   }
 
   /** A failed append leaves no bytes behind; if even that fails, the log stops taking writes. */
@@ -451,8 +414,6 @@ final class Writer {
     try {
       sequencer.join(60_000);
       syncer.join(60_000);
-      preparer.interrupt();
-      preparer.join(60_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

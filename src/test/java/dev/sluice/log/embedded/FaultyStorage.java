@@ -302,35 +302,13 @@ final class FaultyStorage implements Storage {
     int size;
     int syncedSize;
     byte[] syncedCopy;
-    /** A truncate cut into the durable bytes since the last fsync. */
-    boolean truncated;
-    /**
-     * Writes over durable bytes (a prepared segment's zeros) since the last fsync covered
-     * [{@code overwrittenFrom}, {@code overwrittenTo}); -1 when there were none.
-     */
-    int overwrittenFrom = -1;
-    int overwrittenTo = -1;
 
     void append(ByteBuffer src, int n) {
-      write(src, size, n);
-    }
-
-    void write(ByteBuffer src, int position, int n) {
-      if (position < syncedSize || overwrittenFrom >= 0) {
-        if (syncedCopy == null) {
-          syncedCopy = Arrays.copyOf(bytes, syncedSize);
-        }
-        overwrittenFrom = overwrittenFrom < 0 ? position : Math.min(overwrittenFrom, position);
-        overwrittenTo = Math.max(overwrittenTo, position + n);
+      if (size + n > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(size + n, bytes.length * 2));
       }
-      if (position + n > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(position + n, bytes.length * 2));
-      }
-      if (position > size) {
-        Arrays.fill(bytes, size, position, (byte) 0); // a hole reads as zeros
-      }
-      src.get(bytes, position, n);
-      size = Math.max(size, position + n);
+      src.get(bytes, size, n);
+      size += n;
     }
 
     byte[] durable() {
@@ -373,36 +351,9 @@ final class FaultyStorage implements Storage {
   private FileNode survive(FileNode file, Tear tear) {
     byte[] durable = file.durable();
     byte[] content;
-    if (file.syncedCopy != null && (file.truncated || file.overwrittenFrom < 0)) {
+    if (file.syncedCopy != null) {
       // A truncate since the last fsync: it reached the disk or it did not.
       content = tear != Tear.LOSE && random.nextBoolean() ? Arrays.copyOf(file.bytes, file.size) : durable;
-    } else if (file.syncedCopy != null) {
-      // Writes over durable bytes since the last fsync: a prefix of them reached the disk, over
-      // what was there, as with appends.
-      int from = file.overwrittenFrom;
-      int unsynced = file.overwrittenTo - from;
-      Tear how = tear == Tear.ANY ? Tear.values()[random.nextInt(Tear.values().length)] : tear;
-      int kept =
-          switch (how) {
-            case LOSE -> 0;
-            case PARTIAL, PARTIAL_WITH_GARBAGE -> strictPrefix(unsynced);
-            case ANY -> unsynced;
-          };
-      content = Arrays.copyOf(durable, Math.max(durable.length, from + kept));
-      System.arraycopy(file.bytes, from, content, from, kept);
-      if (how == Tear.PARTIAL_WITH_GARBAGE && unsynced > 0) {
-        int at = from + kept;
-        int pageEnd = (at / PAGE_BYTES + 1) * PAGE_BYTES;
-        int garbage = 1 + random.nextInt(pageEnd - at);
-        content = Arrays.copyOf(content, Math.max(content.length, at + garbage));
-        if (random.nextBoolean()) {
-          byte[] noise = new byte[garbage];
-          random.nextBytes(noise);
-          System.arraycopy(noise, 0, content, at, garbage);
-        } else {
-          Arrays.fill(content, at, at + garbage, (byte) 0);
-        }
-      }
     } else {
       int unsynced = file.size - file.syncedSize;
       Tear how = tear == Tear.ANY ? Tear.values()[random.nextInt(Tear.values().length)] : tear;
@@ -526,24 +477,6 @@ final class FaultyStorage implements Storage {
     }
 
     @Override
-    public void write(ByteBuffer src, long position) throws IOException {
-      synchronized (FaultyStorage.this) {
-        usable();
-        int n = src.remaining();
-        appends++;
-        FaultyStorage.this.notifyAll();
-        long growth = Math.max(0, position + n - file.size);
-        if (growth > spaceLeftBytes) {
-          file.write(src, (int) position, (int) (n - (growth - spaceLeftBytes)));
-          spaceLeftBytes = 0;
-          throw new IOException("No space left on device");
-        }
-        file.write(src, (int) position, n);
-        spaceLeftBytes -= growth;
-      }
-    }
-
-    @Override
     public void readFully(ByteBuffer dst, long position) throws IOException {
       synchronized (FaultyStorage.this) {
         usable();
@@ -585,9 +518,6 @@ final class FaultyStorage implements Storage {
         }
         file.syncedSize = file.size;
         file.syncedCopy = null;
-        file.truncated = false;
-        file.overwrittenFrom = -1;
-        file.overwrittenTo = -1;
       }
     }
 
@@ -610,11 +540,8 @@ final class FaultyStorage implements Storage {
         if (size >= file.size) {
           return;
         }
-        if (size < file.syncedSize) {
-          if (file.syncedCopy == null) {
-            file.syncedCopy = Arrays.copyOf(file.bytes, file.syncedSize);
-          }
-          file.truncated = true;
+        if (size < file.syncedSize && file.syncedCopy == null) {
+          file.syncedCopy = Arrays.copyOf(file.bytes, file.syncedSize);
         }
         file.size = (int) size;
       }

@@ -15,10 +15,8 @@ import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.embedded.FaultyStorage.Tear;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -48,8 +46,6 @@ class RecoveryTest {
   private static final Path STREAM_DIR = DATA.resolve("streams").resolve(STREAM);
   private static final Path SEGMENT_0 = STREAM_DIR.resolve(LogFormat.segmentName(0));
   private static final long ONE_SEGMENT = 1 << 20;
-  /** Small segments: the next one is prepared (§1) once the active one holds 512 bytes. */
-  private static final long SMALL_SEGMENT = 4096;
 
   private FaultyStorage disk;
   private EmbeddedLog log;
@@ -287,159 +283,6 @@ class RecoveryTest {
     assertLogHolds(List.of(first, big));
   }
 
-  // ---- prepared segments (docs/log-format.md §1): writes over zeros ----
-
-  static Stream<Arguments> tearsInAPreparedSegment() {
-    return Stream.of(Tear.LOSE, Tear.PARTIAL, Tear.PARTIAL_WITH_GARBAGE)
-        .flatMap(tear -> LongStream.rangeClosed(1, 4).mapToObj(seed -> Arguments.of(tear, seed)));
-  }
-
-  @ParameterizedTest(name = "{0}, seed {1}")
-  @MethodSource("tearsInAPreparedSegment")
-  void aTornWriteOverAPreparedSegmentsZerosIsCutOffAndEverythingAcknowledgedStays(Tear tear, long seed) throws Exception {
-    openOn(new FaultyStorage(seed), SMALL_SEGMENT);
-    log.create(SPEC, false);
-    List<List<Event>> acknowledged = appendUntilAPreparedSegmentIsActive();
-    Path active = lastSegment(disk);
-
-    FaultyStorage.HeldSyncs syncs = holdSyncs();
-    long appendsBefore = disk.appends();
-    List<List<Event>> unfinished = List.of(request("b1", 0, 1, 2, 0), request("b2", 1, 2), request("b3", 2, 0, 1));
-    List<CompletableFuture<AppendResult>> pending = unfinished.stream().map(r -> log.append(STREAM, r)).toList();
-    syncs.reached().get(10, TimeUnit.SECONDS);
-    disk.awaitAppends(appendsBefore + unfinished.size());
-    FaultyStorage crashed = disk.crash(tear);
-    syncs.release();
-    for (CompletableFuture<AppendResult> future : pending) {
-      assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LogException.class);
-    }
-
-    restartOn(crashed);
-    assertThat(log.damageReports()).isEmpty();
-    if (tear == Tear.LOSE) {
-      assertThat(crashed.size(active)).as("a prepared segment keeps its zeros after a clean cut").isEqualTo(SMALL_SEGMENT);
-    }
-    int survivors = unfinishedRequestsPresent(acknowledged, unfinished);
-    assertThat(survivors).isLessThan(tear == Tear.LOSE ? 1 : unfinished.size());
-    List<List<Event>> history = new ArrayList<>(acknowledged);
-    history.addAll(unfinished.subList(0, survivors));
-    List<Event> next = request("c", 0, 1, 2, 2);
-    assertLandsAtTheEnd(next, append(next), history);
-    history.add(next);
-    assertLogHolds(history);
-    restartOn(disk.crash(Tear.LOSE));
-    assertLogHolds(history);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
-  void aFlippedBitInAPreparedSegmentsZerosIsCutOffAndLosesNothingAcknowledged(long seed) throws Exception {
-    openOn(new FaultyStorage(seed), SMALL_SEGMENT);
-    log.create(SPEC, false);
-    List<List<Event>> acknowledged = new ArrayList<>(appendUntilAPreparedSegmentIsActive());
-    List<Event> last = request("last", 0, 1, 2);
-    Written written = appendLocated(last);
-    acknowledged.add(last);
-    long dataEnd = dataEnd(disk.readAll(written.segment()));
-    assertThat(disk.size(written.segment())).as("the active segment is a prepared one").isEqualTo(SMALL_SEGMENT);
-    Random random = new Random(seed);
-    // The first flip hits the zero length after the data; the others anywhere in the zeros.
-    long at = seed == 1 ? dataEnd : dataEnd + random.nextInt((int) (SMALL_SEGMENT - dataEnd));
-    disk.flipBit(written.segment(), at);
-
-    restart();
-    assertThat(log.damageReports()).isEmpty();
-    assertLogHolds(acknowledged);
-    List<Event> next = request("c", 0, 1, 2);
-    assertLandsAtTheEnd(next, append(next), acknowledged);
-    acknowledged.add(next);
-    restart();
-    assertLogHolds(acknowledged);
-  }
-
-  @ParameterizedTest(name = "{0} bytes of space")
-  @ValueSource(longs = {1200, 3000, 6000})
-  void aDiskThatFillsWhilePreparingASegmentFailsAppendsClearlyAndLosesNothingAcknowledged(long space) throws Exception {
-    openOn(new FaultyStorage(space), SMALL_SEGMENT);
-    log.create(SPEC, false);
-    disk.failWritesAfter(space);
-    List<List<Event>> acknowledged = new ArrayList<>();
-    int refused = 0;
-    for (int i = 0; i < 120 && refused < 3; i++) {
-      List<Event> request = request("a" + i, 0, 1, 2);
-      try {
-        append(request);
-        acknowledged.add(request);
-      } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOfSatisfying(LogException.class, failure -> {
-          assertThat(failure.code()).isEqualTo(ErrorCode.STORAGE_FULL);
-          assertThat(failure.getMessage()).contains("no space left").contains("nothing was appended");
-        });
-        refused++;
-      }
-      Thread.sleep(2); // time for the preparer to run into the full disk
-    }
-    assertThat(refused).as("appends refused once the disk was full").isPositive();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!unfinishedPreparations().isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(unfinishedPreparations()).as("a failed preparation leaves no file").isEmpty();
-    assertLogHolds(acknowledged);
-
-    disk.restoreSpace();
-    List<Event> next = request("c", 0, 1, 2);
-    assertLandsAtTheEnd(next, append(next), acknowledged);
-    acknowledged.add(next);
-    restartOn(disk.crash(Tear.LOSE));
-    assertLogHolds(acknowledged);
-  }
-
-  /** Appends small requests until the active segment is a prepared one (its file full size, zeros after the data). */
-  private List<List<Event>> appendUntilAPreparedSegmentIsActive() throws Exception {
-    List<List<Event>> appended = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      List<Event> request = request("p" + i, 0, 1, 2);
-      append(request);
-      appended.add(request);
-      Path last = lastSegment(disk);
-      if (!last.equals(SEGMENT_0) && disk.size(last) == SMALL_SEGMENT) {
-        byte[] bytes = disk.readAll(last);
-        if (bytes[bytes.length - 1] == 0 && bytes[bytes.length - 2] == 0) {
-          return appended;
-        }
-      }
-      Thread.sleep(1); // time for the preparer
-    }
-    throw new AssertionError("no prepared segment became active in 500 appends");
-  }
-
-  /** Prepared files (§1) short of a whole segment. */
-  private List<String> unfinishedPreparations() throws IOException {
-    List<String> unfinished = new ArrayList<>();
-    for (String name : disk.list(STREAM_DIR)) {
-      if (name.endsWith(LogFormat.PREPARED_SUFFIX) && disk.size(STREAM_DIR.resolve(name)) != SMALL_SEGMENT) {
-        unfinished.add(name);
-      }
-    }
-    return unfinished;
-  }
-
-  /** Where a segment's batches end: the first zero length after the header. */
-  private static long dataEnd(byte[] segment) {
-    ByteBuffer bytes = ByteBuffer.wrap(segment);
-    int at = SegmentHeader.sizeFor(PARTITIONS);
-    while (at + 4 <= segment.length && bytes.getInt(at) != 0) {
-      at += 4 + bytes.getInt(at);
-    }
-    return at;
-  }
-
-  private static Path lastSegment(FaultyStorage storage) throws IOException {
-    return STREAM_DIR.resolve(
-        storage.list(STREAM_DIR).stream().filter(n -> n.endsWith(LogFormat.SEGMENT_SUFFIX)).reduce((a, b) -> b).orElseThrow());
-  }
-
   // ---- failed fsync ----
 
   @Test
@@ -547,38 +390,27 @@ class RecoveryTest {
     return log.append(STREAM, request).get(10, TimeUnit.SECONDS);
   }
 
-  /** Appends and finds where the request's batch went: the bytes that changed (over zeros, if prepared). */
   private Written appendLocated(List<Event> request) throws Exception {
-    TreeMap<String, byte[]> before = segmentContents();
+    TreeMap<String, Long> before = segmentSizes();
     append(request);
-    TreeMap<String, byte[]> after = segmentContents();
-    int header = SegmentHeader.sizeFor(PARTITIONS);
+    TreeMap<String, Long> after = segmentSizes();
     for (var entry : after.entrySet()) {
-      byte[] was = before.getOrDefault(entry.getKey(), Arrays.copyOf(entry.getValue(), header));
-      byte[] now = entry.getValue();
-      long start = -1;
-      long end = -1;
-      for (int i = header; i < now.length; i++) {
-        if (i >= was.length || now[i] != was[i]) {
-          start = start < 0 ? i : start;
-          end = i + 1;
-        }
-      }
-      if (start >= 0) {
-        return new Written(STREAM_DIR.resolve(entry.getKey()), start, end);
+      long was = before.getOrDefault(entry.getKey(), (long) SegmentHeader.sizeFor(PARTITIONS));
+      if (entry.getValue() != was) {
+        return new Written(STREAM_DIR.resolve(entry.getKey()), was, entry.getValue());
       }
     }
     throw new AssertionError("the append changed no segment");
   }
 
-  private TreeMap<String, byte[]> segmentContents() throws IOException {
-    TreeMap<String, byte[]> contents = new TreeMap<>();
+  private TreeMap<String, Long> segmentSizes() throws IOException {
+    TreeMap<String, Long> sizes = new TreeMap<>();
     for (String name : disk.list(STREAM_DIR)) {
       if (name.endsWith(LogFormat.SEGMENT_SUFFIX)) {
-        contents.put(name, disk.readAll(STREAM_DIR.resolve(name)));
+        sizes.put(name, disk.size(STREAM_DIR.resolve(name)));
       }
     }
-    return contents;
+    return sizes;
   }
 
   private ErrorCode appendFailure(List<Event> request) throws Exception {
