@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +32,13 @@ import org.apache.kafka.common.TopicPartition;
  * asks for the next records as soon as it has handed out the last ones it held) is still good
  * when the reader comes back: the view works on one partition's records while the others' next
  * ones are on their way.
+ *
+ * <p>A read that stops short of the records known to be committed also reads ahead: one thread per
+ * log ({@code sluice-kafka-readahead-<cluster>}) polls the reader's consumer and decodes the next
+ * batch of the same size while the caller works on this one, and the next read takes it. Fetching,
+ * parsing and decoding leave the view's thread, which on a backfill had spent a fifth of its time
+ * on them. A reader's consumer is used by one thread at a time: a read waits for its reader's
+ * read-ahead to finish before it touches the consumer.
  */
 final class Readers implements AutoCloseable {
   /** Consumers open at most; past this, the one idle longest is moved to the partition asked for. */
@@ -35,10 +46,15 @@ final class Readers implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(50);
   /** How long a read waits for records the log knows are committed (transaction markers in flight). */
   private static final long READ_LIMIT_MS = 30_000;
+  /** Reads of fewer records than this (a lookup of one event) do not read ahead. */
+  static final int READ_AHEAD_MIN = 64;
+  /** {@code -Dsluice.kafka.read-ahead=false} turns reading ahead off (to measure what it brings). */
+  private static final boolean READ_AHEAD = Boolean.parseBoolean(System.getProperty("sluice.kafka.read-ahead", "true"));
 
   private final Supplier<KafkaConsumer<byte[], byte[]>> factory;
   /** Idle readers, the one idle longest first. */
   private final ArrayDeque<Reader> idle = new ArrayDeque<>();
+  private final ExecutorService ahead;
   private int open;
   private boolean closed;
 
@@ -54,6 +70,12 @@ final class Readers implements AutoCloseable {
      * not held. Between the two there are only transaction markers and aborted records.
      */
     long fetched = -1;
+    /** Records decoded ahead, in offset order, all at or after {@link #next}; they come before {@link #held}. */
+    final ArrayDeque<Record> ready = new ArrayDeque<>();
+    /** The read-ahead running on this reader, or null. */
+    CompletableFuture<Void> readingAhead;
+    /** What failed the last read-ahead: the reader is not used again. */
+    RuntimeException aheadFailure;
 
     Reader(KafkaConsumer<byte[], byte[]> consumer) {
       this.consumer = consumer;
@@ -64,46 +86,103 @@ final class Readers implements AutoCloseable {
       if (!tp.equals(partition) || from < next) {
         return false;
       }
+      if (!ready.isEmpty()) {
+        return from <= ready.peekFirst().offset();
+      }
       return held.isEmpty() ? from <= fetched : from <= held.peekFirst().offset();
+    }
+
+    /** Waits for the read-ahead, if one runs; the consumer is this thread's afterwards. */
+    void settle() {
+      CompletableFuture<Void> running = readingAhead;
+      if (running != null) {
+        running.join();
+        readingAhead = null;
+      }
+      if (aheadFailure != null) {
+        throw aheadFailure;
+      }
+    }
+
+    /** One poll if nothing is held, then decodes up to {@code max} held records into {@link #ready}. */
+    void readAhead(int max) {
+      try {
+        if (ready.size() >= max) {
+          return;
+        }
+        if (held.isEmpty()) {
+          pollOnce(next);
+        }
+        while (!held.isEmpty() && ready.size() < max) {
+          ready.addLast(RecordFormat.decode(held.pollFirst()));
+        }
+      } catch (RuntimeException e) {
+        aheadFailure = e;
+      }
+    }
+
+    /** Polls the consumer once, keeping the partition's records at or after {@code from}. */
+    void pollOnce(long from) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(partition)) {
+        if (record.offset() >= from) {
+          held.addLast(record);
+        }
+      }
+      fetched = consumer.position(partition);
     }
   }
 
-  Readers(Supplier<KafkaConsumer<byte[], byte[]>> factory) {
+  /** @param cluster names the read-ahead thread */
+  Readers(Supplier<KafkaConsumer<byte[], byte[]>> factory, String cluster) {
     this.factory = factory;
+    this.ahead = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sluice-kafka-readahead-" + cluster);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A read that does not read ahead: a lookup, or a read whose caller knows of nothing more. */
+  List<Record> read(TopicPartition tp, long from, int max) {
+    return read(tp, from, max, -1);
   }
 
   /**
    * Up to {@code max} committed records of {@code tp} from {@code from}. The caller knows a
    * committed record exists at or after {@code from}: the read waits for it rather than mistake a
-   * transaction whose markers are still being written for the end of the partition.
+   * transaction whose markers are still being written for the end of the partition. When the
+   * records returned end before {@code knownEnd} (committed records the caller knows of), the next
+   * {@code max} are read ahead.
    */
-  List<Record> read(TopicPartition tp, long from, int max) {
+  List<Record> read(TopicPartition tp, long from, int max, long knownEnd) {
     Reader reader = borrow(tp, from);
     boolean healthy = false;
     try {
+      reader.settle();
       if (!reader.continues(tp, from)) {
         if (!tp.equals(reader.partition)) {
           reader.consumer.assign(List.of(tp));
           reader.partition = tp;
         }
         reader.consumer.seek(tp, from);
+        reader.ready.clear();
         reader.held.clear();
         reader.fetched = from;
       }
       reader.next = from;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_LIMIT_MS);
-      List<Record> out = new ArrayList<>(Math.min(max, Math.max(reader.held.size(), 16)));
+      List<Record> out = new ArrayList<>(Math.min(max, Math.max(reader.ready.size() + reader.held.size(), 16)));
       while (out.isEmpty()) {
-        if (reader.held.isEmpty()) {
-          for (ConsumerRecord<byte[], byte[]> record : reader.consumer.poll(POLL).records(tp)) {
-            if (record.offset() >= from) {
-              reader.held.addLast(record);
-            }
-          }
-          reader.fetched = reader.consumer.position(tp);
+        while (!reader.ready.isEmpty() && out.size() < max) {
+          out.add(reader.ready.pollFirst());
         }
-        while (!reader.held.isEmpty() && out.size() < max) {
-          out.add(RecordFormat.decode(reader.held.pollFirst()));
+        if (out.size() < max && reader.ready.isEmpty()) {
+          if (out.isEmpty() && reader.held.isEmpty()) {
+            reader.pollOnce(from);
+          }
+          while (!reader.held.isEmpty() && out.size() < max) {
+            out.add(RecordFormat.decode(reader.held.pollFirst()));
+          }
         }
         if (out.isEmpty() && System.nanoTime() > deadline) {
           throw new LogException(ErrorCode.LOG_FAILED,
@@ -111,12 +190,28 @@ final class Readers implements AutoCloseable {
         }
       }
       reader.next = out.get(out.size() - 1).offset() + 1;
+      if (READ_AHEAD && max >= READ_AHEAD_MIN && reader.next < knownEnd) {
+        startReadAhead(reader, max);
+      }
       healthy = true;
       return out;
     } catch (KafkaException e) {
       throw new LogException(ErrorCode.LOG_FAILED, "reading " + tp + " from Kafka failed: " + e.getMessage(), e);
     } finally {
       giveBack(reader, healthy);
+    }
+  }
+
+  private void startReadAhead(Reader reader, int max) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      try {
+        reader.readingAhead = CompletableFuture.runAsync(() -> reader.readAhead(max), ahead);
+      } catch (RejectedExecutionException e) {
+        // Closing: the reader is closed with the others.
+      }
     }
   }
 
@@ -131,7 +226,9 @@ final class Readers implements AutoCloseable {
       }
       Reader same = null;
       for (Reader r : idle) {
-        if (r.continues(tp, from)) {
+        // Only the position the caller left the reader at: what the reader holds may be changing
+        // under its read-ahead. The read checks the rest once the read-ahead is done.
+        if (tp.equals(r.partition) && r.next == from) {
           same = r;
           break;
         }
@@ -166,14 +263,35 @@ final class Readers implements AutoCloseable {
       }
       open--;
     }
+    closeReader(reader);
+  }
+
+  private static void closeReader(Reader reader) {
+    CompletableFuture<Void> running = reader.readingAhead;
+    if (running != null) {
+      running.join(); // never fails: readAhead keeps its failure
+    }
     reader.consumer.close(Duration.ofSeconds(1));
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    // Read-aheads use their readers' consumers: they end (a poll waits at most POLL) before the consumers close.
+    ahead.shutdown();
+    try {
+      ahead.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeIdle();
+  }
+
+  private synchronized void closeIdle() {
     for (Reader r : idle) {
-      r.consumer.close(Duration.ofSeconds(1));
+      closeReader(r);
     }
     open -= idle.size();
     idle.clear();
