@@ -74,8 +74,8 @@ final class Readers implements AutoCloseable {
     final ArrayDeque<Record> ready = new ArrayDeque<>();
     /** The read-ahead running on this reader, or null. */
     CompletableFuture<Void> readingAhead;
-    /** What failed the last read-ahead: the reader is not used again. */
-    RuntimeException aheadFailure;
+    /** True when the last read-ahead failed: what it held is dropped, and the next read seeks and polls itself. */
+    boolean aheadFailed;
 
     Reader(KafkaConsumer<byte[], byte[]> consumer) {
       this.consumer = consumer;
@@ -92,15 +92,23 @@ final class Readers implements AutoCloseable {
       return held.isEmpty() ? from <= fetched : from <= held.peekFirst().offset();
     }
 
-    /** Waits for the read-ahead, if one runs; the consumer is this thread's afterwards. */
+    /**
+     * Waits for the read-ahead, if one runs; the consumer is this thread's afterwards. A failed
+     * read-ahead is forgotten: the read goes on as without one, and fails itself if Kafka still
+     * does, so the failure reaches the reader that asked, not one that borrows the consumer later.
+     */
     void settle() {
       CompletableFuture<Void> running = readingAhead;
       if (running != null) {
         running.join();
         readingAhead = null;
       }
-      if (aheadFailure != null) {
-        throw aheadFailure;
+      if (aheadFailed) {
+        aheadFailed = false;
+        ready.clear();
+        held.clear();
+        next = -1;
+        fetched = -1;
       }
     }
 
@@ -117,7 +125,7 @@ final class Readers implements AutoCloseable {
           ready.addLast(RecordFormat.decode(held.pollFirst()));
         }
       } catch (RuntimeException e) {
-        aheadFailure = e;
+        aheadFailed = true;
       }
     }
 
