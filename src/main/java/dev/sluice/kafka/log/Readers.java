@@ -33,7 +33,8 @@ import org.apache.kafka.common.TopicPartition;
  * when the reader comes back: the view works on one partition's records while the others' next
  * ones are on their way.
  *
- * <p>A read that stops short of the records known to be committed also reads ahead: one thread per
+ * <p>A read that leaves at least as many records again before the end of those known to be
+ * committed also reads ahead (a reader catching up, not one at the head): one thread per
  * log ({@code sluice-kafka-readahead-<cluster>}) polls the reader's consumer and decodes the next
  * batch of the same size while the caller works on this one, and the next read takes it. Fetching,
  * parsing and decoding leave the view's thread, which on a backfill had spent a fifth of its time
@@ -158,9 +159,10 @@ final class Readers implements AutoCloseable {
   /**
    * Up to {@code max} committed records of {@code tp} from {@code from}. The caller knows a
    * committed record exists at or after {@code from}: the read waits for it rather than mistake a
-   * transaction whose markers are still being written for the end of the partition. When the
-   * records returned end before {@code knownEnd} (committed records the caller knows of), the next
-   * {@code max} are read ahead.
+   * transaction whose markers are still being written for the end of the partition. When another
+   * {@code max} records may follow before {@code knownEnd} (the end of the committed records the
+   * caller knows of), they are read ahead: a reader catching up reads ahead, a reader at the head
+   * (a live view) does not, and its reads stay as they were.
    */
   List<Record> read(TopicPartition tp, long from, int max, long knownEnd) {
     Reader reader = borrow(tp, from);
@@ -198,7 +200,7 @@ final class Readers implements AutoCloseable {
         }
       }
       reader.next = out.get(out.size() - 1).offset() + 1;
-      if (READ_AHEAD && max >= READ_AHEAD_MIN && reader.next < knownEnd) {
+      if (READ_AHEAD && max >= READ_AHEAD_MIN && knownEnd - reader.next >= max) {
         startReadAhead(reader, max);
       }
       healthy = true;
