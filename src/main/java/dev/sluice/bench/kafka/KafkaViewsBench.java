@@ -27,12 +27,14 @@ import java.util.function.Supplier;
  * every one of them — the view from its CREATE, the application from its first record (its start,
  * joining its consumer group, is left out in its favour): events/s is the maintenance rate of one
  * thread each (a view runs on one thread; the application gets one stream thread), both exactly
- * once.
+ * once. The two take turns, a warm-up turn each and then {@code runs} measured turns each, and
+ * their medians are compared.
  */
 public final class KafkaViewsBench {
   /**
    * @param e2e how long each side's end-to-end latency is measured
    * @param instances with 1 or more, the view is also divided over 1 … this many instances of one cluster (scale-out)
+   * @param runs measured turns of each side after the warm-up turn
    */
   public record Settings(long events, String bootstrapServers, Duration e2e, int instances, int runs) {
     /** Three measured runs of each side, the default. */
