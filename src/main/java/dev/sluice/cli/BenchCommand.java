@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--instances", defaultValue = "0", description = "kafka: also divide the view over 1 … N instances of one cluster (scale-out; default: not measured)")
   int instances;
 
+  @Option(names = "--runs", defaultValue = "3", description = "kafka: measured runs of each side after a warm-up run each; the medians are compared (default ${DEFAULT-VALUE})")
+  int runs;
+
   @Option(names = "--subscribers", defaultValue = "1000", description = "observe: subscribers of the second scenario (default ${DEFAULT-VALUE})")
   int subscribers;
 
@@ -75,11 +78,14 @@ final class BenchCommand implements Callable<Integer> {
         ObserveBench.run(new ObserveBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), subscribers, probesPerS), main.out);
       }
       case "kafka" -> {
+        if (runs < 1 || runs > 9) {
+          throw new CliFailure("--runs must be between 1 and 9", Main.USAGE);
+        }
         if (instances < 0 || instances > 4) {
           throw new CliFailure("--instances must be between 0 and 4 (the benchmark's stream has 4 partitions)", Main.USAGE);
         }
         KafkaViewsBench.run(new KafkaViewsBench.Settings(events == EVENTS_DEFAULT ? KAFKA_EVENTS_DEFAULT : events, kafka,
-            Duration.ofSeconds(seconds), instances), main.out);
+            Duration.ofSeconds(seconds), instances, runs), main.out);
       }
       case "search" -> SearchBench.run(new SearchBench.Settings(docs), main.out);
       default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, search, kafka", Main.USAGE);

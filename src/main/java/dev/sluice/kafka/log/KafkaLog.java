@@ -139,7 +139,7 @@ public final class KafkaLog implements EventLog {
     // when a committed record is known to be there.
     this.tail = new Tail(consumer("tail", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(TAIL_FETCH_WAIT_MS))), options.cluster(), streams, catalogTopic);
     String txId = options.transactionalId() != null ? options.transactionalId() : "sluice-" + options.cluster() + "-" + UUID.randomUUID();
-    this.readers = new Readers(() -> consumer("reader", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "1")));
+    this.readers = new Readers(() -> consumer("reader", Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "1")), options.cluster());
     this.appender = new Appender(options.queuedRequestsMax(), () -> producer(txId),
         consumer("ends", Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")), readers, options.cluster());
   }
@@ -357,10 +357,11 @@ public final class KafkaLog implements EventLog {
     if (maxRecords < 0 || from < 0) {
       throw new LogException(ErrorCode.INVALID_ARGUMENT, "from and maxRecords must not be negative");
     }
-    if (maxRecords == 0 || from >= s.dataEnd(partition)) {
+    long end = s.dataEnd(partition);
+    if (maxRecords == 0 || from >= end) {
       return List.of();
     }
-    return readers.read(new TopicPartition(s.topic, partition), from, maxRecords);
+    return readers.read(new TopicPartition(s.topic, partition), from, maxRecords, end);
   }
 
   @Override

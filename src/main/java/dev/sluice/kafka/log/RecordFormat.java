@@ -45,10 +45,18 @@ public final class RecordFormat {
   }
 
   static Record decode(ConsumerRecord<byte[], byte[]> record) {
-    String id = clientId(record);
-    List<String> causes = new ArrayList<>();
-    for (Header cause : record.headers().headers(CAUSES_HEADER)) {
-      causes.add(new String(cause.value(), StandardCharsets.UTF_8));
+    String id = null;
+    List<String> causes = List.of();
+    Header[] headers = record.headers().toArray();
+    if (headers.length > 0) {
+      id = clientId(record);
+      List<String> found = new ArrayList<>();
+      for (Header h : headers) {
+        if (CAUSES_HEADER.equals(h.key())) {
+          found.add(new String(h.value(), StandardCharsets.UTF_8));
+        }
+      }
+      causes = List.copyOf(found);
     }
     String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
     boolean delete = record.value() == null;
@@ -58,7 +66,7 @@ public final class RecordFormat {
         key,
         id == null ? Ids.generated(record.partition(), record.offset()) : id,
         record.timestamp(),
-        List.copyOf(causes),
+        causes,
         delete,
         delete ? EMPTY_OBJECT : record.value());
   }
