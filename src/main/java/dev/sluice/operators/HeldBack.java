@@ -24,6 +24,8 @@ public final class HeldBack {
     public final Row before;
     /** What the operator holding the key keeps for it until the flush (an aggregate: its totals). */
     public Object value;
+    /** The key's encoding: compared by {@link #find} without going through the key. */
+    private final byte[] bytes;
     private final int hash;
     private String lastSource;
     private int lastPartition;
@@ -34,6 +36,7 @@ public final class HeldBack {
     Held(RowKey key, Row before) {
       this.key = key;
       this.before = before;
+      this.bytes = key.bytes();
       this.hash = key.hashCode();
     }
 
@@ -76,8 +79,13 @@ public final class HeldBack {
 
   /** The held keys in the order first touched. */
   private final List<Held> held = new ArrayList<>();
-  /** Open addressing by the key's hash, linear probing, at most half full. */
+  /**
+   * Open addressing by the key's hash, linear probing, at most half full; {@link #hashes} holds
+   * each slot's hash beside it (0: empty), so a probe past other keys reads no entry (a backfill's commit
+   * holds a hundred thousand groups, and each entry read is a cache miss).
+   */
   private Held[] table = new Held[64];
+  private int[] hashes = new int[64];
 
   /** The key's entry, or null when it is not held. */
   public Held get(RowKey key) {
@@ -91,14 +99,15 @@ public final class HeldBack {
    */
   public Held find(byte[] bytes, int from, int length, int hash) {
     var mask = table.length - 1;
+    var tag = tag(hash);
     for (var i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      var h = table[i];
-      if (h == null) {
+      var t = hashes[i];
+      if (t == 0) {
         return null;
       }
-      if (h.hash == hash) {
-        var k = h.key.bytes();
-        if (Arrays.equals(k, 0, k.length, bytes, from, from + length)) {
+      if (t == tag) {
+        var h = table[i];
+        if (Arrays.equals(h.bytes, 0, h.bytes.length, bytes, from, from + length)) {
           return h;
         }
       }
@@ -123,26 +132,34 @@ public final class HeldBack {
     if (2 * (held.size() + 1) > table.length) {
       grow();
     }
-    place(table, h);
+    place(table, hashes, h);
     held.add(h);
     return h;
   }
 
   private void grow() {
     var bigger = new Held[table.length * 2];
+    var biggerHashes = new int[bigger.length];
     for (var h : held) {
-      place(bigger, h);
+      place(bigger, biggerHashes, h);
     }
     table = bigger;
+    hashes = biggerHashes;
   }
 
-  private static void place(Held[] table, Held h) {
+  private static void place(Held[] table, int[] hashes, Held h) {
     var mask = table.length - 1;
     var i = spread(h.hash) & mask;
     while (table[i] != null) {
       i = (i + 1) & mask;
     }
     table[i] = h;
+    hashes[i] = tag(h.hash);
+  }
+
+  /** What {@link #hashes} holds for a key of this hash: never 0, which marks an empty slot. */
+  private static int tag(int hash) {
+    return hash == 0 ? 1 : hash;
   }
 
   private static int spread(int hash) {
@@ -167,8 +184,10 @@ public final class HeldBack {
     held.clear();
     if (table.length >= TABLE_KEPT_MAX) {
       table = new Held[64];
+      hashes = new int[64];
     } else {
       Arrays.fill(table, null);
+      Arrays.fill(hashes, 0);
     }
   }
 }

@@ -83,38 +83,49 @@ public final class FieldScanner {
   }
 
   /**
-   * Stands in a slot for a string read raw: see {@link #scan}. Not a Sluice value, so no expression
+   * Stands in a slot for a string read raw: see {@link Slots#scan}. Not a Sluice value, so no expression
    * ever sees it.
    */
   public static final Object RAW = new Object();
 
-  /**
-   * Reads the wanted fields of the JSON object in {@code json[from, to)} into {@code slots} (null
-   * for an absent one), as {@link #parse} would read them, without a Row. When slot {@code rawSlot}
-   * (or -1: none) holds a string of ASCII characters without escapes, it gets {@link #RAW} and
-   * {@code raw} the bounds of the string's characters, [0] from and [1] to, instead of a String.
-   *
-   * @throws IllegalArgumentException with the reason {@link #parse} gives, when the value is not a
-   *     JSON object
-   */
-  public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw) {
-    java.util.Arrays.fill(slots, null);
-    new Pass(json, from, to).members(slots, null, null, rawSlot, raw);
+  /** Scans one thread's events into slots, one after another, without an object per event. */
+  public final class Slots {
+    private final Pass pass = new Pass(null, 0, 0);
+
+    /**
+     * Reads the wanted fields of the JSON object in {@code json[from, to)} into {@code slots} (null
+     * for an absent one), as {@link #parse} would read them, without a Row. When slot {@code rawSlot}
+     * (or -1: none) holds a string of ASCII characters without escapes, it gets {@link #RAW} and
+     * {@code raw} the bounds of the string's characters, [0] from and [1] to, instead of a String.
+     *
+     * @throws IllegalArgumentException with the reason {@link #parse} gives, when the value is not a
+     *     JSON object
+     */
+    public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw) {
+      java.util.Arrays.fill(slots, null);
+      pass.reset(json, from, to);
+      pass.members(slots, null, null, rawSlot, raw);
+    }
   }
 
   /** One scan over one value; positions only move forward. */
   private final class Pass {
-    private final byte[] b;
-    private final int from;
-    private final int end;
+    private byte[] b;
+    private int from;
+    private int end;
     private int p;
     private int depth;
 
     Pass(byte[] bytes, int from, int to) {
+      reset(bytes, from, to);
+    }
+
+    void reset(byte[] bytes, int from, int to) {
       b = bytes;
       this.from = from;
       p = from;
       end = to;
+      depth = 0;
     }
 
     Row row(Envelope envelope) {

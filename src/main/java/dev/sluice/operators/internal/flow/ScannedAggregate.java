@@ -37,7 +37,7 @@ import java.util.function.ToIntFunction;
 final class ScannedAggregate implements InPlace {
   private final String source;
   private final AggregateOperator aggregate;
-  private final FieldScanner scanner;
+  private final FieldScanner.Slots scan;
   /** WHERE conditions nearest the source first, as the rows pass them, with their operators' places. */
   private final SlotEval[] filters;
   private final Node.Filter[] filterNodes;
@@ -58,7 +58,7 @@ final class ScannedAggregate implements InPlace {
       SlotEval[] filters, SlotEval[] groupBy, SlotEval[] arguments, int rawSlot, State state) {
     this.source = source;
     this.aggregate = aggregate;
-    this.scanner = scanner;
+    this.scan = scanner.new Slots();
     this.filterNodes = filterNodes.toArray(Node.Filter[]::new);
     this.filters = filters;
     this.groupBy = groupBy;
@@ -135,7 +135,7 @@ final class ScannedAggregate implements InPlace {
       return null; // a stream's delete is no row: the general path ignores it too
     }
     try {
-      scanner.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw);
+      scan.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw);
     } catch (IllegalArgumentException e) {
       deadLetters.add(new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), 0, 0));
       return null;
