@@ -284,12 +284,13 @@ final class ViewTask implements Runnable {
       boolean read = false;
       for (Map.Entry<String, long[]> e : positions.entrySet()) {
         String source = e.getKey();
+        int[] sizes = readSizes(source, e.getValue().length);
         for (int p = 0; p < e.getValue().length && running; p++) {
-          if (!assignment.assigned(source, p)) {
+          if (!assignment.assigned(source, p) || sizes[p] == 0) {
             continue;
           }
           long from = commit == null ? e.getValue()[p] : commit.next(source, p);
-          Commit into = read(commit, source, p, from);
+          Commit into = read(commit, source, p, from, sizes[p]);
           if (into != null) {
             commit = into;
             read |= reader.count > 0;
@@ -321,7 +322,7 @@ final class ViewTask implements Runnable {
         if (!assignment.assigned(source, p)) {
           continue;
         }
-        Commit commit = read(null, source, p, next[p]);
+        Commit commit = read(null, source, p, next[p], READ_RECORDS_MAX);
         if (commit == null) {
           continue;
         }
@@ -330,6 +331,34 @@ final class ViewTask implements Runnable {
       }
     }
     return any;
+  }
+
+  /**
+   * How many records to read from each of the source's partitions in one pass: in proportion to
+   * the partitions' sizes, so that partitions read side by side stay at about the same place in the
+   * log, and the batches the log keeps from recent reads (each holds every partition's records)
+   * serve them all. Read in equal counts, partitions of slightly unequal shares drift apart: 25.3 %
+   * against 24.8 % of ten million events is 180,000 events apart by the end, far past what the log
+   * keeps, and every batch is then read and checked once per partition. At least one record of a
+   * partition that has any; 0 for one that has none.
+   */
+  private int[] readSizes(String source, int partitions) {
+    long[] ends = new long[partitions];
+    long total = 0;
+    int read = 0;
+    for (int p = 0; p < partitions; p++) {
+      if (assignment.assigned(source, p)) {
+        ends[p] = log.endOffset(source, p);
+        total += ends[p];
+        read++;
+      }
+    }
+    int[] sizes = new int[partitions];
+    for (int p = 0; p < partitions; p++) {
+      long share = total == 0 ? 0 : (long) READ_RECORDS_MAX * read * ends[p] / total;
+      sizes[p] = ends[p] == 0 ? 0 : (int) Math.max(1, Math.min(share, 4L * READ_RECORDS_MAX));
+    }
+    return sizes;
   }
 
   private int heldKeys() {
@@ -393,15 +422,15 @@ final class ViewTask implements Runnable {
    * is null and there are records; returns the commit, or null when there was none and nothing was
    * read ({@link #reader} says how many were).
    */
-  private Commit read(Commit commit, String source, int partition, long from) {
+  private Commit read(Commit commit, String source, int partition, long from, int max) {
     reader.start(commit, source, partition);
     try {
       if (reader.inPlace != null) {
-        reads.visit(source, partition, from, READ_RECORDS_MAX, reader);
+        reads.visit(source, partition, from, max, reader);
       } else {
         // Records built whole are kept for the other views reading the partition.
         RecordView.Whole view = new RecordView.Whole();
-        for (Record record : reads.read(source, partition, from, READ_RECORDS_MAX)) {
+        for (Record record : reads.read(source, partition, from, max)) {
           reader.accept(view.at(record));
         }
       }
