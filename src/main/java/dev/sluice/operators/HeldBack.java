@@ -24,20 +24,20 @@ public final class HeldBack {
     public final Row before;
     /** What the operator holding the key keeps for it until the flush (an aggregate: its totals). */
     public Object value;
-    /** The key's encoding: compared by {@link #find} without going through the key. */
-    private final byte[] bytes;
     private final int hash;
+    /** Where the key sits in the held keys' arena. */
+    private final int arenaAt;
     private String lastSource;
     private int lastPartition;
     private long lastOffset;
     /** The last input's id; null when it is the log's generated id for its position. */
     private String lastId;
 
-    Held(RowKey key, Row before) {
+    Held(RowKey key, Row before, int arenaAt) {
       this.key = key;
       this.before = before;
-      this.bytes = key.bytes();
       this.hash = key.hashCode();
+      this.arenaAt = arenaAt;
     }
 
     /** Notes the input that touched the key last. */
@@ -80,12 +80,15 @@ public final class HeldBack {
   /** The held keys in the order first touched. */
   private final List<Held> held = new ArrayList<>();
   /**
-   * Open addressing by the key's hash, linear probing, at most half full; {@link #hashes} holds
-   * each slot's hash beside it (0: empty), so a probe past other keys reads no entry (a backfill's commit
-   * holds a hundred thousand groups, and each entry read is a cache miss).
+   * Open addressing by the key's hash, linear probing, at most half full. A slot holds the hash
+   * (made non-zero: 0 is an empty slot) and where the key sits in {@link #arena}; the arena holds
+   * each key as its length, its encoding and its entry's index. A probe reads the slot and, when
+   * the hash matches, the key beside its index: a backfill's commit holds a hundred thousand groups,
+   * and every object a probe went through would be a cache miss.
    */
-  private Held[] table = new Held[64];
-  private int[] hashes = new int[64];
+  private long[] slots = new long[64];
+  private byte[] arena = new byte[1024];
+  private int arenaUsed;
 
   /** The key's entry, or null when it is not held. */
   public Held get(RowKey key) {
@@ -98,17 +101,18 @@ public final class HeldBack {
    * {@code hash} is {@link #hash} of those bytes.
    */
   public Held find(byte[] bytes, int from, int length, int hash) {
-    var mask = table.length - 1;
+    var mask = slots.length - 1;
     var tag = tag(hash);
     for (var i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      var t = hashes[i];
-      if (t == 0) {
+      var slot = slots[i];
+      if (slot == 0) {
         return null;
       }
-      if (t == tag) {
-        var h = table[i];
-        if (Arrays.equals(h.bytes, 0, h.bytes.length, bytes, from, from + length)) {
-          return h;
+      if ((int) (slot >>> 32) == tag) {
+        var at = (int) slot;
+        var n = intAt(arena, at);
+        if (n == length && Arrays.equals(arena, at + 4, at + 4 + n, bytes, from, from + length)) {
+          return held.get(intAt(arena, at + 4 + n));
         }
       }
     }
@@ -125,45 +129,63 @@ public final class HeldBack {
 
   /** Holds a key first touched now, when the view held {@code before} under it. */
   public Held hold(RowKey key, Row before) {
-    var h = new Held(key, before);
     if (get(key) != null) {
       throw new IllegalStateException("key " + key + " is held already");
     }
-    if (2 * (held.size() + 1) > table.length) {
+    var bytes = key.bytes();
+    var at = arenaUsed;
+    var needed = at + 8 + bytes.length;
+    if (needed > arena.length) {
+      arena = Arrays.copyOf(arena, Math.max(needed, arena.length * 2));
+    }
+    putInt(arena, at, bytes.length);
+    System.arraycopy(bytes, 0, arena, at + 4, bytes.length);
+    putInt(arena, at + 4 + bytes.length, held.size());
+    arenaUsed = needed;
+    var h = new Held(key, before, at);
+    if (2 * (held.size() + 1) > slots.length) {
       grow();
     }
-    place(table, hashes, h);
+    place(slots, h);
     held.add(h);
     return h;
   }
 
   private void grow() {
-    var bigger = new Held[table.length * 2];
-    var biggerHashes = new int[bigger.length];
+    var bigger = new long[slots.length * 2];
     for (var h : held) {
-      place(bigger, biggerHashes, h);
+      place(bigger, h);
     }
-    table = bigger;
-    hashes = biggerHashes;
+    slots = bigger;
   }
 
-  private static void place(Held[] table, int[] hashes, Held h) {
-    var mask = table.length - 1;
+  private static void place(long[] slots, Held h) {
+    var mask = slots.length - 1;
     var i = spread(h.hash) & mask;
-    while (table[i] != null) {
+    while (slots[i] != 0) {
       i = (i + 1) & mask;
     }
-    table[i] = h;
-    hashes[i] = tag(h.hash);
+    slots[i] = (long) tag(h.hash) << 32 | h.arenaAt;
   }
 
-  /** What {@link #hashes} holds for a key of this hash: never 0, which marks an empty slot. */
+  /** A slot's hash: never 0, so that a slot holding a key is never 0. */
   private static int tag(int hash) {
     return hash == 0 ? 1 : hash;
   }
 
   private static int spread(int hash) {
     return hash ^ (hash >>> 16);
+  }
+
+  private static int intAt(byte[] b, int at) {
+    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+  }
+
+  private static void putInt(byte[] b, int at, int value) {
+    b[at] = (byte) (value >>> 24);
+    b[at + 1] = (byte) (value >>> 16);
+    b[at + 2] = (byte) (value >>> 8);
+    b[at + 3] = (byte) value;
   }
 
   /** The held keys in the order first touched. */
@@ -182,12 +204,12 @@ public final class HeldBack {
   /** Forgets every held key: after a flush has reported them, or a failed commit. */
   public void clear() {
     held.clear();
-    if (table.length >= TABLE_KEPT_MAX) {
-      table = new Held[64];
-      hashes = new int[64];
+    arenaUsed = 0;
+    if (slots.length >= TABLE_KEPT_MAX) {
+      slots = new long[64];
+      arena = new byte[1024];
     } else {
-      Arrays.fill(table, null);
-      Arrays.fill(hashes, 0);
+      Arrays.fill(slots, 0);
     }
   }
 }

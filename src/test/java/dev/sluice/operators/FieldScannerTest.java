@@ -84,6 +84,26 @@ class FieldScannerTest {
     }
   }
 
+  @Property(tries = 1000)
+  void longStringsAreSkippedOrRefusedAsAFullParseReadsThem(@ForAll("bodies") String body) {
+    // Eight bytes at a time, a skipped string must still stop at its quote, escape or control character.
+    var json = "{\"skip\": \"" + body + "\", \"a\": 1}";
+    Row expected;
+    try {
+      expected = full(json);
+    } catch (IllegalArgumentException e) {
+      assertThatThrownBy(() -> scan(json)).isInstanceOf(IllegalArgumentException.class);
+      return;
+    }
+    assertThat(scan(json)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<String> bodies() {
+    return Arbitraries.of("a", "x", "\u00e9", "\\\\", "\\\"", "\\", "\"", "\t", "\u0001", "\u007f")
+        .list().ofMaxSize(40).map(parts -> String.join("", parts));
+  }
+
   @Provide
   Arbitrary<java.util.List<String>> texts() {
     // A small alphabet and many strings: repeats, and different strings sharing a slot.
