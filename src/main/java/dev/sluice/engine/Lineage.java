@@ -108,6 +108,12 @@ final class Lineage {
     }
   }
 
+  /** The one key whose change the input at {@code partition}/{@code offset} held back. */
+  void touched(String source, int partition, long offset, RowKey key) {
+    byte[] bytes = key.bytes();
+    run(source, partition, offset).sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(bytes.length).put(bytes);
+  }
+
   /** An event the input at {@code partition}/{@code offset} of {@code source} derived. */
   void derived(String source, int partition, long offset, String id, dev.sluice.log.Position position) {
     derived.computeIfAbsent(List.of(source, partition, offset), k -> new ArrayList<>())

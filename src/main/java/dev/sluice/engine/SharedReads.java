@@ -2,9 +2,11 @@ package dev.sluice.engine;
 
 import dev.sluice.log.EventLog;
 import dev.sluice.log.Record;
+import dev.sluice.log.RecordView;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Reads of the log shared by every view: the records of the last few reads of each partition are
@@ -55,6 +57,36 @@ final class SharedReads {
       }
       return records;
     }
+  }
+
+  /**
+   * Visits up to {@code max} records of the partition from offset {@code from} on, as {@link
+   * EventLog#visit} does; returns how many. Records a read kept are visited from there; otherwise
+   * the log visits them in place and nothing is kept: a log that reads whole batches (the embedded
+   * one) keeps its recently verified batches itself, so views reading side by side still read and
+   * check each batch once, and each decodes only the fields it uses.
+   */
+  int visit(String stream, int partition, long from, int max, Consumer<RecordView> visitor) {
+    ArrayDeque<Chunk> chunks = partitions.computeIfAbsent(stream + '\0' + partition, k -> new ArrayDeque<>());
+    List<Record> kept = null;
+    synchronized (chunks) {
+      for (Chunk chunk : chunks) {
+        if (chunk.from() <= from && from < chunk.end() && chunk.records().get((int) (from - chunk.from())).offset() == from) {
+          int start = (int) (from - chunk.from());
+          kept = chunk.records().subList(start, Math.min(chunk.records().size(), start + max));
+          break;
+        }
+      }
+    }
+    if (kept == null) {
+      // Not under the partition's lock: the visitor does a view's work, which other views need not wait for.
+      return log.visit(stream, partition, from, max, visitor);
+    }
+    RecordView.Whole view = new RecordView.Whole();
+    for (Record record : kept) {
+      visitor.accept(view.at(record));
+    }
+    return kept.size();
   }
 
   /** Kept reads are found by offset arithmetic, which holds only where offsets are dense. */

@@ -3,6 +3,7 @@ package dev.sluice.log;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The system of record: named, partitioned, totally ordered streams of events.
@@ -48,6 +49,21 @@ public interface EventLog extends AutoCloseable {
 
   /** Up to {@code maxRecords} records of one partition from offset {@code from}, in offset order. */
   List<Record> read(String stream, int partition, long from, int maxRecords);
+
+  /**
+   * Visits the records {@link #read} would return, in offset order, each seen in place through a
+   * {@link RecordView} that is valid only during its visit; returns how many were visited. A log
+   * that reads whole batches implements it without building a record per event; the default builds
+   * them with {@link #read}.
+   */
+  default int visit(String stream, int partition, long from, int maxRecords, Consumer<RecordView> visitor) {
+    List<Record> records = read(stream, partition, from, maxRecords);
+    RecordView.Whole view = new RecordView.Whole();
+    for (Record record : records) {
+      visitor.accept(view.at(record));
+    }
+    return records.size();
+  }
 
   /**
    * One past the offset of the last event of the partition: every event below it is readable. The

@@ -27,6 +27,16 @@ public interface Dataflow {
   Applied apply(Input input, State state);
 
   /**
+   * A way to apply {@code source}'s records in place, on {@code state} (which must offer {@link
+   * State#heldBack}), for a pipeline that has one: a stream filtered straight into an AGGREGATE at
+   * the end, read from the event's bytes. Null for every other pipeline: apply each record as an
+   * {@link Input}. The two may be mixed on one state.
+   */
+  default InPlace inPlace(String source, State state) {
+    return null;
+  }
+
+  /**
    * Reports the changes held back in {@code state}'s {@link State#heldBack} (none when it offers
    * none): call before committing the state. Each change is a held key's net change since it was
    * first touched; its dead letters are the inputs' that the held rows' evaluation refused. Leaves

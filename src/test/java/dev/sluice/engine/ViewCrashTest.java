@@ -113,7 +113,9 @@ class ViewCrashTest {
     assertThat(backfillsKilled).as("backfills killed while building").isGreaterThanOrEqualTo(backfills / 2);
     assertThat(killsWithAViewBehind).as("kills that left a view with events still to process").isGreaterThanOrEqualTo(ROUNDS / 2);
     assertThat(last.keySet()).containsExactlyInAnyOrder(
-        "orders_by_status", "orders_per_minute", "revenue_by_country", ViewCrashWorker.ROTATING, ViewCrashWorker.PAID_ORDERS.name());
+        "orders_by_status", "orders_per_minute", "paid_by_customer", "revenue_by_country", ViewCrashWorker.ROTATING,
+        ViewCrashWorker.PAID_ORDERS.name());
+    assertThat(last.get("paid_by_customer")).as("customers with paid orders, applied in place").isGreaterThanOrEqualTo(5);
     assertThat(last.get("revenue_by_country")).as("countries (and NULL) with paid orders").isGreaterThanOrEqualTo(5);
     assertThat(last.get("orders_per_minute")).as("one row per minute of event time").isEqualTo(30);
     assertThat(last.get(ViewCrashWorker.PAID_ORDERS.name())).as("paid orders derived").isGreaterThan(1_000);

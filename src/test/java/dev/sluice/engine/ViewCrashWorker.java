@@ -53,6 +53,9 @@ final class ViewCrashWorker {
         + " |> AGGREGATE count(*) AS orders, sum(amount) AS revenue, min(amount) AS smallest, max(amount) AS largest"
         + " GROUP BY country");
     VIEWS.put("orders_by_status", "FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total GROUP BY status");
+    // The bench's shape, applied in place from the log's bytes.
+    VIEWS.put("paid_by_customer", "FROM orders |> WHERE status = 'paid' AND amount > 10"
+        + " |> AGGREGATE sum(amount) AS total, count(*) AS n, max(amount) AS largest GROUP BY customer_id");
     VIEWS.put("orders_per_minute", "FROM orders |> WINDOW TUMBLE(_time, INTERVAL 1 MINUTE)"
         + " |> AGGREGATE count(*) AS orders, count(DISTINCT customer_id) AS customers GROUP BY window_start");
   }

@@ -153,6 +153,33 @@ public abstract class EventLogContract {
   }
 
   @Test
+  void aVisitSeesInPlaceWhatAReadReturns() throws Exception {
+    log.create(new StreamSpec("users", StreamKind.TABLE, "user_id", 2), false);
+    append("users",
+        new Event("u1", "op-1", 1_700_000_000_000L, List.of("op-0", "op-é"), false, json("{\"name\":\"Ada\"}")),
+        event("u2", "{\"name\":\"Grace\"}"),
+        new Event("u1", null, 1_700_000_000_001L, List.of(), true, json("{}")),
+        event("ü3", "{}"));
+    for (int p = 0; p < 2; p++) {
+      List<Record> read = readAll("users", p);
+      List<Record> visited = new ArrayList<>();
+      List<String> seen = new ArrayList<>();
+      int count = log.visit("users", p, 0, 500, record -> {
+        visited.add(record.record());
+        byte[] value = java.util.Arrays.copyOfRange(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength());
+        String id = record.idGenerated() ? Ids.generated(record.partition(), record.offset()) : record.id();
+        seen.add(record.partition() + "/" + record.offset() + " " + record.key() + " " + id + " " + record.timeMs() + " "
+            + record.causes() + " " + record.delete() + " " + new String(value, StandardCharsets.UTF_8));
+      });
+      assertThat(count).isEqualTo(read.size());
+      assertThat(visited).usingRecursiveFieldByFieldElementComparator().isEqualTo(read);
+      assertThat(seen).isEqualTo(read.stream().map(r -> r.partition() + "/" + r.offset() + " " + r.key() + " " + r.id() + " "
+          + r.timeMs() + " " + r.causes() + " " + r.delete() + " " + new String(r.value(), StandardCharsets.UTF_8)).toList());
+    }
+    assertThat(readAll("users", 0).size() + readAll("users", 1).size()).isEqualTo(4);
+  }
+
+  @Test
   void eventWithoutIdGetsAUniqueIdNamingItsPosition() throws Exception {
     log.create(new StreamSpec("s", StreamKind.STREAM, null, 2), false);
     AppendResult result = append("s", event("a", "{}"), event("b", "{}"), event("a", "{}"));

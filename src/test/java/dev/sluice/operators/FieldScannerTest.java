@@ -50,6 +50,60 @@ class FieldScannerTest {
     }
   }
 
+  @Property(tries = 500)
+  void slotsReadFromTheMiddleOfAnArrayAgreeWithAParseOfTheValueAlone(@ForAll("objects") String json) {
+    var scanner = new dev.sluice.operators.internal.FieldScanner(WANTED);
+    var names = scanner.names();
+    var value = json.getBytes(StandardCharsets.UTF_8);
+    // The value sits amid other bytes, as in a batch of the log, and the scanner reads events one after another.
+    var batch = new byte[value.length + 20];
+    java.util.Arrays.fill(batch, (byte) '{');
+    System.arraycopy(value, 0, batch, 7, value.length);
+    var slots = new Object[names.length];
+    var raw = new int[2];
+    var reader = scanner.new Slots();
+    reader.scan("{\"a\": 1}".getBytes(StandardCharsets.UTF_8), 0, 8, slots, 0, raw);
+    Row parsed;
+    try {
+      parsed = scan(json);
+    } catch (IllegalArgumentException e) {
+      assertThatThrownBy(() -> reader.scan(batch, 7, 7 + value.length, slots, -1, raw)).hasMessage(e.getMessage());
+      return;
+    }
+    for (var rawSlot = -1; rawSlot < names.length; rawSlot++) {
+      reader.scan(batch, 7, 7 + value.length, slots, rawSlot, raw);
+      for (var i = 0; i < names.length; i++) {
+        var got = slots[i] == dev.sluice.operators.internal.FieldScanner.RAW
+            ? new String(batch, raw[0], raw[1] - raw[0], StandardCharsets.US_ASCII)
+            : slots[i];
+        assertThat(got).as("field %s read raw from slot %s", names[i], rawSlot).isEqualTo(parsed.get(names[i]));
+        if (slots[i] == dev.sluice.operators.internal.FieldScanner.RAW) {
+          assertThat(i).isEqualTo(rawSlot);
+        }
+      }
+    }
+  }
+
+  @Property(tries = 1000)
+  void longStringsAreSkippedOrRefusedAsAFullParseReadsThem(@ForAll("bodies") String body) {
+    // Eight bytes at a time, a skipped string must still stop at its quote, escape or control character.
+    var json = "{\"skip\": \"" + body + "\", \"a\": 1}";
+    Row expected;
+    try {
+      expected = full(json);
+    } catch (IllegalArgumentException e) {
+      assertThatThrownBy(() -> scan(json)).isInstanceOf(IllegalArgumentException.class);
+      return;
+    }
+    assertThat(scan(json)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<String> bodies() {
+    return Arbitraries.of("a", "x", "\u00e9", "\\\\", "\\\"", "\\", "\"", "\t", "\u0001", "\u007f")
+        .list().ofMaxSize(40).map(parts -> String.join("", parts));
+  }
+
   @Provide
   Arbitrary<java.util.List<String>> texts() {
     // A small alphabet and many strings: repeats, and different strings sharing a slot.

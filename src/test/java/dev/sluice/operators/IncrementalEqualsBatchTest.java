@@ -2,6 +2,8 @@ package dev.sluice.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -56,40 +58,91 @@ class IncrementalEqualsBatchTest {
     assertThat(inLogOrder.lateEvents()).as("late events for %s", text).isEqualTo(batchResult.lateEvents());
     assertThat(interleaved).as("interleaved vs log order for %s", text).isEqualTo(inLogOrder);
     assertThat(rebuilt).as("rebuild vs first run for %s", text).isEqualTo(inLogOrder);
-    var held = maintainHeldBack(text, log, random);
+    var commitSeed = random.nextLong();
+    var held = maintainHeldBack(text, log, new Random(commitSeed), false);
     assertThat(held.view()).as("held back to random commits vs one input at a time for %s", text).isEqualTo(inLogOrder.view());
+    var inPlace = maintainHeldBack(text, log, new Random(commitSeed), true);
+    Statistics.label("in place").collect(inPlace.inPlace());
+    assertThat(inPlace.view()).as("applied in place vs as inputs for %s", text).isEqualTo(held.view());
+    assertThat(inPlace.trail()).as("dead letters, touched keys and causes in place vs as inputs for %s", text).isEqualTo(held.trail());
+  }
+
+  /** The bench's shape, and its neighbours, always take the in-place way. */
+  @Property(tries = 300)
+  void filteredAggregatesOfAStreamApplyInPlace(
+      @ForAll long seed, @ForAll @IntRange(min = 0, max = 120) int events) {
+    var random = new Random(seed);
+    var text = RandomViews.scannedAggregate(random);
+    var dataflow = Planner.plan(ViewHarness.pipeline(text), RandomViews.CATALOG, text);
+    assertThat(dataflow.inPlace("s1", MemoryState.holdingChangesBack())).as("in place for %s", text).isNotNull();
+    var log = RandomViews.history(random, events);
+    var batch = new TreeMap<RowKey, Row>();
+    for (var row : BatchEvaluator.view(ViewHarness.pipeline(text), RandomViews.CATALOG, text, log).rows()) {
+      batch.put(row.key(), row.row());
+    }
+    var commitSeed = random.nextLong();
+    var inPlace = maintainHeldBack(text, log, new Random(commitSeed), true);
+    assertThat(inPlace.view()).as("in place vs batch for %s", text).isEqualTo(batch);
+    assertThat(inPlace.trail()).as("in place vs as inputs for %s", text).isEqualTo(maintainHeldBack(text, log, new Random(commitSeed), false).trail());
   }
 
   /**
    * Runs a fresh dataflow as the engine runs a view: over a state that lets it hold changes back,
-   * flushed at random commit points, every change checked against the row the view holds.
+   * flushed at random commit points, every change checked against the row the view holds; with
+   * {@code inPlace}, records go the in-place way where the dataflow offers one, as the engine
+   * sends them. The trail lists, in order, each input's dead letters, touched keys and lateness,
+   * and each flushed change's key and cause.
    */
-  private static Maintained maintainHeldBack(String text, List<Input> inputs, Random random) {
+  private static HeldBackRun maintainHeldBack(String text, List<Input> inputs, Random random, boolean inPlace) {
     var dataflow = Planner.plan(ViewHarness.pipeline(text), RandomViews.CATALOG, text);
     var state = MemoryState.holdingChangesBack();
     var view = new TreeMap<RowKey, Row>();
+    var trail = new ArrayList<Object>();
     apply(dataflow.initialize(state), view, text);
-    long late = 0;
+    var ways = new HashMap<String, InPlace>();
+    for (var source : dataflow.sources()) {
+      var way = inPlace ? dataflow.inPlace(source, state) : null;
+      if (way != null) {
+        ways.put(source, way);
+      }
+    }
+    var view1 = new dev.sluice.log.RecordView.Whole();
     for (var input : inputs) {
       if (!dataflow.sources().contains(input.source())) {
         continue;
       }
-      var applied = dataflow.apply(input, state);
-      apply(applied, view, text);
-      late += applied.late() ? 1 : 0;
+      var way = ways.get(input.source());
+      if (way != null) {
+        var deadLetters = new ArrayList<DeadLetter>();
+        var record = new dev.sluice.log.Record(input.partition(), input.offset(), input.key(), input.id(), input.timeMs(),
+            input.causes(), input.delete(), input.value());
+        var touched = way.apply(view1.at(record), deadLetters);
+        trail.add(List.of(deadLetters, touched == null ? List.of() : List.of(touched), false)); // never late: no window
+      } else {
+        var applied = dataflow.apply(input, state);
+        apply(applied, view, text);
+        var touched = new ArrayList<RowKey>(applied.held());
+        applied.changes().forEach(c -> touched.add(c.key()));
+        trail.add(List.of(applied.deadLetters(), touched, applied.late()));
+      }
       if (random.nextInt(4) == 0) {
-        commit(dataflow, state, view, text);
+        commit(dataflow, state, view, text, trail);
       }
     }
-    commit(dataflow, state, view, text);
-    return new Maintained(view, late);
+    commit(dataflow, state, view, text, trail);
+    return new HeldBackRun(view, trail, !ways.isEmpty());
   }
 
-  private static void commit(Dataflow dataflow, MemoryState state, Map<RowKey, Row> view, String text) {
+  private record HeldBackRun(Map<RowKey, Row> view, List<Object> trail, boolean inPlace) {}
+
+  private static void commit(Dataflow dataflow, MemoryState state, Map<RowKey, Row> view, String text, List<Object> trail) {
     var flushed = dataflow.flush(state);
     for (var change : flushed.changes()) {
-      assertThat(state.heldBack().get(change.key())).as("a flushed key is held: %s", change.key()).isNotNull();
+      var held = state.heldBack().get(change.key());
+      assertThat(held).as("a flushed key is held: %s", change.key()).isNotNull();
+      trail.add(List.of(change.key(), held.lastId()));
     }
+    trail.add(flushed.deadLetters());
     apply(flushed, view, text);
     state.heldBack().clear();
   }

@@ -47,12 +47,32 @@ final class RandomViews {
     }
     var v =
         pick(random, "0", "1", "2", "-3", "1.5", "2.50", "null", "9223372036854775807", "\"bad\"");
+    // An escaped "x" and a non-ASCII group: read as values, not raw, by the in-place way.
     return "{\"k\": %s, \"g\": %s, \"v\": %s}"
-        .formatted(k, pick(random, "\"x\"", "\"y\"", "\"z\"", "null"), v);
+        .formatted(k, pick(random, "\"x\"", "\"y\"", "\"z\"", "null", "\"x\"", "\"y\"", "\"\\u0078\"", "\"\u00e9\""), v);
+  }
+
+  /**
+   * A stream filtered straight into an AGGREGATE, as {@code sluice bench views} runs it: the shape
+   * a dataflow applies in place.
+   */
+  static String scannedAggregate(Random random) {
+    var text = new StringBuilder("FROM s1");
+    var filters = random.nextInt(3);
+    for (var i = 0; i < filters; i++) {
+      text.append(" |> WHERE ")
+          .append(pick(random, "v > 0", "g = 'x'", "g <> 'y' AND v >= 1", "k = 2 OR v < 1", "v = 'bad'", "k <= 2.0"));
+    }
+    text.append(" |> AGGREGATE ").append(aggregates(random));
+    text.append(pick(random, "", " GROUP BY g", " GROUP BY g", " GROUP BY k", " GROUP BY g, k"));
+    return text.toString();
   }
 
   /** A pipeline over s1 or t of up to four operators, perhaps ending in an AGGREGATE. */
   static String pipeline(Random random) {
+    if (random.nextInt(6) == 0) {
+      return scannedAggregate(random);
+    }
     var text = new StringBuilder(random.nextInt(3) == 0 ? "FROM t" : "FROM s1");
     // Whether rows can be retracted so far: only then may a window not cut late rows.
     var retracting = text.toString().equals("FROM t");

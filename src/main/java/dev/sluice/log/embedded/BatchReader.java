@@ -1,12 +1,8 @@
 package dev.sluice.log.embedded;
 
-import dev.sluice.log.Ids;
 import dev.sluice.log.Record;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -116,65 +112,25 @@ final class BatchReader {
     return offset;
   }
 
-  /** The current record, whole. */
+  /** Where the current record's fields start: its partition. */
+  int fieldsStart() {
+    return fieldsStart;
+  }
+
+  /** Where the current record ends. */
+  int recordEnd() {
+    return recordEnd;
+  }
+
+  /** The current record, whole, with what verification needs. */
   Stored decode() {
-    body.position(fieldsStart);
-    Varints.getInt(body);
-    Varints.getLong(body);
-    int contentFrom = body.position();
-    int flags = body.get() & 0xff;
-    if ((flags & ~LogFormat.FLAGS_KNOWN) != 0) {
-      throw new Varints.Malformed("unknown record flags " + flags);
-    }
-    long timeMs = body.getLong();
-    String key = string(body);
-    String id = string(body);
-    boolean generated = (flags & LogFormat.FLAG_ID_GENERATED) != 0;
-    if (generated != id.isEmpty()) {
-      throw new Varints.Malformed("id flag disagrees with id");
-    }
-    int causeCount = Varints.getInt(body);
-    List<String> causes = causeCount == 0 ? List.of() : new ArrayList<>(Math.min(causeCount, 64));
-    for (int i = 0; i < causeCount; i++) {
-      causes.add(string(body));
-    }
-    byte[] value = bytes(body);
-    int chainedEnd = body.position();
-    byte[] chain = new byte[LogFormat.CHAIN_BYTES];
-    body.get(chain);
-    if (body.position() != recordEnd) {
-      throw new Varints.Malformed("record size disagrees with its fields");
-    }
-    Record record =
-        new Record(
-            partition,
-            offset,
-            key,
-            generated ? Ids.generated(partition, offset) : id,
-            timeMs,
-            causes.isEmpty() ? List.of() : List.copyOf(causes),
-            (flags & LogFormat.FLAG_DELETE) != 0,
-            value);
-    return new Stored(record, generated, chain, contentFrom, chainedEnd - contentFrom);
+    RecordCursor cursor = new RecordCursor().at(this);
+    return new Stored(cursor.record(), cursor.idGenerated(), cursor.chain(), cursor.contentFrom(), cursor.contentLength());
   }
 
   /** The bytes a chain hash covers, for verification: see {@link Chains}. */
   ByteBuffer body() {
     return body;
-  }
-
-  private static String string(ByteBuffer b) {
-    return new String(bytes(b), StandardCharsets.UTF_8);
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    int n = Varints.getInt(b);
-    if (n > b.remaining()) {
-      throw new Varints.Malformed("field runs past the record");
-    }
-    byte[] out = new byte[n];
-    b.get(out);
-    return out;
   }
 
   /** A decoded record with what verification needs. */

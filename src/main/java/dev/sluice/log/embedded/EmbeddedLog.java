@@ -7,6 +7,8 @@ import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Record;
+import dev.sluice.log.RecordView;
+import java.util.function.Consumer;
 import dev.sluice.log.StreamNames;
 import dev.sluice.log.StreamSpec;
 import dev.sluice.log.StreamStats;
@@ -256,6 +258,14 @@ public final class EmbeddedLog implements EventLog {
       throw new LogException(ErrorCode.INVALID_ARGUMENT, "maxRecords must not be negative");
     }
     return require(stream).read(partition, from, maxRecords);
+  }
+
+  @Override
+  public int visit(String stream, int partition, long from, int maxRecords, Consumer<RecordView> visitor) {
+    if (maxRecords < 0) {
+      throw new LogException(ErrorCode.INVALID_ARGUMENT, "maxRecords must not be negative");
+    }
+    return require(stream).visit(partition, from, maxRecords, visitor);
   }
 
   @Override

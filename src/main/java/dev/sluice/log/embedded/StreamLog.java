@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.log.ErrorCode;
 import dev.sluice.log.LogException;
 import dev.sluice.log.Record;
+import dev.sluice.log.RecordView;
+import java.util.function.Consumer;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
 import java.io.IOException;
@@ -384,6 +386,16 @@ final class StreamLog implements AutoCloseable {
   }
 
   List<Record> read(int p, long from, int maxRecords) {
+    List<Record> out = new ArrayList<>((int) Math.min(maxRecords, 1024));
+    visit(p, from, maxRecords, record -> out.add(record.record()));
+    return out;
+  }
+
+  /**
+   * Visits up to {@code maxRecords} records from {@code from} in place, through one cursor over the
+   * verified batches; returns how many.
+   */
+  int visit(int p, long from, int maxRecords, Consumer<RecordView> visitor) {
     if (p < 0 || p >= spec.partitions()) {
       throw new LogException(
           ErrorCode.UNKNOWN_PARTITION,
@@ -400,40 +412,41 @@ final class StreamLog implements AutoCloseable {
       end = Math.min(end, corruptFrom[p]);
     }
     if (from >= end) {
-      return List.of(); // also keeps end - from from overflowing for offsets near Long.MAX_VALUE
+      return 0; // also keeps end - from from overflowing for offsets near Long.MAX_VALUE
     }
     int wanted = (int) Math.min(maxRecords, end - from);
     if (wanted <= 0) {
-      return List.of();
+      return 0;
     }
-    List<Record> out = new ArrayList<>(wanted);
     List<Segment> all = segments;
     int s = segmentFor(all, p, from);
     long next = from;
+    RecordCursor cursor = new RecordCursor();
     try {
-      while (out.size() < wanted && s < all.size()) {
+      while (next - from < wanted && s < all.size()) {
         Segment segment = all.get(s);
         PositionIndex index = segment.index;
         long base = segment.header.baseOffsets()[p];
-        int n = (int) Math.min(wanted - out.size(), base + index.count(p) - next);
+        int n = (int) Math.min(wanted - (next - from), base + index.count(p) - next);
         if (n <= 0) {
           s++;
           continue;
         }
         int[] positions = new int[n];
         index.positions(p, next - base, positions, n);
-        next = readRecords(segment, p, next, positions, out);
+        next = visitRecords(segment, p, next, positions, cursor, visitor);
         s++;
       }
     } catch (IOException e) {
       throw new LogException(
           ErrorCode.LOG_FAILED, "reading stream '" + spec.name() + "' partition " + p + ": " + e.getMessage(), e);
     }
-    return out;
+    return (int) (next - from);
   }
 
-  /** Reads the records at {@code positions} (one per offset from {@code first}); returns the next offset. */
-  private long readRecords(Segment segment, int p, long first, int[] positions, List<Record> out) throws IOException {
+  /** Visits the records at {@code positions} (one per offset from {@code first}); returns the next offset. */
+  private long visitRecords(Segment segment, int p, long first, int[] positions, RecordCursor cursor, Consumer<RecordView> visitor)
+      throws IOException {
     long next = first;
     long limit = segment.size;
     int i = 0;
@@ -457,10 +470,11 @@ final class StreamLog implements AutoCloseable {
           throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
         }
         try {
-          out.add(reader.decode().record());
+          cursor.at(reader);
         } catch (Varints.Malformed m) {
           throw damagedAt(segment, position, p, next, "malformed record: " + m.getMessage());
         }
+        visitor.accept(cursor);
         next++;
         i++;
       }

@@ -16,11 +16,11 @@ import java.util.Set;
  *
  * <p>Skipped strings are checked for escapes and control characters, not for UTF-8 validity.
  */
-final class FieldScanner {
+public final class FieldScanner {
   private final String[] names;
   private final byte[][] nameBytes;
 
-  FieldScanner(Set<String> wanted) {
+  public FieldScanner(Set<String> wanted) {
     names = wanted.stream().sorted().map(String::intern).toArray(String[]::new);
     nameBytes = new byte[names.length][];
     for (var i = 0; i < names.length; i++) {
@@ -74,17 +74,73 @@ final class FieldScanner {
   }
 
   Row parse(byte[] json, Envelope envelope) {
-    return new Pass(json).row(envelope);
+    return new Pass(json, 0, json.length).row(envelope);
+  }
+
+  /** The wanted fields, in slot order: {@link #scan} puts field {@code names()[i]} in slot i. */
+  public String[] names() {
+    return names.clone();
+  }
+
+  /**
+   * Stands in a slot for a string read raw: see {@link Slots#scan}. Not a Sluice value, so no expression
+   * ever sees it.
+   */
+  public static final Object RAW = new Object();
+
+  /** Scans one thread's events into slots, one after another, without an object per event. */
+  public final class Slots {
+    private final Pass pass = new Pass(null, 0, 0);
+
+    /**
+     * Reads the wanted fields of the JSON object in {@code json[from, to)} into {@code slots} (null
+     * for an absent one), as {@link #parse} would read them, without a Row. When slot {@code rawSlot}
+     * (or -1: none) holds a string of ASCII characters without escapes, it gets {@link #RAW} and
+     * {@code raw} the bounds of the string's characters, [0] from and [1] to, instead of a String.
+     *
+     * @throws IllegalArgumentException with the reason {@link #parse} gives, when the value is not a
+     *     JSON object
+     */
+    public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw) {
+      java.util.Arrays.fill(slots, null);
+      pass.reset(json, from, to);
+      pass.members(slots, null, null, rawSlot, raw);
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /** Whether none of the eight bytes is a quote, a backslash or below 0x20. */
+  private static boolean plain(long bytes) {
+    return (below(bytes ^ ONES * '"', 1) | below(bytes ^ ONES * '\\', 1) | below(bytes, 0x20)) == 0;
+  }
+
+  /** Non-zero when some byte of {@code x} is below {@code n} (n at most 128). */
+  private static long below(long x, int n) {
+    return (x - ONES * n) & ~x & HIGHS;
   }
 
   /** One scan over one value; positions only move forward. */
   private final class Pass {
-    private final byte[] b;
+    private byte[] b;
+    private int from;
+    private int end;
     private int p;
     private int depth;
 
-    Pass(byte[] bytes) {
+    Pass(byte[] bytes, int from, int to) {
+      reset(bytes, from, to);
+    }
+
+    void reset(byte[] bytes, int from, int to) {
       b = bytes;
+      this.from = from;
+      p = from;
+      end = to;
+      depth = 0;
     }
 
     Row row(Envelope envelope) {
@@ -92,6 +148,21 @@ final class FieldScanner {
       var present = new boolean[names.length];
       // Fields keep the order the event has them in, as with a full parse.
       var order = new int[names.length];
+      var count = members(found, present, order, -1, null);
+      var rowNames = new String[count];
+      var rowValues = new Object[count];
+      for (var i = 0; i < count; i++) {
+        rowNames[i] = names[order[i]];
+        rowValues[i] = found[order[i]];
+      }
+      return Row.wrap(rowNames, rowValues, envelope);
+    }
+
+    /**
+     * Reads the object's wanted members into {@code found}; with {@code present} and {@code order},
+     * notes the order they first came in and returns how many there were.
+     */
+    int members(Object[] found, boolean[] present, int[] order, int rawSlot, int[] raw) {
       var count = 0;
       if (peekAfterSpace() != '{') {
         throw new IllegalArgumentException("the value is not a JSON object");
@@ -105,11 +176,11 @@ final class FieldScanner {
           expect(':');
           space();
           if (index >= 0) {
-            if (!present[index]) {
+            if (order != null && !present[index]) {
               order[count++] = index;
+              present[index] = true;
             }
-            present[index] = true;
-            found[index] = value();
+            found[index] = index == rawSlot ? rawOrValue(raw) : value();
           } else {
             skip();
           }
@@ -126,13 +197,30 @@ final class FieldScanner {
       if (peekAfterSpace() != -1) {
         throw new IllegalArgumentException("the value has text after its JSON object");
       }
-      var rowNames = new String[count];
-      var rowValues = new Object[count];
-      for (var i = 0; i < count; i++) {
-        rowNames[i] = names[order[i]];
-        rowValues[i] = found[order[i]];
+      return count;
+    }
+
+    /** A string of plain ASCII as its bounds in {@code raw} and {@link #RAW}; anything else as {@link #value}. */
+    private Object rawOrValue(int[] raw) {
+      if (peek() != '"') {
+        return value();
       }
-      return Row.wrap(rowNames, rowValues, envelope);
+      var start = p;
+      p++;
+      var escaped = skipStringBody();
+      if (!escaped) {
+        var ascii = true;
+        for (var i = start + 1; i < p - 1; i++) {
+          ascii &= b[i] >= 0;
+        }
+        if (ascii) {
+          raw[0] = start + 1;
+          raw[1] = p - 1;
+          return RAW;
+        }
+      }
+      p = start;
+      return value();
     }
 
     /** Reads a member name; returns the index of the wanted name it is, or -1. */
@@ -142,7 +230,7 @@ final class FieldScanner {
       }
       var start = ++p;
       var escaped = skipStringBody();
-      var end = p - 1;
+      var nameEnd = p - 1;
       if (escaped) {
         var decoded = JsonValues.parseString(b, start - 1, p);
         for (var i = 0; i < names.length; i++) {
@@ -154,7 +242,7 @@ final class FieldScanner {
       }
       for (var i = 0; i < names.length; i++) {
         var n = nameBytes[i];
-        if (n.length == end - start && Arrays.equals(b, start, end, n, 0, n.length)) {
+        if (n.length == nameEnd - start && Arrays.equals(b, start, nameEnd, n, 0, n.length)) {
           return i;
         }
       }
@@ -205,7 +293,7 @@ final class FieldScanner {
 
     private Object literal(String word, Object value) {
       for (var i = 0; i < word.length(); i++) {
-        if (p >= b.length || b[p++] != word.charAt(i)) {
+        if (p >= end || b[p++] != word.charAt(i)) {
           throw error("expected " + word);
         }
       }
@@ -267,7 +355,12 @@ final class FieldScanner {
     private boolean skipStringBody() {
       var escaped = false;
       while (true) {
-        if (p >= b.length) {
+        // Eight bytes at a time while none of them ends the string, escapes or is a control
+        // character: most of a value's bytes are in strings no one reads (a padding field, say).
+        while (p + 8 <= end && plain((long) LONGS.get(b, p))) {
+          p += 8;
+        }
+        if (p >= end) {
           throw error("unterminated string");
         }
         var c = b[p++];
@@ -279,10 +372,10 @@ final class FieldScanner {
         }
         if (c == '\\') {
           escaped = true;
-          var e = p < b.length ? b[p++] : 0;
+          var e = p < end ? b[p++] : 0;
           if (e == 'u') {
             for (var i = 0; i < 4; i++) {
-              if (p >= b.length || Character.digit(b[p++], 16) < 0) {
+              if (p >= end || Character.digit(b[p++], 16) < 0) {
                 throw error("bad \\u escape");
               }
             }
@@ -295,26 +388,26 @@ final class FieldScanner {
 
     /** JSON's number grammar; returns whether it is an integer (no fraction, no exponent). */
     private boolean skipNumber() {
-      if (p < b.length && b[p] == '-') {
+      if (p < end && b[p] == '-') {
         p++;
       }
-      if (p < b.length && b[p] == '0') {
+      if (p < end && b[p] == '0') {
         p++;
       } else if (digits() == 0) {
         throw error("expected a value");
       }
       var integral = true;
-      if (p < b.length && b[p] == '.') {
+      if (p < end && b[p] == '.') {
         p++;
         integral = false;
         if (digits() == 0) {
           throw error("expected digits after '.'");
         }
       }
-      if (p < b.length && (b[p] == 'e' || b[p] == 'E')) {
+      if (p < end && (b[p] == 'e' || b[p] == 'E')) {
         p++;
         integral = false;
-        if (p < b.length && (b[p] == '+' || b[p] == '-')) {
+        if (p < end && (b[p] == '+' || b[p] == '-')) {
           p++;
         }
         if (digits() == 0) {
@@ -326,7 +419,7 @@ final class FieldScanner {
 
     private int digits() {
       var start = p;
-      while (p < b.length && b[p] >= '0' && b[p] <= '9') {
+      while (p < end && b[p] >= '0' && b[p] <= '9') {
         p++;
       }
       return p - start;
@@ -340,7 +433,7 @@ final class FieldScanner {
     }
 
     private void space() {
-      while (p < b.length && (b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
+      while (p < end && (b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
         p++;
       }
     }
@@ -351,11 +444,11 @@ final class FieldScanner {
     }
 
     private int peek() {
-      return p < b.length ? b[p] : -1;
+      return p < end ? b[p] : -1;
     }
 
     private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException("the value is not valid JSON: " + what + " at byte " + p);
+      return new IllegalArgumentException("the value is not valid JSON: " + what + " at byte " + (p - from));
     }
   }
 }

@@ -154,6 +154,20 @@ public final class KeyEncoding {
     sink.put(0x00).put(0x01);
   }
 
+  /**
+   * Encodes the string of the ASCII characters {@code ascii[from, to)} (none of them NUL) into {@code
+   * out} from its start, as {@link #encode} encodes that string, without building it; returns the
+   * encoding's length, {@code to - from + 3}, which {@code out} must have room for.
+   */
+  public static int encodeAscii(byte[] ascii, int from, int to, byte[] out) {
+    out[0] = STRING;
+    System.arraycopy(ascii, from, out, 1, to - from);
+    var n = 1 + to - from;
+    out[n] = 0x00;
+    out[n + 1] = 0x01;
+    return n + 2;
+  }
+
   public static Object decode(byte[] bytes) {
     var source = new ByteSource(bytes, 0);
     var value = decode(source);

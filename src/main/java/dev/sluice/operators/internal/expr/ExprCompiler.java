@@ -36,7 +36,7 @@ public final class ExprCompiler {
   public static Eval path(List<String> path) {
     var first = path.getFirst().intern();
     if (path.size() == 1) {
-      return row -> row.get(first);
+      return new FieldRead(first);
     }
     var rest = path.subList(1, path.size()).toArray(String[]::new);
     return row -> {
@@ -61,7 +61,7 @@ public final class ExprCompiler {
 
   private Eval compile(Expr expr) {
     return switch (expr) {
-      case Expr.NullLiteral n -> row -> null;
+      case Expr.NullLiteral n -> constant(null);
       case Expr.BooleanLiteral b -> constant(b.value());
       case Expr.IntegerLiteral i -> constant(i.value());
       case Expr.DecimalLiteral d -> constant(d.value());
@@ -98,7 +98,75 @@ public final class ExprCompiler {
   }
 
   private static Eval constant(Object value) {
-    return row -> value;
+    return new Constant(value);
+  }
+
+  // The shapes below are records, not lambdas, so that a view's hot path can see what they are
+  // and evaluate them over field values without a Row (SlotEval); the logic is in one place.
+
+  /** A top-level field of the row. */
+  public record FieldRead(String name) implements Eval {
+    @Override
+    public Object eval(Row row) {
+      return row.get(name);
+    }
+  }
+
+  public record Constant(Object value) implements Eval {
+    @Override
+    public Object eval(Row row) {
+      return value;
+    }
+  }
+
+  /** {@code =, <>, <, <=, >, >=}: NULL when either side is. */
+  public record Comparison(BinaryOperator op, Eval left, Eval right, Expr.Binary written) implements Eval {
+    @Override
+    public Object eval(Row row) {
+      return of(left.eval(row), right.eval(row));
+    }
+
+    /** The comparison's value for the two sides' values. */
+    public Object of(Object l, Object r) {
+      if (l == null || r == null) {
+        return null;
+      }
+      var c = Values.compare(l, r, op == BinaryOperator.EQ || op == BinaryOperator.NE, written.pos());
+      return switch (op) {
+        case EQ -> c == 0;
+        case NE -> c != 0;
+        case LT -> c < 0;
+        case LE -> c <= 0;
+        case GT -> c > 0;
+        default -> c >= 0;
+      };
+    }
+  }
+
+  /** AND and OR, the SQL way: the left side alone may decide; NULL is unknown. */
+  public record Logical(boolean and, Eval left, Eval right, dev.sluice.language.ast.Position pos) implements Eval {
+    @Override
+    public Object eval(Row row) {
+      var l = left.eval(row);
+      return decides(l) ? !and : of(l, right.eval(row));
+    }
+
+    /** Whether the left side's value decides: FALSE for AND, TRUE for OR. */
+    public boolean decides(Object l) {
+      return l != null && Values.truth(l, name(), pos) != and;
+    }
+
+    /** The value, when the left side did not decide. */
+    public Object of(Object l, Object r) {
+      if (r != null && Values.truth(r, name(), pos) != and) {
+        return !and;
+      }
+      return l == null || r == null ? null : and;
+    }
+
+    private String name() {
+      return and ? "AND" : "OR";
+    }
   }
 
   private List<Eval> compileAll(List<Expr> exprs) {
@@ -110,52 +178,10 @@ public final class ExprCompiler {
     var right = compile(b.right());
     var pos = b.pos();
     return switch (b.op()) {
-      case AND ->
-          row -> {
-            var l = left.eval(row);
-            if (l != null && !Values.truth(l, "AND", pos)) {
-              return false;
-            }
-            var r = right.eval(row);
-            if (r != null && !Values.truth(r, "AND", pos)) {
-              return false;
-            }
-            return l == null || r == null ? null : Boolean.TRUE;
-          };
-      case OR ->
-          row -> {
-            var l = left.eval(row);
-            if (l != null && Values.truth(l, "OR", pos)) {
-              return true;
-            }
-            var r = right.eval(row);
-            if (r != null && Values.truth(r, "OR", pos)) {
-              return true;
-            }
-            return l == null || r == null ? null : Boolean.FALSE;
-          };
-      case EQ, NE, LT, LE, GT, GE -> comparison(b.op(), left, right, b);
+      case AND -> new Logical(true, left, right, pos);
+      case OR -> new Logical(false, left, right, pos);
+      case EQ, NE, LT, LE, GT, GE -> new Comparison(b.op(), left, right, b);
       default -> row -> Arithmetic.apply(b.op(), left.eval(row), right.eval(row), pos);
-    };
-  }
-
-  private static Eval comparison(BinaryOperator op, Eval left, Eval right, Expr.Binary b) {
-    var equality = op == BinaryOperator.EQ || op == BinaryOperator.NE;
-    return row -> {
-      var l = left.eval(row);
-      var r = right.eval(row);
-      if (l == null || r == null) {
-        return null;
-      }
-      var c = Values.compare(l, r, equality, b.pos());
-      return switch (op) {
-        case EQ -> c == 0;
-        case NE -> c != 0;
-        case LT -> c < 0;
-        case LE -> c <= 0;
-        case GT -> c > 0;
-        default -> c >= 0;
-      };
     };
   }
 

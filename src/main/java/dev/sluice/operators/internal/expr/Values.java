@@ -51,7 +51,8 @@ public final class Values {
       return decimal(a).compareTo(decimal(b));
     }
     if (a instanceof String x && b instanceof String y) {
-      return compareCodePoints(x, y);
+      // Equal code points are equal chars: String.equals answers = and <> at intrinsic speed.
+      return equalityOnly ? (x.equals(y) ? 0 : 1) : compareCodePoints(x, y);
     }
     if (a instanceof Boolean x && b instanceof Boolean y) {
       return Boolean.compare(x, y);

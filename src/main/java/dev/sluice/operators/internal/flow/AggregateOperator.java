@@ -45,6 +45,10 @@ final class AggregateOperator extends Operator {
     this.calls = node.calls().size();
   }
 
+  Node.Aggregate node() {
+    return node;
+  }
+
   @Override
   void initialize(FlowContext context) {
     if (node.groupBy().isEmpty()) {
@@ -104,22 +108,34 @@ final class AggregateOperator extends Operator {
    */
   private void pushHeld(HeldBack heldBack, RowKey group, Object[] arguments, Change change, FlowContext context) {
     var held = heldBack.get(group);
-    GroupState state;
     if (held == null) {
-      var stored = context.state.object(concat(groupPrefix, group.bytes()), bytes -> GroupState.decode(bytes, calls));
-      state = stored == null ? new GroupState(calls) : stored;
-      var before = stored != null || node.groupBy().isEmpty() ? output(group, state, context, false) : null;
-      held = heldBack.hold(group, before);
-      held.value = state;
-    } else {
-      state = (GroupState) held.value;
+      held = hold(heldBack, group, context);
     }
+    var state = (GroupState) held.value;
     if (state.rows == 0 && !change.isInsert()) {
       throw new IllegalStateException("retraction from group " + group + " that holds no rows");
     }
-    held.last = context.input();
+    held.touchedBy(context.input());
     update(group, state, arguments, change.weight(), context);
     context.touched(group);
+  }
+
+  /**
+   * Holds a group first touched in this commit: reads its totals, which the held key keeps (as
+   * {@link HeldBack.Held#value}, a {@link GroupState}) until the flush, and its row before.
+   */
+  HeldBack.Held hold(HeldBack heldBack, RowKey group, FlowContext context) {
+    var stored = context.state.object(concat(groupPrefix, group.bytes()), bytes -> GroupState.decode(bytes, calls));
+    var state = stored == null ? new GroupState(calls) : stored;
+    var before = stored != null || node.groupBy().isEmpty() ? output(group, state, context, false) : null;
+    var held = heldBack.hold(group, before);
+    held.value = state;
+    return held;
+  }
+
+  /** Adds one input with these arguments to a held group. */
+  void insertHeld(HeldBack.Held held, Object[] arguments, FlowContext context) {
+    update(held.key, (GroupState) held.value, arguments, 1, context);
   }
 
   /**
@@ -127,9 +143,8 @@ final class AggregateOperator extends Operator {
    * letters into {@code deadLetters}.
    */
   void flush(State state, HeldBack heldBack, List<ViewChange> out, List<DeadLetter> deadLetters) {
-    for (var e : heldBack.entries().entrySet()) {
-      var group = e.getKey();
-      var held = e.getValue();
+    for (var held : heldBack.entries()) {
+      var group = held.key;
       var totals = (GroupState) held.value;
       var stateKey = concat(groupPrefix, group.bytes());
       if (totals.rows > 0) {
@@ -137,9 +152,12 @@ final class AggregateOperator extends Operator {
       } else {
         state.delete(stateKey);
       }
-      var context = new FlowContext(state, held.last);
+      var context = new FlowContext(state, null);
       Row after = totals.rows > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
-      deadLetters.addAll(context.deadLetters);
+      for (var dead : context.deadLetters) {
+        // The row is the last input's doing: its evaluation's errors are that input's.
+        deadLetters.add(new DeadLetter(held.lastSource(), held.lastPartition(), held.lastOffset(), dead.reason(), dead.line(), dead.column()));
+      }
       if (held.before == null ? after != null : !held.before.equals(after)) {
         out.add(new ViewChange(group, held.before, after));
       }

@@ -67,6 +67,11 @@ public final class IncrementalDataflow implements Dataflow {
   }
 
   @Override
+  public dev.sluice.operators.InPlace inPlace(String source, State state) {
+    return ScannedAggregate.of(plan, graph, source, state);
+  }
+
+  @Override
   public Applied flush(State state) {
     var heldBack = state.heldBack();
     if (heldBack == null || heldBack.isEmpty() || graph.lastAggregate == null) {

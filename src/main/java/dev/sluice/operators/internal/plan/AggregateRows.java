@@ -60,7 +60,16 @@ public final class AggregateRows {
     for (var i = 0; i < values.length; i++) {
       values[i] = groupBy.get(i).eval(row);
     }
-    return RowKey.of(Collections.unmodifiableList(Arrays.asList(values)));
+    return groupKey(values);
+  }
+
+  /** The key of the group whose GROUP BY values are {@code values} (which it keeps). */
+  public static RowKey groupKey(Object[] values) {
+    return switch (values.length) {
+      case 0 -> GLOBAL;
+      case 1 -> RowKey.of(values[0]);
+      default -> RowKey.of(Collections.unmodifiableList(Arrays.asList(values)));
+    };
   }
 
   /** The argument of each call on this row (NULL for count(*)); sum and avg need numbers. */
@@ -72,16 +81,20 @@ public final class AggregateRows {
       if (call.argument() == null) {
         continue;
       }
-      var value = call.argument().eval(row);
-      var numeric =
-          call.function() == AggregateFunction.SUM || call.function() == AggregateFunction.AVG;
-      if (numeric && value != null && !Values.isNumber(value)) {
-        throw new EvalError(
-            call.function().sqlName() + " needs numbers, got " + typeName(value), call.pos());
-      }
-      values[i] = value;
+      values[i] = checked(call, call.argument().eval(row));
     }
     return values;
+  }
+
+  /** The call's argument value, refused when the call cannot take it: sum and avg need numbers. */
+  public static Object checked(Node.Call call, Object value) {
+    var numeric =
+        call.function() == AggregateFunction.SUM || call.function() == AggregateFunction.AVG;
+    if (numeric && value != null && !Values.isNumber(value)) {
+      throw new EvalError(
+          call.function().sqlName() + " needs numbers, got " + typeName(value), call.pos());
+    }
+    return value;
   }
 
   /**

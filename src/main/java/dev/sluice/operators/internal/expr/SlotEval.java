@@ -1,0 +1,50 @@
+package dev.sluice.operators.internal.expr;
+
+import dev.sluice.operators.internal.expr.ExprCompiler.Comparison;
+import dev.sluice.operators.internal.expr.ExprCompiler.Constant;
+import dev.sluice.operators.internal.expr.ExprCompiler.FieldRead;
+import dev.sluice.operators.internal.expr.ExprCompiler.Logical;
+import java.util.function.ToIntFunction;
+
+/**
+ * An expression over the values of an event's top-level fields held in slots, without a Row: the
+ * simple shapes a view's WHERE and GROUP BY mostly are (field reads, constants, comparisons, AND,
+ * OR), evaluated with the same code as their {@link Eval}, so both give the same value or error.
+ */
+@FunctionalInterface
+public interface SlotEval {
+  Object eval(Object[] slots);
+
+  /**
+   * The expression {@code eval} over slots, {@code slotOf} giving a field's slot (or -1: none);
+   * null when it has a shape this does not take.
+   */
+  static SlotEval of(Eval eval, ToIntFunction<String> slotOf) {
+    return switch (eval) {
+      case FieldRead f -> {
+        var slot = slotOf.applyAsInt(f.name());
+        yield slot < 0 ? null : slots -> slots[slot];
+      }
+      case Constant c -> {
+        var value = c.value();
+        yield slots -> value;
+      }
+      case Comparison c -> {
+        var left = of(c.left(), slotOf);
+        var right = of(c.right(), slotOf);
+        yield left == null || right == null ? null : slots -> c.of(left.eval(slots), right.eval(slots));
+      }
+      case Logical l -> {
+        var left = of(l.left(), slotOf);
+        var right = of(l.right(), slotOf);
+        yield left == null || right == null
+            ? null
+            : slots -> {
+              var value = left.eval(slots);
+              return l.decides(value) ? !l.and() : l.of(value, right.eval(slots));
+            };
+      }
+      default -> null;
+    };
+  }
+}
