@@ -188,6 +188,7 @@ public final class ViewAudit {
     }
     long actualDigest;
     long stored;
+    Map<RowKey, String> actual = null;
     String detail = "";
     if (d.index() != null && d.index().kind() == IndexSpec.Kind.INDEX) {
       IndexAudit.Entries entries = IndexAudit.entries(d, space, recomputed.rows(), findings);
@@ -199,9 +200,10 @@ public final class ViewAudit {
       for (BatchEvaluator.KeyedRow row : recomputed.rows()) {
         expected.put(row.key(), new String(row.row().toJson(), StandardCharsets.UTF_8));
       }
-      Map<RowKey, String> actual = new TreeMap<>();
+      actual = new TreeMap<>();
+      Map<RowKey, String> rows = actual;
       space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
-        actual.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
+        rows.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
         return true;
       });
       actualDigest = ViewDigest.of(space);
@@ -216,7 +218,7 @@ public final class ViewAudit {
       findings.add(new Finding(d.kind(), name, null, null, null, "digest " + ViewDigest.hex(actualDigest)
           + " of the stored rows differs from the recomputed " + ViewDigest.hex(expectedDigest)));
     }
-    checkMeta(d, space, actualDigest, stored);
+    checkMeta(d, space, actualDigest, stored, actual);
     if (!held.isEmpty()) {
       detail = detail.isEmpty() ? held : detail + "; " + held;
     }
@@ -363,7 +365,7 @@ public final class ViewAudit {
   }
 
   /** The counters the view keeps beside its rows must describe them. */
-  private void checkMeta(ViewDefinition d, Space space, long digest, long rows) {
+  private void checkMeta(ViewDefinition d, Space space, long digest, long rows, Map<RowKey, String> stored) {
     String name = d.name();
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
@@ -379,6 +381,24 @@ public final class ViewAudit {
       if (node.path("rows").asLong() != rows) {
         findings.add(new Finding(d.kind(), name, null, null, null, "its row count says " + node.path("rows").asLong()
             + " but it holds " + rows + " rows"));
+      }
+      JsonNode counts = node.path(ViewTask.PARTITION_ROWS);
+      if (counts.isArray() && stored != null && Placement.of(d, log) instanceof Placement.Divided divided) {
+        // A divided view on a cluster counts its rows per partition too, for GET /views.
+        long[] held = new long[divided.partitions()];
+        stored.keySet().forEach(key -> {
+          int p = divided.partitionOf(key);
+          if (p >= 0) {
+            held[p]++;
+          }
+        });
+        for (int p = 0; p < held.length; p++) {
+          long said = p < counts.size() ? counts.get(p).asLong() : -1;
+          if (said != held[p]) {
+            findings.add(new Finding(d.kind(), name, null, null, null, "its row count of partition " + p + " of '" + divided.source()
+                + "' says " + said + " but it holds " + held[p] + " rows of that partition"));
+          }
+        }
       }
     } catch (IOException e) {
       findings.add(new Finding(d.kind(), name, null, null, null, "its counters (meta) are unreadable: " + e.getMessage()));
