@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sluice verify --backend kafka} against the test broker: a healthy cluster of two instances
- * with a divided view, a whole view, an index and a constraint passes, through the folder of either
+ * with a divided view, a repartitioned view, a whole view, an index and a constraint passes, through the folder of either
  * instance, while the other runs and once both are stopped; a row changed in one folder's store is
  * named with its view, and a record that does not decode is named with its topic, partition and offset.
  */
@@ -133,6 +133,7 @@ class KafkaVerifyTest {
           && !b.membership().ownedPartitions().getOrDefault(cluster + ".orders", java.util.Set.of()).isEmpty());
       statements(a.url(), "CREATE VIEW spend AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total GROUP BY customer;"
           + " CREATE VIEW everything AS FROM orders |> AGGREGATE count(*) AS n, sum(amount) AS total;"
+          + " CREATE VIEW by_country AS FROM orders |> AGGREGATE count(*) AS n GROUP BY country;"
           + " CREATE INDEX orders_by_country ON orders (country);"
           + " CREATE CONSTRAINT unique_username UNIQUE users (username)");
       StringBuilder orders = new StringBuilder();
@@ -152,7 +153,7 @@ class KafkaVerifyTest {
           for (JsonNode v : views) {
             live += v.path("state").asText().equals("live") && v.path("lag").path("events").asLong() == 0 ? 1 : 0;
           }
-          return live == 3;
+          return live == views.size() && live >= 4;
         } catch (Exception e) {
           return false;
         }
@@ -183,6 +184,8 @@ class KafkaVerifyTest {
     assertThat(checked(both, "view", "everything")).as("the whole view, in its owner's folder: " + both).isTrue();
     assertThat(both).as("the index, in its owner's folder").containsPattern("index 'orders_by_country' v1: \\d+ rows recomputed from the log, digest \\S+ matches");
     assertThat(both).as("what a folder holds no state of is named").contains("not recomputed: ");
+    assertThat(both).as("a repartitioned view's step, derived again").containsPattern(
+        "derived stream 'by_country_v1_repartition' v1: \\d+ events derived again from \\d+ input events");
 
     // A row changed in a's store while it is stopped.
     String tampered;
