@@ -158,8 +158,10 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (LogException e) {
           throw new CliFailure("cannot verify the views: " + e.getMessage());
         } catch (RuntimeException e) {
-          throw new CliFailure("cannot verify the views in " + views + " (" + e.getMessage() + ")"
-              + " — is the instance with --data " + data + " running? Stop it; the others may run");
+          // RocksDB refuses a store another process holds open: the instance of this folder runs.
+          boolean locked = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("lock");
+          throw new CliFailure("cannot verify the views in " + views + ": " + e.getMessage()
+              + (locked ? " — is the instance with --data " + data + " running? Stop it (the others may run)" : ""));
         }
         printViews(result.checked(), result.skipped());
         result.findings().forEach(f -> problems.add(f.describe()));

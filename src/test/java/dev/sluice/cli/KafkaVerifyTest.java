@@ -219,5 +219,15 @@ class KafkaVerifyTest {
     assertThat(malformed.exit()).as(malformed.out()).isEqualTo(1);
     assertThat(malformed.out()).contains("stream 'orders': topic " + cluster + ".orders partition " + bad.partition() + " offset " + bad.offset()
         + ": the record does not decode: its value is not JSON");
+
+    // A cluster name with no catalog topic is refused, and nothing is created for it.
+    Run unknown = verify(cluster + "x", bData);
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no Sluice cluster '" + cluster + "x' there");
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", TestKafka.bootstrapServers());
+    try (org.apache.kafka.clients.admin.Admin a2 = org.apache.kafka.clients.admin.Admin.create(admin)) {
+      assertThat(a2.listTopics().names().get()).doesNotContain(cluster + "x._catalog");
+    }
   }
 }

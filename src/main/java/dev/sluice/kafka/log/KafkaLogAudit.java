@@ -53,6 +53,8 @@ public final class KafkaLogAudit {
   /** Problems named per partition at most; the rest are counted. */
   static final int PROBLEMS_PER_PARTITION_MAX = 20;
   private static final long ADMIN_LIMIT_S = 60;
+  /** How long the audit tries to reach the cluster before it says it cannot (as serve). */
+  private static final long REACH_LIMIT_S = 15;
   private static final Duration POLL = Duration.ofMillis(200);
   /** How long a partition may return nothing while records are known to be there. */
   private static final long STALL_LIMIT_MS = 30_000;
@@ -90,6 +92,11 @@ public final class KafkaLogAudit {
         KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       String catalogTopic = KafkaLog.catalogTopic(options.cluster());
       Set<String> topics;
+      try {
+        admin.describeCluster().nodes().get(REACH_LIMIT_S, TimeUnit.SECONDS);
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new LogException(ErrorCode.LOG_FAILED, "cannot reach Kafka at " + options.bootstrapServers() + " within " + REACH_LIMIT_S + " s", e);
+      }
       try {
         topics = admin.listTopics().names().get(ADMIN_LIMIT_S, TimeUnit.SECONDS);
       } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
