@@ -158,6 +158,9 @@ class KafkaVerifyTest {
           return false;
         }
       });
+      Run held = verify(cluster, aData);
+      assertThat(held.exit()).as("the folder of a running instance: " + held.out()).isEqualTo(1);
+      assertThat(held.err()).contains("is the instance with --data " + aData + " running? Stop it");
     } finally {
       a.close();
     }
