@@ -147,6 +147,12 @@ final class VerifyCommand implements Callable<Integer> {
         declared.put(key, value);
       }
     });
+    if (!topics.topicsMatch()) {
+      problems.forEach(main.out::println);
+      main.out.flush();
+      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in cluster '"
+          + cluster + "' at " + kafka + "; the views and constraints are not audited until every stream's topic is as declared");
+    }
     try (KafkaLog log = KafkaLog.openForReading(options)) {
       if (Files.exists(views.resolve("views.json"))) {
         Map<TopicPartition, String> owners = KafkaMembership.currentOwners(options);

@@ -231,6 +231,16 @@ class KafkaVerifyTest {
     admin.put("bootstrap.servers", TestKafka.bootstrapServers());
     try (org.apache.kafka.clients.admin.Admin a2 = org.apache.kafka.clients.admin.Admin.create(admin)) {
       assertThat(a2.listTopics().names().get()).doesNotContain(cluster + "x._catalog");
+      // A stream declared with 3 partitions whose topic has 2.
+      a2.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(cluster + ".ghost", 2, (short) 1))).all().get();
     }
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(cluster + "._catalog", 0, "stream:ghost".getBytes(StandardCharsets.UTF_8),
+          "{\"name\":\"ghost\",\"kind\":\"STREAM\",\"key\":null,\"partitions\":3}".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    Run ghost = verify(cluster, bData);
+    assertThat(ghost.exit()).isEqualTo(1);
+    assertThat(ghost.out()).contains("stream 'ghost': its topic " + cluster + ".ghost has 2 partitions, but the stream is declared with 3");
+    assertThat(ghost.err()).contains("the views and constraints are not audited until every stream's topic is as declared");
   }
 }

@@ -65,14 +65,18 @@ public final class KafkaLogAudit {
    *
    * @param catalog the catalog topic's latest value per key (tombstones left out), as Sluice reads it
    * @param streams the streams the catalog declares
+   * @param topicsMatch whether every stream declaration decodes and every declared stream's topic
+   *     exists with its partitions: the log can then be opened to recompute from it (a missing
+   *     topic would hold its reader up, a declaration that does not decode stops it)
    */
   public record Result(long catalogRecords, List<StreamSpec> streams, int partitions, long records,
-      Map<String, byte[]> catalog, List<String> findings) {}
+      Map<String, byte[]> catalog, List<String> findings, boolean topicsMatch) {}
 
   private final KafkaLog.Options options;
   private final List<String> findings = new ArrayList<>();
   private long records;
   private int partitions;
+  private boolean topicsMatch = true;
 
   private KafkaLogAudit(KafkaLog.Options options) {
     this.options = options;
@@ -125,7 +129,7 @@ public final class KafkaLogAudit {
       for (StreamSpec spec : streams) {
         stream(admin, consumer, spec);
       }
-      return new Result(catalogRecords[0], List.copyOf(streams), partitions, records, catalog, List.copyOf(findings));
+      return new Result(catalogRecords[0], List.copyOf(streams), partitions, records, catalog, List.copyOf(findings), topicsMatch);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LogException(ErrorCode.LOG_FAILED, "interrupted while reading Kafka", e);
@@ -186,6 +190,9 @@ public final class KafkaLogAudit {
       problem = "the key '" + key + "' is none Sluice writes (stream:, view:, constraint:, ack:)";
     }
     if (problem != null) {
+      if (key.startsWith(CatalogEntry.STREAM_PREFIX)) {
+        topicsMatch = false;
+      }
       findings.add(at + " (key '" + key + "'): " + problem);
       return;
     }
@@ -202,6 +209,7 @@ public final class KafkaLogAudit {
     try {
       description = admin.describeTopics(List.of(topic)).allTopicNames().get(ADMIN_LIMIT_S, TimeUnit.SECONDS).get(topic);
     } catch (ExecutionException e) {
+      topicsMatch = false;
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         findings.add("stream '" + spec.name() + "': its topic " + topic + " does not exist");
         return;
@@ -209,11 +217,13 @@ public final class KafkaLogAudit {
       findings.add("stream '" + spec.name() + "': its topic " + topic + " cannot be described: " + e.getCause().getMessage());
       return;
     } catch (java.util.concurrent.TimeoutException e) {
+      topicsMatch = false;
       findings.add("stream '" + spec.name() + "': describing its topic " + topic + " took over " + ADMIN_LIMIT_S + " s");
       return;
     }
     int actual = description.partitions().size();
     if (actual != spec.partitions()) {
+      topicsMatch = false;
       findings.add("stream '" + spec.name() + "': its topic " + topic + " has " + actual + " partitions, but the stream is declared with "
           + spec.partitions());
     }
