@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link ConstraintAudit#runCluster}'s replay of the claims against the decisions a real claims
  * processor made: they agree, with rejections and a table row's release across claims partitions;
- * a decision the claims before it do not make, and a release no accepted claim sends, are named.
+ * a decision the claims before it do not make, a missing release and a release no accepted claim
+ * sends are named.
  */
 class ClusterConstraintAuditTest {
   @TempDir Path data;
@@ -74,6 +75,18 @@ class ClusterConstraintAuditTest {
       log.append(c.decisionsStream(), List.of(new Event("\"bob\"", "decision/" + claim.partition() + "." + claim.offset(), null,
           List.of(), false, Claim.bytes(decision)))).get();
 
+      // A claim of a free value, rightly accepted, but whose releases were never written.
+      Position carol = log.append(c.claimsStream(), List.of(Claim.of(user("u6", "carol"), c).toEvent())).get().positions().get(0);
+      String carolId = "claim/" + carol.partition() + "." + carol.offset();
+      Position carolEvent = log.append("users", List.of(new Event("u6", carolId, null, List.of(), false, user("u6", "carol").value())))
+          .get().positions().get(0);
+      ObjectNode accepted = Claim.JSON.createObjectNode();
+      accepted.put("constraint", c.name()).put("outcome", "accepted");
+      accepted.putObject("event").put("stream", "users").put("id", carolId).put("partition", carolEvent.partition()).put("offset", carolEvent.offset());
+      accepted.putObject("claim").put("partition", carol.partition()).put("offset", carol.offset()).put("id", "@" + carol.partition() + "." + carol.offset());
+      accepted.put("key", "u6").put("delete", false).put("value", "carol");
+      log.append(c.decisionsStream(), List.of(new Event("\"carol\"", "decision/" + carol.partition() + "." + carol.offset(), null,
+          List.of(), false, Claim.bytes(accepted)))).get();
       // And a release no accepted claim sends.
       log.append(c.claimsStream(), List.of(Claim.release(new Claim.Release("u9", null), "release/1.99/0", "u9"))).get();
 
@@ -83,6 +96,9 @@ class ClusterConstraintAuditTest {
       assertThat(forged.findings()).as("u5 and u3 both hold bob in the table").anyMatch(f -> f.contains("username = \"bob\" is held by"));
       assertThat(forged.findings()).contains("constraint 'unique_username': release 'release/1.99/0' in unique_username_claims"
           + " comes from no accepted claim");
+      assertThat(forged.findings()).contains("constraint 'unique_username': release 'release/" + carol.partition() + "." + carol.offset()
+          + "/" + (1 - carol.partition()) + "' of row 'u6' is not in unique_username_claims");
+      assertThat(forged.findings()).as("carol's decision itself is right").noneMatch(f -> f.contains("offset " + carol.offset() + " (id"));
     }
   }
 }
