@@ -14,13 +14,9 @@ import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.server.Config;
 import dev.sluice.server.SluiceServer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -109,11 +105,8 @@ final class ServeCommand implements Callable<Integer> {
     String described;
     try {
       if (chosen.equals("kafka")) {
-        // Kafka's clients warn once per failed connection attempt; Sluice's own error says it once.
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-          System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        }
-        log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(clientSettings()));
+        KafkaClientSettings.quietClients();
+        log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(KafkaClientSettings.read(kafkaConfig)));
         described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();
       } else {
         EmbeddedLog embedded = EmbeddedLog.open(data, EmbeddedLog.Options.defaults().withFsync(mode).withMeters(metrics.registry()));
@@ -190,21 +183,6 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new CliFailure("cannot tell this machine's host name for other instances: give --advertise http://HOST:PORT");
     }
-  }
-
-  private Map<String, String> clientSettings() {
-    if (kafkaConfig == null) {
-      return Map.of();
-    }
-    Properties p = new Properties();
-    try (var in = Files.newInputStream(kafkaConfig)) {
-      p.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new CliFailure("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage(), Main.USAGE);
-    }
-    Map<String, String> settings = new TreeMap<>();
-    p.stringPropertyNames().forEach(name -> settings.put(name, p.getProperty(name)));
-    return settings;
   }
 
   private static String rootMessage(Throwable e) {

@@ -2,6 +2,9 @@ package dev.sluice.cli;
 
 import dev.sluice.constraints.ConstraintAudit;
 import dev.sluice.engine.ViewAudit;
+import dev.sluice.kafka.cluster.KafkaMembership;
+import dev.sluice.kafka.log.KafkaLog;
+import dev.sluice.kafka.log.KafkaLogAudit;
 import dev.sluice.log.LogException;
 import dev.sluice.log.embedded.EmbeddedLog;
 import dev.sluice.log.embedded.FolderLock;
@@ -11,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -21,17 +28,51 @@ import picocli.CommandLine.ParentCommand;
  * hash chain are checked, then every view and index is recomputed from the log and compared with its
  * store (an index's entries, a search index's Lucene documents).
  * Each problem is one line on stdout; the exit status is 1 when there is any.
+ *
+ * <p>With {@code --backend kafka} it audits a cluster instead (docs/kafka.md "Verify"): the topics,
+ * the view state of one stopped instance's folder, and the constraints' decisions.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Audit a stopped data folder: checksums, hash chains, and every view and index recomputed from the log.")
+    description = {"Audit a stopped data folder: checksums, hash chains, and every view and index recomputed from the log.",
+        "With --backend kafka: audit a cluster's topics (Kafka's CRCs, the record format), its constraints' decisions, and the views"
+            + " whose state the folder of a stopped instance holds (the cluster may run)."})
 final class VerifyCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "sluice-data", description = "the data folder (default ./sluice-data)")
   Path data;
 
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "embedded",
+      description = "embedded: the log in the data folder (default); kafka: the log on Apache Kafka (docs/kafka.md)")
+  String backend;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT[,…]", description = "the Kafka bootstrap servers (with --backend kafka)")
+  String kafka;
+
+  @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "sluice",
+      description = "with --backend kafka: the prefix of the deployment's topics (default sluice)")
+  String cluster;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "with --backend kafka: a .properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, …)")
+  Path kafkaConfig;
+
   @Override
   public Integer call() {
+    String chosen = backend.toLowerCase(Locale.ROOT);
+    if (!chosen.equals("embedded") && !chosen.equals("kafka")) {
+      throw new CliFailure("--backend must be 'embedded' or 'kafka', got '" + backend + "'", Main.USAGE);
+    }
+    if (kafkaConfig != null && kafka == null) {
+      throw new CliFailure("--kafka-config is for --backend kafka", Main.USAGE);
+    }
+    if (chosen.equals("kafka") != (kafka != null)) {
+      throw new CliFailure(chosen.equals("kafka") ? "--backend kafka needs --kafka HOST:PORT[,…]"
+          : "--kafka is for --backend kafka", Main.USAGE);
+    }
+    if (chosen.equals("kafka")) {
+      return kafka();
+    }
     if (!Files.isDirectory(data.resolve("streams"))) {
       throw new CliFailure("no Sluice data in " + data.toAbsolutePath().normalize() + " (no streams folder)");
     }
@@ -49,16 +90,7 @@ final class VerifyCommand implements Callable<Integer> {
         + log.records() + " records checked (CRC32C, offsets, hash chains)");
     log.findings().forEach(f -> problems.add(f.describe()));
     Derived views = views();
-    for (ViewAudit.Checked c : views.checked()) {
-      if (c.expectedDigest() == null) {
-        main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.detail());
-        continue;
-      }
-      main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.rows() + " rows recomputed from the log, digest "
-          + c.expectedDigest() + (c.expectedDigest().equals(c.actualDigest()) ? " matches" : ", stored " + c.actualDigest())
-          + (c.detail().isEmpty() ? "" : "; " + c.detail()));
-    }
-    views.skipped().forEach(s -> main.out.println("not recomputed: " + s));
+    printViews(views.checked(), views.skipped());
     views.findings().forEach(f -> problems.add(f.describe()));
     views.constraints().checked().forEach(main.out::println);
     problems.addAll(views.constraints().findings());
@@ -70,6 +102,113 @@ final class VerifyCommand implements Callable<Integer> {
     }
     main.out.println("ok: the log is intact and every view and index equals its recomputation");
     return 0;
+  }
+
+  private void printViews(List<ViewAudit.Checked> checked, List<String> skipped) {
+    for (ViewAudit.Checked c : checked) {
+      if (c.expectedDigest() == null) {
+        main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.detail());
+        continue;
+      }
+      main.out.println(c.kind() + " '" + c.view() + "' v" + c.version() + ": " + c.rows() + " rows recomputed from the log, digest "
+          + c.expectedDigest() + (c.expectedDigest().equals(c.actualDigest()) ? " matches" : ", stored " + c.actualDigest())
+          + (c.detail().isEmpty() ? "" : "; " + c.detail()));
+    }
+    skipped.forEach(s -> main.out.println("not recomputed: " + s));
+  }
+
+  /**
+   * A cluster on Kafka: its topics, then the views whose state this folder holds (its instance must
+   * be stopped: its store is locked while it runs; the other instances may run), then the
+   * constraints' decisions. Nothing joins the instances' group or writes to Kafka.
+   */
+  private int kafka() {
+    KafkaClientSettings.quietClients();
+    KafkaLog.Options options = KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(KafkaClientSettings.read(kafkaConfig));
+    List<String> problems = new ArrayList<>();
+    KafkaLogAudit.Result topics;
+    try {
+      topics = KafkaLogAudit.run(options);
+    } catch (LogException e) {
+      throw new CliFailure("cannot verify: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), Main.USAGE);
+    }
+    main.out.println("kafka: " + KafkaLog.catalogTopic(cluster) + " (" + topics.catalogRecords() + " catalog records), "
+        + topics.streams().size() + " streams, " + topics.partitions() + " partitions, " + topics.records()
+        + " records checked (Kafka's CRC32C of every batch, the record format, offsets from 0; read_committed)");
+    main.out.println("kafka: no hash chain: several instances append to each partition, so none can chain its records;"
+        + " tamper evidence on a cluster rests on Kafka's ACLs and replication");
+    problems.addAll(topics.findings());
+    Path views = data.resolve("kafka").resolve(cluster).resolve("views");
+    Map<String, byte[]> declared = new TreeMap<>();
+    topics.catalog().forEach((key, value) -> {
+      if (key.startsWith("constraint:")) {
+        declared.put(key, value);
+      }
+    });
+    if (!topics.topicsMatch()) {
+      problems.forEach(main.out::println);
+      main.out.flush();
+      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in cluster '"
+          + cluster + "' at " + kafka + "; the views and constraints are not audited until every stream's topic is as declared");
+    }
+    try (KafkaLog log = KafkaLog.openForReading(options)) {
+      if (Files.exists(views.resolve("views.json"))) {
+        Map<TopicPartition, String> owners = KafkaMembership.currentOwners(options);
+        ViewAudit.Result result;
+        try {
+          result = ViewAudit.runOnCluster(log, views, holders(owners));
+        } catch (IOException e) {
+          throw new CliFailure("cannot read the views in " + views + ": " + e.getMessage());
+        } catch (LogException e) {
+          throw new CliFailure("cannot verify the views: " + e.getMessage());
+        } catch (RuntimeException e) {
+          // RocksDB refuses a store another process holds open: the instance of this folder runs.
+          boolean locked = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("lock");
+          throw new CliFailure("cannot verify the views in " + views + ": " + e.getMessage()
+              + (locked ? " — is the instance with --data " + data + " running? Stop it (the others may run)" : ""));
+        }
+        printViews(result.checked(), result.skipped());
+        result.findings().forEach(f -> problems.add(f.describe()));
+      } else {
+        main.out.println("views: no view state in " + views.toAbsolutePath().normalize()
+            + " (give --data of an instance of cluster '" + cluster + "'): no view recomputed");
+      }
+      ConstraintAudit.Result constraints = ConstraintAudit.runCluster(log, declared);
+      constraints.checked().forEach(main.out::println);
+      problems.addAll(constraints.findings());
+    } catch (LogException e) {
+      throw new CliFailure("cannot verify: " + e.getMessage());
+    }
+    problems.forEach(main.out::println);
+    main.out.flush();
+    if (!problems.isEmpty()) {
+      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
+          + " in cluster '" + cluster + "' at " + kafka);
+    }
+    main.out.println("ok: the topics decode, the constraints' decisions follow from their claims, and every view and index"
+        + " whose state " + data + " holds equals its recomputation");
+    return 0;
+  }
+
+  /** What the not-recomputed lines say of the partitions and whole views this folder holds no state of. */
+  private ViewAudit.Holders holders(Map<TopicPartition, String> owners) {
+    return new ViewAudit.Holders() {
+      @Override
+      public String ofPartition(String stream, int partition) {
+        return said(owners.get(new TopicPartition(KafkaLog.streamTopic(cluster, stream), partition)));
+      }
+
+      @Override
+      public String ofWhole(String view) {
+        return said(owners.get(KafkaMembership.wholeViewPartition(cluster, view)));
+      }
+
+      private String said(String url) {
+        return url == null ? "no instance owns it now" : "owned by " + url + " now";
+      }
+    };
   }
 
   /** What the views and the constraints audits found. */

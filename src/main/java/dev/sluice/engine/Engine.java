@@ -174,7 +174,7 @@ public final class Engine implements AutoCloseable {
     Dataflow dataflow = compile(d.pipelineText());
     Space space = store.space(d.spaceName());
     ViewTask.Assignment assignment = ownership == Ownership.ALL ? ViewTask.Assignment.ALL
-        : new Handover(ownership, log, d.name(), owners.placement(d) instanceof Placement.Divided);
+        : new Handover(ownership, log, d.name(), owners.placement(d));
     return new ViewTask(d, space, log, reads, dataflow, retention, () -> caughtUp(d), Indexes.sink(d, dir), assignment);
   }
 

@@ -15,14 +15,27 @@ final class Handover implements ViewTask.Assignment {
   private final EventLog log;
   private final String view;
   private final boolean divided;
+  /** Where a divided view's rows come from (null for a whole view): which partition each row counts in. */
+  private final Placement.Divided placement;
   /** "source/partition" → the end of the partition when this instance took it. */
   private final Map<String, Long> targets = new ConcurrentHashMap<>();
 
-  Handover(Ownership ownership, EventLog log, String view, boolean divided) {
+  Handover(Ownership ownership, EventLog log, String view, Placement placement) {
     this.ownership = ownership;
     this.log = log;
     this.view = view;
-    this.divided = divided;
+    this.placement = placement instanceof Placement.Divided d ? d : null;
+    this.divided = this.placement != null;
+  }
+
+  /** A divided view's placement; null for a whole view. */
+  Placement.Divided divided() {
+    return placement;
+  }
+
+  /** Whether this instance owns the partition now, without marking it taken over (see {@link #assigned}). */
+  boolean owns(String source, int partition) {
+    return divided ? ownership.owns(source, partition) : ownership.ownsWhole(view);
   }
 
   @Override

@@ -75,7 +75,19 @@ public final class ViewAudit {
 
   public record Result(List<Checked> checked, List<String> skipped, List<Finding> findings) {}
 
+  /**
+   * On a cluster: who owns a partition, or a whole view, now — said beside what this folder holds
+   * no state of (for example "owned by http://… now", "no instance owns it now").
+   */
+  public interface Holders {
+    String ofPartition(String stream, int partition);
+
+    String ofWhole(String view);
+  }
+
   private final EventLog log;
+  /** Null on one instance alone; on a cluster, what says who holds what this folder does not. */
+  private Holders cluster;
   private final Path viewsDir;
   private final List<Checked> checked = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
@@ -101,7 +113,23 @@ public final class ViewAudit {
    * in memory.
    */
   static Result run(EventLog log, Path viewsDir, long inMemoryEventsMax) throws IOException {
+    return run(log, viewsDir, inMemoryEventsMax, null);
+  }
+
+  /**
+   * As {@link #run(EventLog, Path)} for the folder of one instance of a cluster (docs/kafka.md
+   * "Verify"): each view version is recomputed up to the positions its state holds, which on a
+   * cluster are those of the partitions this instance processed (a divided view) or of every
+   * partition (a whole view it ran); the partitions it holds no state of are named as not
+   * recomputed, with who owns them now ({@code holders}).
+   */
+  public static Result runOnCluster(EventLog log, Path viewsDir, Holders holders) throws IOException {
+    return run(log, viewsDir, Engine.QUERY_EVENTS_MAX, holders);
+  }
+
+  private static Result run(EventLog log, Path viewsDir, long inMemoryEventsMax, Holders holders) throws IOException {
     ViewAudit audit = new ViewAudit(log, viewsDir, inMemoryEventsMax);
+    audit.cluster = holders;
     Path catalogFile = viewsDir.resolve("views.json");
     if (!Files.exists(catalogFile)) {
       return new Result(List.of(), List.of(), List.of());
@@ -145,6 +173,10 @@ public final class ViewAudit {
   private record Recomputed(List<BatchEvaluator.KeyedRow> rows, Map<String, long[]> positions) {}
 
   private void view(ViewDefinition d, Space space) {
+    String held = cluster == null ? "" : held(d, space);
+    if (held == null) {
+      return;
+    }
     Recomputed recomputed = recompute(d, space);
     if (recomputed == null) {
       return;
@@ -156,6 +188,7 @@ public final class ViewAudit {
     }
     long actualDigest;
     long stored;
+    Map<RowKey, String> actual = null;
     String detail = "";
     if (d.index() != null && d.index().kind() == IndexSpec.Kind.INDEX) {
       IndexAudit.Entries entries = IndexAudit.entries(d, space, recomputed.rows(), findings);
@@ -167,9 +200,10 @@ public final class ViewAudit {
       for (BatchEvaluator.KeyedRow row : recomputed.rows()) {
         expected.put(row.key(), new String(row.row().toJson(), StandardCharsets.UTF_8));
       }
-      Map<RowKey, String> actual = new TreeMap<>();
+      actual = new TreeMap<>();
+      Map<RowKey, String> rows = actual;
       space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
-        actual.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
+        rows.put(RowKey.fromBytes(Arrays.copyOfRange(key, 1, key.length)), new String(value, StandardCharsets.UTF_8));
         return true;
       });
       actualDigest = ViewDigest.of(space);
@@ -184,9 +218,71 @@ public final class ViewAudit {
       findings.add(new Finding(d.kind(), name, null, null, null, "digest " + ViewDigest.hex(actualDigest)
           + " of the stored rows differs from the recomputed " + ViewDigest.hex(expectedDigest)));
     }
-    checkMeta(d, space, actualDigest, stored);
+    checkMeta(d, space, actualDigest, stored, actual);
+    if (!held.isEmpty()) {
+      detail = detail.isEmpty() ? held : detail + "; " + held;
+    }
     checked.add(new Checked(d.kind(), name, d.version(), recomputed.rows().size(), ViewDigest.hex(expectedDigest),
         ViewDigest.hex(actualDigest), detail));
+  }
+
+  /**
+   * On a cluster, what of the view this folder's state holds: the partitions of a divided view's
+   * source it has processed (the others are listed as not recomputed), or "" for a whole view it
+   * ran; null, with a not-recomputed line, when it holds nothing of it (no position and no row).
+   */
+  private String held(ViewDefinition d, Space space) {
+    String version = d.kind() + " '" + d.name() + "' v" + d.version();
+    Placement placement = Placement.of(d, log);
+    Map<String, List<Integer>> processed = new TreeMap<>();
+    Map<String, List<Integer>> notHeld = new TreeMap<>();
+    for (StreamSpec spec : sources(d)) {
+      for (int p = 0; p < spec.partitions(); p++) {
+        byte[] stored = space.get(Keys.position(spec.name(), p));
+        boolean has = stored != null && Keys.longOf(stored) > 0;
+        (has ? processed : notHeld).computeIfAbsent(spec.name(), s -> new ArrayList<>()).add(p);
+      }
+    }
+    boolean[] rows = {false};
+    space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
+      rows[0] = true;
+      return false;
+    });
+    if (placement instanceof Placement.Divided divided) {
+      List<Integer> mine = processed.getOrDefault(divided.source(), List.of());
+      List<Integer> others = notHeld.getOrDefault(divided.source(), List.of());
+      if (!others.isEmpty()) {
+        StringBuilder why = new StringBuilder();
+        for (int p : others) {
+          why.append(why.isEmpty() ? "" : "; ").append(p).append(": ").append(cluster.ofPartition(divided.source(), p));
+        }
+        skipped.add(version + " partitions " + others + " of '" + divided.source() + "' (no local state: " + why + ")");
+      }
+      if (mine.isEmpty() && !rows[0]) {
+        return null;
+      }
+      return "recomputed partitions " + mine + " of '" + divided.source() + "', the ones whose state this folder holds";
+    }
+    if (processed.isEmpty() && !rows[0]) {
+      skipped.add(version + " (no local state: a whole view, " + cluster.ofWhole(d.name()) + ")");
+      return null;
+    }
+    return "";
+  }
+
+  private List<StreamSpec> sources(ViewDefinition d) {
+    try {
+      if (!(Parser.parseStatement(d.pipelineText()) instanceof Statement.Query query)) {
+        return List.of();
+      }
+      List<StreamSpec> out = new ArrayList<>();
+      for (String source : Planner.plan(query.pipeline(), catalog(log), d.pipelineText()).sources()) {
+        log.stream(source).ifPresent(out::add);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      return List.of(); // recompute() says why it cannot be planned
+    }
   }
 
   /** Recomputes as a batch; null, with a finding, when it cannot be. */
@@ -269,7 +365,7 @@ public final class ViewAudit {
   }
 
   /** The counters the view keeps beside its rows must describe them. */
-  private void checkMeta(ViewDefinition d, Space space, long digest, long rows) {
+  private void checkMeta(ViewDefinition d, Space space, long digest, long rows, Map<RowKey, String> stored) {
     String name = d.name();
     byte[] meta = space.get(Keys.META);
     if (meta == null) {
@@ -285,6 +381,24 @@ public final class ViewAudit {
       if (node.path("rows").asLong() != rows) {
         findings.add(new Finding(d.kind(), name, null, null, null, "its row count says " + node.path("rows").asLong()
             + " but it holds " + rows + " rows"));
+      }
+      JsonNode counts = node.path(ViewTask.PARTITION_ROWS);
+      if (counts.isArray() && stored != null && Placement.of(d, log) instanceof Placement.Divided divided) {
+        // A divided view on a cluster counts its rows per partition too, for GET /views.
+        long[] held = new long[divided.partitions()];
+        stored.keySet().forEach(key -> {
+          int p = divided.partitionOf(key);
+          if (p >= 0) {
+            held[p]++;
+          }
+        });
+        for (int p = 0; p < held.length; p++) {
+          long said = p < counts.size() ? counts.get(p).asLong() : -1;
+          if (said != held[p]) {
+            findings.add(new Finding(d.kind(), name, null, null, null, "its row count of partition " + p + " of '" + divided.source()
+                + "' says " + said + " but it holds " + held[p] + " rows of that partition"));
+          }
+        }
       }
     } catch (IOException e) {
       findings.add(new Finding(d.kind(), name, null, null, null, "its counters (meta) are unreadable: " + e.getMessage()));

@@ -100,6 +100,13 @@ final class ViewTask implements Runnable {
   volatile ViewState phase = ViewState.BUILDING;
   volatile String error;
   private volatile long rows;
+  /**
+   * A divided view on a cluster: its rows per partition of its source (the rows whose key no
+   * partition makes are in none), so that {@code /views} counts only the partitions this instance
+   * owns now, not the stale ones it owned before a handover. Null otherwise.
+   */
+  private final Placement.Divided divided;
+  private final long[] partitionRows;
   private volatile long deadLetters;
   private volatile String lastDeadLetter;
   private volatile long lateEvents;
@@ -150,6 +157,8 @@ final class ViewTask implements Runnable {
         }
       }
     }
+    this.divided = definition.derivedStream() || !(assignment instanceof Handover h) ? null : h.divided();
+    this.partitionRows = divided == null ? null : new long[divided.partitions()];
     this.thread = new Thread(this, "sluice-view-" + definition.name() + "-v" + definition.version());
     this.thread.setDaemon(true);
   }
@@ -258,6 +267,9 @@ final class ViewTask implements Runnable {
         lateEvents = node.path("late_events").asLong();
         // State written before views kept a digest gets one from its rows.
         digest.set(node.hasNonNull("digest") ? ViewDigest.parse(node.get("digest").asText()) : ViewDigest.of(space));
+        if (partitionRows != null) {
+          loadPartitionRows(node.path(PARTITION_ROWS));
+        }
       } catch (IOException e) {
         throw new IllegalStateException("the view's counters are unreadable: " + e.getMessage(), e);
       }
@@ -271,6 +283,50 @@ final class ViewTask implements Runnable {
       }
     }
     buildTotal = Math.max(total, done);
+  }
+
+  /** Meta's member of a divided view's rows per partition. */
+  static final String PARTITION_ROWS = "partition_rows";
+
+  /** A divided view's rows per partition: as committed, or (state written before they were kept) counted once. */
+  private void loadPartitionRows(com.fasterxml.jackson.databind.JsonNode stored) {
+    if (stored.isArray() && stored.size() == partitionRows.length) {
+      for (int p = 0; p < partitionRows.length; p++) {
+        partitionRows[p] = stored.get(p).asLong();
+      }
+      return;
+    }
+    space.scan(new byte[] {Keys.ROW}, new byte[] {Keys.ROW + 1}, (key, value) -> {
+      countRow(RowKey.fromBytes(java.util.Arrays.copyOfRange(key, 1, key.length)), 1);
+      return true;
+    });
+  }
+
+  private void countRow(RowKey key, long delta) {
+    int p = divided.partitionOf(key);
+    if (p >= 0) {
+      partitionRows[p] += delta;
+    }
+  }
+
+  /**
+   * The rows {@code /views} reports: all of them, or for a divided view on a cluster those of the
+   * partitions this instance owns now (the others' stay in its state, stale, until it owns them again).
+   */
+  private long rowsShown() {
+    if (partitionRows == null) {
+      return rows;
+    }
+    Handover handover = (Handover) assignment;
+    long shown = 0;
+    synchronized (partitionRows) {
+      for (int p = 0; p < partitionRows.length; p++) {
+        if (handover.owns(divided.source(), p)) {
+          shown += partitionRows[p];
+        }
+      }
+    }
+    return shown;
   }
 
   /** One commit's worth of input: false when no partition had anything new. */
@@ -524,6 +580,7 @@ final class ViewTask implements Runnable {
         rows += appended.size();
       }
       long rowsBefore = rows;
+      long[] partitionRowsBefore = partitionRows == null ? null : partitionRows.clone();
       if (derived == null) {
         Applied flushed = dataflow.flush(state);
         for (ViewChange change : flushed.changes()) {
@@ -558,6 +615,11 @@ final class ViewTask implements Runnable {
         batch.commit();
       } catch (RuntimeException e) {
         rows = rowsBefore;
+        if (partitionRows != null) {
+          synchronized (partitionRows) {
+            System.arraycopy(partitionRowsBefore, 0, partitionRows, 0, partitionRows.length);
+          }
+        }
         state.forget();
         if (changelog != null) {
           changelog.forget();
@@ -604,7 +666,13 @@ final class ViewTask implements Runnable {
     if (changelog != null) {
       changelog.record(change, oldJson, newJson, batchTimeMs, cause);
     }
-    rows += sink.write(batch, change, newJson);
+    long delta = sink.write(batch, change, newJson);
+    rows += delta;
+    if (partitionRows != null && delta != 0) {
+      synchronized (partitionRows) {
+        countRow(change.key(), delta);
+      }
+    }
   }
 
   /**
@@ -655,6 +723,14 @@ final class ViewTask implements Runnable {
     node.put("events", eventsProcessed);
     node.put("late_events", lateEvents);
     node.put("digest", ViewDigest.hex(digest.value()));
+    if (partitionRows != null) {
+      var counts = node.putArray(PARTITION_ROWS);
+      synchronized (partitionRows) {
+        for (long n : partitionRows) {
+          counts.add(n);
+        }
+      }
+    }
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -738,7 +814,7 @@ final class ViewTask implements Runnable {
     done += uncommitted;
     double progress = phase == ViewState.BUILDING && buildTotal > 0 ? Math.min(1.0, done / (double) buildTotal) : 1.0;
     long lagMs = lag == 0 || lastCaughtUpMs == 0 ? 0 : System.currentTimeMillis() - lastCaughtUpMs;
-    return new ViewStatus(definition.name(), definition.version(), phase, error, rows, lag, lagMs, rate.perSecond(),
+    return new ViewStatus(definition.name(), definition.version(), phase, error, rowsShown(), lag, lagMs, rate.perSecond(),
         eventsProcessed, deadLetters, lastDeadLetter, lateEvents, progress, definition.statementText(), replacing, definition.derivedStream(),
         definition.kind());
   }

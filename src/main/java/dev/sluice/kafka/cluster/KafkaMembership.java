@@ -126,6 +126,40 @@ public final class KafkaMembership implements Ownership, SharedConstraints.Sourc
   }
 
   /** {@code <cluster>._views}: the topic whose partitions stand for the whole views. */
+  /**
+   * Who owns each partition now, from the description of the cluster's group (what {@code sluice
+   * verify} says of the partitions it has no state of): the owner's URL per partition of the stream
+   * topics and of {@code <cluster>._views}; empty when no instance runs. It asks, it does not join.
+   */
+  public static Map<TopicPartition, String> currentOwners(KafkaLog.Options options) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+    p.putAll(options.clientOverrides());
+    String group = groupId(options.cluster());
+    try (Admin admin = Admin.create(p)) {
+      ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+          .get(ADMIN_LIMIT_S, TimeUnit.SECONDS);
+      Map<TopicPartition, String> out = new HashMap<>();
+      for (MemberDescription m : d.members()) {
+        if (m.clientId().startsWith(CLIENT_ID_PREFIX)) {
+          String url = m.clientId().substring(CLIENT_ID_PREFIX.length());
+          m.assignment().topicPartitions().forEach(tp -> out.put(tp, url));
+        }
+      }
+      return out;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    }
+  }
+
+  /** The partition of {@code <cluster>._views} that stands for the whole view {@code view}. */
+  public static TopicPartition wholeViewPartition(String cluster, String view) {
+    return new TopicPartition(wholeViewTopic(cluster), Partitioner.partition(view, WHOLE_VIEW_PARTITIONS));
+  }
+
   public static String wholeViewTopic(String cluster) {
     return cluster + "._views";
   }
@@ -247,7 +281,7 @@ public final class KafkaMembership implements Ownership, SharedConstraints.Sourc
   }
 
   private TopicPartition wholeViewPartition(String view) {
-    return new TopicPartition(wholeViewTopic(cluster), Partitioner.partition(view, WHOLE_VIEW_PARTITIONS));
+    return wholeViewPartition(cluster, view);
   }
 
   @Override

@@ -38,6 +38,10 @@ public final class CatalogTopic {
 
   /** Writes {@code value} (null: a tombstone) under {@code key} and returns its offset once Kafka has it. */
   public long put(String key, byte[] value, long limitSeconds) throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    if (producer == null) {
+      throw new dev.sluice.log.LogException(dev.sluice.log.ErrorCode.INVALID_ARGUMENT,
+          "cannot write '" + key + "' to " + topic + ": the Kafka log is open for reading only");
+    }
     return producer.send(new ProducerRecord<>(topic, 0, key.getBytes(StandardCharsets.UTF_8), value))
         .get(limitSeconds, TimeUnit.SECONDS).offset();
   }

@@ -125,11 +125,15 @@ public final class KafkaLog implements EventLog {
   private final Readers readers;
   private final KafkaProducer<byte[], byte[]> catalogProducer;
   private final CatalogTopic catalogTopic;
+  /** Opened by {@link #openForReading}: no appender, no topic created, appends refused. */
+  private final boolean reading;
 
-  private KafkaLog(Options options, Admin admin) {
+  private KafkaLog(Options options, Admin admin, boolean reading) {
     this.options = options;
     this.admin = admin;
-    this.catalogProducer = producer(null);
+    this.reading = reading;
+    // Reading only, nothing is written: no producer at all.
+    this.catalogProducer = reading ? null : producer(null);
     this.catalogTopic = new CatalogTopic(catalogTopic(options.cluster()), catalogProducer);
     // The tail waits up to 500 ms (Kafka's default) for a fetch: the broker answers as soon as a
     // transaction commits, so a longer wait costs another instance's appends only ~4 ms at p50
@@ -146,6 +150,19 @@ public final class KafkaLog implements EventLog {
 
   /** Connects to the cluster, creating the catalog topic if missing, and reads the catalog. */
   public static KafkaLog open(Options options) {
+    return open(options, false);
+  }
+
+  /**
+   * Opens the log to read it only (what {@code sluice verify} does): the catalog topic must exist
+   * already, no transactional producer is started, and {@link #append} and {@link #create} are
+   * refused. Its consumers are assigned partitions, so it joins no consumer group.
+   */
+  public static KafkaLog openForReading(Options options) {
+    return open(options, true);
+  }
+
+  private static KafkaLog open(Options options, boolean reading) {
     options.check();
     Properties adminProps = new Properties();
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
@@ -159,8 +176,16 @@ public final class KafkaLog implements EventLog {
         throw new LogException(ErrorCode.LOG_FAILED,
             "cannot reach Kafka at " + options.bootstrapServers() + " within " + REACH_LIMIT_S + " s", e);
       }
-      ensureCatalogTopic(admin, options.cluster());
-      log = new KafkaLog(options, admin);
+      if (reading) {
+        String catalog = catalogTopic(options.cluster());
+        if (!admin.listTopics().names().get(ADMIN_LIMIT_S, TimeUnit.SECONDS).contains(catalog)) {
+          throw new LogException(ErrorCode.NOT_FOUND, "Kafka at " + options.bootstrapServers() + " has no topic " + catalog
+              + ": no Sluice cluster '" + options.cluster() + "' there (see --cluster)");
+        }
+      } else {
+        ensureCatalogTopic(admin, options.cluster());
+      }
+      log = new KafkaLog(options, admin, reading);
       log.start();
       return log;
     } catch (RuntimeException | InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -189,7 +214,9 @@ public final class KafkaLog implements EventLog {
     for (StreamState s : streams.values()) {
       awaitReady(s);
     }
-    appender.start();
+    if (!reading) {
+      appender.start();
+    }
   }
 
   /** {@code <cluster>.<stream>}: the topic of a stream. */
@@ -259,6 +286,7 @@ public final class KafkaLog implements EventLog {
 
   @Override
   public synchronized StreamSpec create(StreamSpec spec, boolean ifNotExists) {
+    refuseIfReading("create stream '" + spec.name() + "'");
     Optional<StreamSpec> existing = stream(spec.name());
     if (existing.isPresent()) {
       return exists(existing.get(), spec, ifNotExists);
@@ -298,6 +326,12 @@ public final class KafkaLog implements EventLog {
       throw new LogException(ErrorCode.LOG_FAILED, "interrupted while creating stream '" + spec.name() + "'", e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new LogException(ErrorCode.LOG_FAILED, "cannot create stream '" + spec.name() + "' on Kafka: " + e.getMessage(), e);
+    }
+  }
+
+  private void refuseIfReading(String what) {
+    if (reading) {
+      throw new LogException(ErrorCode.INVALID_ARGUMENT, "cannot " + what + ": this Kafka log is open for reading only");
     }
   }
 
@@ -345,6 +379,7 @@ public final class KafkaLog implements EventLog {
 
   @Override
   public CompletableFuture<AppendResult> append(String stream, List<Event> events) {
+    refuseIfReading("append to '" + stream + "'");
     StreamState s = require(stream);
     AppendLimits.check(stream, s.spec, events, options.eventBytesMax(), options.requestBytesMax());
     return appender.submit(s, List.copyOf(events));
@@ -433,7 +468,9 @@ public final class KafkaLog implements EventLog {
     appender.close();
     tail.close();
     readers.close();
-    catalogProducer.close(Duration.ofSeconds(5));
+    if (catalogProducer != null) {
+      catalogProducer.close(Duration.ofSeconds(5));
+    }
     admin.close(Duration.ofSeconds(5));
   }
 }
