@@ -3,15 +3,10 @@ package dev.sluice.kafka.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.cli.Main;
 import dev.sluice.kafka.TestKafka;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -259,7 +252,7 @@ class ConstraintsOnClusterTest {
   void everyAcknowledgedClaimIsDecidedOnceWhenTheOwnerOfItsPartitionIsKilledAndRestarted() throws Exception {
     String cluster = TestKafka.newCluster("kcons");
     String a = instances.start(cluster, dir.resolve("a")).url;
-    Child c = child(cluster, "c");
+    ChildInstance c = child(cluster, "c");
     client.statements(a, "", "CREATE STREAM signups KEY email PARTITIONS 4");
     client.statements(c.url(), "", "CREATE CONSTRAINT unique_email UNIQUE signups (email)");
     client.awaitDivided(List.of(a, c.url()), "unique_email_claims");
@@ -269,11 +262,11 @@ class ConstraintsOnClusterTest {
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     List<Thread> writers = load(List.of(c.url(), a), loading, acknowledged, failures);
     ClusterClient.await("claims flow", () -> acknowledged.size() >= 60);
-    c.process().toHandle().destroyForcibly();
+    c.kill();
     int atKill = acknowledged.size();
     ClusterClient.await("claims flow after c was killed", () -> acknowledged.size() >= atKill + 60);
     // c restarts on the state the kill left: it resumes the partitions it gets from its own checkpoints.
-    Child restarted = child(cluster, "c");
+    ChildInstance restarted = child(cluster, "c");
     client.awaitDivided(List.of(a, restarted.url()), "unique_email_claims");
     int atRestart = acknowledged.size();
     ClusterClient.await("claims flow after c restarted", () -> acknowledged.size() >= atRestart + 60);
@@ -286,28 +279,17 @@ class ConstraintsOnClusterTest {
   }
 
   /** An instance in a child JVM, as a user starts it, to be killed with SIGKILL. */
-  private record Child(Process process, String url) {}
-
-  private Child child(String cluster, String name) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--backend", "kafka", "--kafka", TestKafka.bootstrapServers(), "--cluster", cluster,
-        "--data", dir.resolve(name).toString(), "--port", "0", "--session-timeout", String.valueOf(Instances.SESSION_TIMEOUT.toSeconds()))
-        .redirectError(dir.resolve(name + ".err").toFile()).start();
-    children.add(p);
-    String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-    assertThat(line).as("the child's first line; its errors: %s", Files.readString(dir.resolve(name + ".err"))).isNotNull();
-    Matcher m = Pattern.compile("serving http://localhost:(\\d+)").matcher(line);
-    assertThat(m.find()).as(line).isTrue();
-    return new Child(p, "http://127.0.0.1:" + m.group(1));
+  private ChildInstance child(String cluster, String name) throws Exception {
+    ChildInstance child = ChildInstance.start(cluster, dir.resolve(name), Instances.SESSION_TIMEOUT);
+    children.add(child);
+    return child;
   }
 
-  private final List<Process> children = new ArrayList<>();
+  private final List<ChildInstance> children = new ArrayList<>();
 
   @AfterEach
   void killChildren() {
-    children.forEach(p -> p.toHandle().destroyForcibly());
+    children.forEach(ChildInstance::kill);
   }
 
   /**

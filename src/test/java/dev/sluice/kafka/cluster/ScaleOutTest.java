@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.Main;
 import dev.sluice.kafka.TestKafka;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -60,21 +54,10 @@ class ScaleOutTest {
   }
 
   /** An instance in a child JVM, as a user starts it; killed with SIGKILL by the test. */
-  private record Child(Process process, String url) {}
-
-  private Child child(String cluster, String name) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--backend", "kafka", "--kafka", TestKafka.bootstrapServers(), "--cluster", cluster,
-        "--data", dir.resolve(name).toString(), "--port", "0", "--session-timeout", String.valueOf(SESSION.toSeconds()))
-        .redirectError(dir.resolve(name + ".err").toFile()).start();
-    open.add(() -> p.toHandle().destroyForcibly());
-    String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-    assertThat(line).as("the child's first line; its errors: %s", Files.readString(dir.resolve(name + ".err"))).isNotNull();
-    Matcher m = Pattern.compile("serving http://localhost:(\\d+)").matcher(line);
-    assertThat(m.find()).as(line).isTrue();
-    return new Child(p, "http://127.0.0.1:" + m.group(1));
+  private ChildInstance child(String cluster, String name) throws Exception {
+    ChildInstance child = ChildInstance.start(cluster, dir.resolve(name), SESSION);
+    open.add(child);
+    return child;
   }
 
   @AfterEach
@@ -175,7 +158,7 @@ class ScaleOutTest {
     assertThat(get(a, "/views/by_amount").path("definition").asText()).as("by_amount runs over its repartition stream")
         .startsWith("FROM by_amount_v1_repartition").contains("|> AGGREGATE");
     String b = inProcess(cluster, "b");
-    Child c = child(cluster, "c");
+    ChildInstance c = child(cluster, "c");
     await("the group has the three instances", () -> members(a).equals(new TreeSet<>(List.of(a, b, c.url()))));
 
     // Load through the two that stay, before, during and after the kill.
@@ -212,7 +195,7 @@ class ScaleOutTest {
     // The killed instance owns a share of the work and has been doing it.
     JsonNode cStatus = get(c.url(), "/status");
     assertThat(cStatus.path("cluster").path("owned").toString()).as("c's share").contains(cluster + ".orders");
-    c.process().toHandle().destroyForcibly();
+    c.kill();
     int atKill = appended.get();
     await("events flow after the kill", () -> appended.get() >= atKill + 100);
     await("the group has the two instances left", () -> members(a).equals(new TreeSet<>(List.of(a, b))));
