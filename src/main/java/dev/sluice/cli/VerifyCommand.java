@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -155,10 +154,10 @@ final class VerifyCommand implements Callable<Integer> {
     }
     try (KafkaLog log = KafkaLog.openForReading(options)) {
       if (Files.exists(views.resolve("views.json"))) {
-        Map<TopicPartition, String> owners = KafkaMembership.currentOwners(options);
+        ViewAudit.Holders holders = KafkaMembership.currentHolders(options);
         ViewAudit.Result result;
         try {
-          result = ViewAudit.runOnCluster(log, views, holders(owners));
+          result = ViewAudit.runOnCluster(log, views, holders);
         } catch (IOException e) {
           throw new CliFailure("cannot read the views in " + views + ": " + e.getMessage());
         } catch (LogException e) {
@@ -190,25 +189,6 @@ final class VerifyCommand implements Callable<Integer> {
     main.out.println("ok: the topics decode, the constraints' decisions follow from their claims, and every view and index"
         + " whose state " + data + " holds equals its recomputation");
     return 0;
-  }
-
-  /** What the not-recomputed lines say of the partitions and whole views this folder holds no state of. */
-  private ViewAudit.Holders holders(Map<TopicPartition, String> owners) {
-    return new ViewAudit.Holders() {
-      @Override
-      public String ofPartition(String stream, int partition) {
-        return said(owners.get(new TopicPartition(KafkaLog.streamTopic(cluster, stream), partition)));
-      }
-
-      @Override
-      public String ofWhole(String view) {
-        return said(owners.get(KafkaMembership.wholeViewPartition(cluster, view)));
-      }
-
-      private String said(String url) {
-        return url == null ? "no instance owns it now" : "owned by " + url + " now";
-      }
-    };
   }
 
   /** What the views and the constraints audits found. */

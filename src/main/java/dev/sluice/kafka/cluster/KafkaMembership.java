@@ -2,6 +2,7 @@ package dev.sluice.kafka.cluster;
 
 import dev.sluice.constraints.SharedConstraints;
 import dev.sluice.engine.Ownership;
+import dev.sluice.engine.ViewAudit;
 import dev.sluice.kafka.broker.KafkaBroker;
 import dev.sluice.kafka.log.KafkaLog;
 import dev.sluice.log.Partitioner;
@@ -153,6 +154,30 @@ public final class KafkaMembership implements Ownership, SharedConstraints.Sourc
       Thread.currentThread().interrupt();
       return Map.of();
     }
+  }
+
+  /**
+   * Who holds each stream partition and each whole view in the group now, as verify's
+   * not-recomputed lines say it of what the folder it audits holds no state of.
+   */
+  public static ViewAudit.Holders currentHolders(KafkaLog.Options options) {
+    Map<TopicPartition, String> owners = currentOwners(options);
+    String cluster = options.cluster();
+    return new ViewAudit.Holders() {
+      @Override
+      public String ofPartition(String stream, int partition) {
+        return said(owners.get(new TopicPartition(KafkaLog.streamTopic(cluster, stream), partition)));
+      }
+
+      @Override
+      public String ofWhole(String view) {
+        return said(owners.get(wholeViewPartition(cluster, view)));
+      }
+
+      private String said(String url) {
+        return url == null ? "no instance owns it now" : "owned by " + url + " now";
+      }
+    };
   }
 
   /** The partition of {@code <cluster>._views} that stands for the whole view {@code view}. */
