@@ -83,7 +83,7 @@ final class AggregateOperator extends Operator {
     }
     update(group, state, arguments, change.weight(), context);
     Row after = null;
-    if (state.rows > 0) {
+    if (state.rows() > 0) {
       context.state.putObject(stateKey, state, GroupState::encode);
       after = output(group, state, context, true);
     } else {
@@ -112,7 +112,7 @@ final class AggregateOperator extends Operator {
       held = hold(heldBack, group, context);
     }
     var state = (GroupState) held.value;
-    if (state.rows == 0 && !change.isInsert()) {
+    if (state.rows() == 0 && !change.isInsert()) {
       throw new IllegalStateException("retraction from group " + group + " that holds no rows");
     }
     held.touchedBy(context.input());
@@ -147,13 +147,13 @@ final class AggregateOperator extends Operator {
       var group = held.key;
       var totals = (GroupState) held.value;
       var stateKey = concat(groupPrefix, group.bytes());
-      if (totals.rows > 0) {
+      if (totals.rows() > 0) {
         state.putObject(stateKey, totals, GroupState::encode);
       } else {
         state.delete(stateKey);
       }
       var context = new FlowContext(state, null);
-      Row after = totals.rows > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
+      Row after = totals.rows() > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
       for (var dead : context.deadLetters) {
         // The row is the last input's doing: its evaluation's errors are that input's.
         deadLetters.add(new DeadLetter(held.lastSource(), held.lastPartition(), held.lastOffset(), dead.reason(), dead.line(), dead.column()));
@@ -166,7 +166,7 @@ final class AggregateOperator extends Operator {
 
   private void update(
       RowKey group, GroupState state, Object[] arguments, int weight, FlowContext context) {
-    state.rows += weight;
+    state.addRows(weight);
     for (var i = 0; i < calls; i++) {
       var call = node.calls().get(i);
       var value = arguments[i];
@@ -176,17 +176,17 @@ final class AggregateOperator extends Operator {
       switch (call.function()) {
         case COUNT -> {
           if (call.distinct()) {
-            state.counts[i] += updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
+            state.addCount(i, updateMultiset(group, i, KeyEncoding.encode(value), weight, context));
           } else {
-            state.counts[i] += weight;
+            state.addCount(i, weight);
           }
         }
         case SUM, AVG -> {
-          state.counts[i] += weight;
-          state.decimals[i] += value instanceof BigDecimal ? weight : 0;
-          var signed = weight > 0 ? value : AggregateValues.negate(value);
-          state.sums[i] =
-              state.sums[i] == null ? signed : AggregateValues.add(state.sums[i], signed);
+          state.addCount(i, weight);
+          if (value instanceof BigDecimal) {
+            state.addDecimals(i, weight);
+          }
+          state.addToSum(i, weight > 0 ? value : AggregateValues.negate(value));
         }
         case MIN -> updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
         case MAX ->
@@ -219,13 +219,13 @@ final class AggregateOperator extends Operator {
       var call = node.calls().get(i);
       values[i] =
           switch (call.function()) {
-            case COUNT -> call.argument() == null ? state.rows : state.counts[i];
+            case COUNT -> call.argument() == null ? state.rows() : state.count(i);
             case SUM ->
-                state.counts[i] == 0 ? null : AggregateValues.sum(state.sums[i], state.decimals[i]);
+                state.count(i) == 0 ? null : AggregateValues.sum(state.sum(i), state.decimals(i));
             case AVG ->
-                state.counts[i] == 0
+                state.count(i) == 0
                     ? null
-                    : AggregateValues.average(state.sums[i], state.counts[i]);
+                    : AggregateValues.average(state.sum(i), state.count(i));
             case MIN, MAX -> extreme(group, i, call.function() == MAX, context);
           };
     }
