@@ -48,6 +48,8 @@ public final class ViewsBench {
   }
 
   public static void run(Settings settings, PrintStream out) throws Exception {
+    MachineProbe.Result probe = MachineProbe.run();
+    out.println(probe.describe());
     out.printf(Locale.ROOT, "bench views: %d cores, Java %s; %,d events of %d bytes over %,d keys; view: %s%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), settings.events(), SluiceAppendBench.VALUE_BYTES, KEYS, VIEW);
     Path dir = Files.createTempDirectory("sluice-bench-views");
@@ -128,9 +130,9 @@ public final class ViewsBench {
         Histogram e2e = endToEnd(log, engine, eventsPerS / 2, settings.e2eDuration());
         out.printf(Locale.ROOT, "append acknowledged → visible in the view, writer at %,.0f events/s: p50 %.3f ms  p99 %.3f ms (%d probes)%n",
             eventsPerS / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
-        out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f,\"backfill_threads\":%d}%n",
+        out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f,\"backfill_threads\":%d,\"machine_probe_ms\":%.0f}%n",
             eventsPerS, backfillS * 10_000_000.0 / settings.events(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events(),
-            eventsPerCpuS, viewThreads);
+            eventsPerCpuS, viewThreads, probe.millis());
       }
     } finally {
       try (var paths = Files.walk(dir)) {

@@ -40,7 +40,8 @@ public interface InPlace {
   /** Told of each record that touched a view key, in order. */
   @FunctionalInterface
   interface Touched {
-    void touched(int partition, long offset, RowKey key);
+    /** The record at {@code offset} touched the key encoded as {@code key[from, from + length)}. */
+    void touched(int partition, long offset, byte[] key, int from, int length);
   }
 
   /**

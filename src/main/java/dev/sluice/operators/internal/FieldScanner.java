@@ -19,12 +19,23 @@ import java.util.Set;
 public final class FieldScanner {
   private final String[] names;
   private final byte[][] nameBytes;
+  /**
+   * Per wanted name, whether its UTF-8 bytes can stand in a JSON string as they are (no quote,
+   * backslash or control character): a member name of exactly those bytes is then that name.
+   */
+  private final boolean[] plainName;
 
   public FieldScanner(Set<String> wanted) {
     names = wanted.stream().sorted().map(String::intern).toArray(String[]::new);
     nameBytes = new byte[names.length][];
+    plainName = new boolean[names.length];
     for (var i = 0; i < names.length; i++) {
       nameBytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
+      var plain = true;
+      for (var c : nameBytes[i]) {
+        plain &= !(c == '"' || c == '\\' || (c >= 0 && c < 0x20));
+      }
+      plainName[i] = plain;
     }
   }
 
@@ -229,6 +240,16 @@ public final class FieldScanner {
         throw error("expected a member name");
       }
       var start = ++p;
+      // A wanted name's bytes followed by the closing quote are that name, escapes being impossible
+      // in them: most members a view reads are found without scanning their names twice.
+      for (var i = 0; i < names.length; i++) {
+        var n = nameBytes[i];
+        var close = start + n.length;
+        if (close < end && b[close] == '"' && plainName[i] && Arrays.equals(b, start, close, n, 0, n.length)) {
+          p = close + 1;
+          return i;
+        }
+      }
       var escaped = skipStringBody();
       var nameEnd = p - 1;
       if (escaped) {

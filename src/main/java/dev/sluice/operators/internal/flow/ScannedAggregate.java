@@ -178,17 +178,19 @@ final class ScannedAggregate implements InPlace {
         if (held == null) {
           held = aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(a.keys, from, from + length)), context);
         }
+        touched.touched(a.partition, a.offsets[i], a.keys, from, length);
       } else {
         var group = a.groups[i];
         held = heldBack.get(group);
         if (held == null) {
           held = aggregate.hold(heldBack, group, context);
         }
+        var key = group.bytes();
+        touched.touched(a.partition, a.offsets[i], key, 0, key.length);
       }
       held.touchedBy(a.source, a.partition, a.offsets[i], a.ids[i]);
       System.arraycopy(a.arguments, i * calls, argumentValues, 0, calls);
       aggregate.insertHeld(held, argumentValues, context);
-      touched.touched(a.partition, a.offsets[i], held.key);
     }
   }
 
