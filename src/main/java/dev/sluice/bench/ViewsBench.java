@@ -25,9 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code sluice bench views}: a WHERE + GROUP BY sum over N events (100-byte values, 100k keys):
- * time to backfill a new view over them (a view runs on one thread, so events/s is one core's
- * maintenance rate), point lookups in process and over HTTP, and append-acknowledged →
- * visible-in-view latency while a writer appends at half the measured maintenance rate.
+ * time to backfill a new view over them (the view's thread, with a read-ahead thread reading and
+ * scanning the log while the backlog lasts: events/s is of the backfill's wall time, and the CPU
+ * of both threads is reported apart), point lookups in process and over HTTP, and
+ * append-acknowledged → visible-in-view latency while a writer appends at half the measured
+ * maintenance rate. A machine probe ({@link MachineProbe}) runs first, so runs on different days
+ * can be compared.
  */
 public final class ViewsBench {
   public static final int KEYS = 100_000;

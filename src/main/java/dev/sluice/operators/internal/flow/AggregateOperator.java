@@ -43,6 +43,20 @@ final class AggregateOperator extends Operator {
     this.groupPrefix = prefix(id, 0);
     this.valuePrefix = prefix(id, 1);
     this.calls = node.calls().size();
+    this.kinds = new byte[calls];
+    var all = true;
+    for (var i = 0; i < calls; i++) {
+      var call = node.calls().get(i);
+      switch (call.function()) {
+        case COUNT -> {
+          all &= !call.distinct();
+          kinds[i] = call.argument() == null ? ROWS_ONLY : COUNT_ONE;
+        }
+        case SUM, AVG -> kinds[i] = call.argument() == null ? ROWS_ONLY : SUM_ONE;
+        default -> all = false;
+      }
+    }
+    this.simple = all;
   }
 
   Node.Aggregate node() {
@@ -133,10 +147,43 @@ final class AggregateOperator extends Operator {
     return held;
   }
 
-  /** Adds one input with these arguments to a held group. */
+  /**
+   * Adds one input with these arguments to a held group: as {@link #update} with weight 1, with
+   * count and sum done here without looking their calls up again.
+   */
   void insertHeld(HeldBack.Held held, Object[] arguments, FlowContext context) {
-    update(held.key, (GroupState) held.value, arguments, 1, context);
+    if (!simple) {
+      update(held.key, (GroupState) held.value, arguments, 1, context);
+      return;
+    }
+    var state = (GroupState) held.value;
+    state.addRows(1);
+    for (var i = 0; i < calls; i++) {
+      var value = arguments[i];
+      if (value == null) {
+        continue;
+      }
+      switch (kinds[i]) {
+        case COUNT_ONE -> state.addCount(i, 1);
+        case SUM_ONE -> {
+          state.addCount(i, 1);
+          if (value instanceof BigDecimal) {
+            state.addDecimals(i, 1);
+          }
+          state.addToSum(i, value);
+        }
+        default -> { } // count(*): its argument is NULL, its value the group's rows
+      }
+    }
   }
+
+  /** What {@link #insertHeld} does per call: nothing (count(*)), count a value, or count and sum it. */
+  private static final byte ROWS_ONLY = 0;
+  private static final byte COUNT_ONE = 1;
+  private static final byte SUM_ONE = 2;
+  private final byte[] kinds;
+  /** Whether every call is count(*), count(x) or sum/avg(x): {@link #insertHeld} then does them itself. */
+  private final boolean simple;
 
   /**
    * Writes the held groups' totals and reports their net changes into {@code out}, their dead
