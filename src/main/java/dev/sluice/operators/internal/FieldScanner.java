@@ -99,6 +99,12 @@ public final class FieldScanner {
    */
   public static final Object RAW = new Object();
 
+  /**
+   * Stands in a slot for an integer read as a primitive: see {@link Slots#scan(byte[], int, int,
+   * Object[], int, int[], int, long[])}. Not a Sluice value either.
+   */
+  public static final Object LONG = new Object();
+
   /** Scans one thread's events into slots, one after another, without an object per event. */
   public final class Slots {
     private final Pass pass = new Pass(null, 0, 0);
@@ -113,8 +119,19 @@ public final class FieldScanner {
      *     JSON object
      */
     public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw) {
+      scan(json, from, to, slots, rawSlot, raw, -1, null);
+    }
+
+    /**
+     * {@link #scan(byte[], int, int, Object[], int, int[])}; besides, when slot {@code longSlot} (or
+     * -1: none) holds an integer of at most 18 digits, it gets {@link #LONG} and {@code longs[0]}
+     * its value, instead of a Long.
+     */
+    public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw, int longSlot, long[] longs) {
       java.util.Arrays.fill(slots, null);
       pass.reset(json, from, to);
+      pass.longSlot = longSlot;
+      pass.longs = longs;
       pass.members(slots, null, null, rawSlot, raw);
     }
   }
@@ -141,6 +158,9 @@ public final class FieldScanner {
     private int end;
     private int p;
     private int depth;
+    /** The slot read as a primitive into {@code longs[0]}, or -1. */
+    private int longSlot = -1;
+    private long[] longs;
 
     Pass(byte[] bytes, int from, int to) {
       reset(bytes, from, to);
@@ -191,7 +211,7 @@ public final class FieldScanner {
               order[count++] = index;
               present[index] = true;
             }
-            found[index] = index == rawSlot ? rawOrValue(raw) : value();
+            found[index] = index == rawSlot ? rawOrValue(raw) : index == longSlot ? longOrValue() : value();
           } else {
             skip();
           }
@@ -232,6 +252,28 @@ public final class FieldScanner {
       }
       p = start;
       return value();
+    }
+
+    /** An integer of at most 18 digits as {@link #LONG} and its value in {@code longs[0]}; anything else as {@link #value}. */
+    private Object longOrValue() {
+      var c = peek();
+      if (c != '-' && (c < '0' || c > '9')) {
+        return value();
+      }
+      var start = p;
+      var integral = skipNumber();
+      var length = p - start;
+      if (!integral || length > 18) {
+        p = start;
+        return value();
+      }
+      var negative = b[start] == '-';
+      var value = 0L;
+      for (var i = negative ? start + 1 : start; i < p; i++) {
+        value = value * 10 + (b[i] - '0');
+      }
+      longs[0] = negative ? -value : value;
+      return LONG;
     }
 
     /** Reads a member name; returns the index of the wanted name it is, or -1. */

@@ -9,6 +9,7 @@ import dev.sluice.operators.State;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
+import dev.sluice.operators.internal.FieldScanner;
 import dev.sluice.operators.internal.KeyEncoding;
 import dev.sluice.operators.internal.expr.EvalError;
 import dev.sluice.operators.internal.plan.AggregateRows;
@@ -152,7 +153,20 @@ final class AggregateOperator extends Operator {
    * count and sum done here without looking their calls up again.
    */
   void insertHeld(HeldBack.Held held, Object[] arguments, FlowContext context) {
+    insertHeld(held, arguments, 0, context);
+  }
+
+  /**
+   * {@link #insertHeld(HeldBack.Held, Object[], FlowContext)} where an argument may be {@link
+   * FieldScanner#LONG}: the integer {@code longValue}, not boxed.
+   */
+  void insertHeld(HeldBack.Held held, Object[] arguments, long longValue, FlowContext context) {
     if (!simple) {
+      for (var i = 0; i < calls; i++) {
+        if (arguments[i] == FieldScanner.LONG) {
+          arguments[i] = longValue;
+        }
+      }
       update(held.key, (GroupState) held.value, arguments, 1, context);
       return;
     }
@@ -161,6 +175,13 @@ final class AggregateOperator extends Operator {
     for (var i = 0; i < calls; i++) {
       var value = arguments[i];
       if (value == null) {
+        continue;
+      }
+      if (value == FieldScanner.LONG) {
+        state.addCount(i, 1);
+        if (kinds[i] == SUM_ONE) {
+          state.addToSum(i, longValue);
+        }
         continue;
       }
       switch (kinds[i]) {
@@ -184,6 +205,11 @@ final class AggregateOperator extends Operator {
   private final byte[] kinds;
   /** Whether every call is count(*), count(x) or sum/avg(x): {@link #insertHeld} then does them itself. */
   private final boolean simple;
+
+  /** Whether {@link #insertHeld} does every call itself (count(*), count(x), sum, avg): then it takes integers unboxed. */
+  boolean simple() {
+    return simple;
+  }
 
   /**
    * Writes the held groups' totals and reports their net changes into {@code out}, their dead

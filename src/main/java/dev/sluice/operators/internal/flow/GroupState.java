@@ -82,6 +82,26 @@ final class GroupState {
     }
   }
 
+  /** {@link #addToSum(int, Object)} of an integer, without boxing it while the sum stays a long. */
+  void addToSum(int call, long b) {
+    var at = 1 + PER_CALL * call;
+    var kind = v[at + 3];
+    if (kind == NO_SUM) {
+      v[at + 2] = b;
+      v[at + 3] = LONG_SUM;
+      return;
+    }
+    if (kind == LONG_SUM) {
+      long a = v[at + 2];
+      long result = a + b;
+      if (((a ^ result) & (b ^ result)) >= 0) {
+        v[at + 2] = result;
+        return;
+      }
+    }
+    addToSum(call, (Object) b);
+  }
+
   /** Adds {@code signed} (a Long or a BigDecimal) to the call's sum, as {@link AggregateValues#add} does. */
   void addToSum(int call, Object signed) {
     var at = 1 + PER_CALL * call;

@@ -46,6 +46,8 @@ final class ScannedAggregate implements InPlace {
   private final List<Node.Call> calls;
   /** The slot of the one GROUP BY field that nothing else reads, read raw; -1: none. */
   private final int rawSlot;
+  /** The slot of the one field read only as the argument of count, sum or avg, read unboxed; -1: none. */
+  private final int longSlot;
   private final HeldBack heldBack;
   private final FlowContext context;
   private final FieldScanner scanner;
@@ -56,7 +58,7 @@ final class ScannedAggregate implements InPlace {
   private final Reading direct;
 
   private ScannedAggregate(String source, AggregateOperator aggregate, FieldScanner scanner, List<Node.Filter> filterNodes,
-      SlotEval[] filters, SlotEval[] groupBy, SlotEval[] arguments, int rawSlot, State state) {
+      SlotEval[] filters, SlotEval[] groupBy, SlotEval[] arguments, int rawSlot, int longSlot, State state) {
     this.source = source;
     this.aggregate = aggregate;
     this.scanner = scanner;
@@ -66,6 +68,7 @@ final class ScannedAggregate implements InPlace {
     this.arguments = arguments;
     this.calls = aggregate.node().calls();
     this.rawSlot = rawSlot;
+    this.longSlot = longSlot;
     this.heldBack = state.heldBack();
     this.context = new FlowContext(state, null);
     this.slotCount = scanner.names().length;
@@ -117,7 +120,53 @@ final class ScannedAggregate implements InPlace {
       var slot = names.indexOf(f.name());
       rawSlot = readElsewhere.contains(slot) ? -1 : slot;
     }
-    return new ScannedAggregate(source, graph.lastAggregate, scanner, filterNodes, filters, groupBy, arguments, rawSlot, state);
+    return new ScannedAggregate(source, graph.lastAggregate, scanner, filterNodes, filters, groupBy, arguments, rawSlot,
+        longSlot(root, names, rawSlot, graph.lastAggregate), state);
+  }
+
+  /**
+   * The slot of a field that only count(x), sum(x) and avg(x) read, as themselves, when every call
+   * of the aggregate is one of those or count(*): its integers are then read unboxed
+   * ({@link FieldScanner#LONG}). -1: none.
+   */
+  private static int longSlot(Node.Aggregate root, List<String> names, int rawSlot, AggregateOperator aggregate) {
+    if (!aggregate.simple()) {
+      return -1;
+    }
+    Set<Integer> otherwise = new HashSet<>();
+    ToIntFunction<String> note = name -> {
+      var slot = names.indexOf(name);
+      otherwise.add(slot);
+      return slot;
+    };
+    var candidate = -1;
+    for (var call : root.calls()) {
+      var argument = call.argument();
+      if (argument instanceof ExprCompiler.FieldRead f && candidate < 0) {
+        candidate = names.indexOf(f.name());
+      } else if (argument instanceof ExprCompiler.FieldRead f && names.indexOf(f.name()) == candidate) {
+        continue;
+      } else if (argument != null) {
+        SlotEval.of(argument, note);
+      }
+    }
+    for (var filter : root.input() instanceof Node.Filter ? filterConditions(root) : List.<Eval>of()) {
+      SlotEval.of(filter, note);
+    }
+    for (var group : root.groupBy()) {
+      SlotEval.of(group, note);
+    }
+    return candidate < 0 || candidate == rawSlot || otherwise.contains(candidate) ? -1 : candidate;
+  }
+
+  private static List<Eval> filterConditions(Node.Aggregate root) {
+    var conditions = new ArrayList<Eval>();
+    var node = root.input();
+    while (node instanceof Node.Filter f) {
+      conditions.add(f.condition());
+      node = f.input();
+    }
+    return conditions;
   }
 
   private static SlotEval[] compile(List<Eval> evals, ToIntFunction<String> slotOf) {
@@ -147,7 +196,7 @@ final class ScannedAggregate implements InPlace {
       held = aggregate.hold(heldBack, outcome == RAW_GROUP ? RowKey.fromBytes(Arrays.copyOf(r.keyBuffer, r.keyLength)) : r.group, context);
     }
     held.touchedBy(source, record);
-    aggregate.insertHeld(held, r.arguments, context);
+    aggregate.insertHeld(held, r.arguments, r.longs[0], context);
     return held.key;
   }
 
@@ -190,7 +239,7 @@ final class ScannedAggregate implements InPlace {
       }
       held.touchedBy(a.source, a.partition, a.offsets[i], a.ids[i]);
       System.arraycopy(a.arguments, i * calls, argumentValues, 0, calls);
-      aggregate.insertHeld(held, argumentValues, context);
+      aggregate.insertHeld(held, argumentValues, a.longValues[i], context);
     }
   }
 
@@ -209,6 +258,8 @@ final class ScannedAggregate implements InPlace {
     private final FieldScanner.Slots scan = scanner.new Slots();
     private final Object[] slots = new Object[slotCount];
     private final int[] raw = new int[2];
+    /** [0]: the integer in the slot {@link #longSlot} when it holds {@link FieldScanner#LONG}. */
+    final long[] longs = new long[1];
     final Object[] arguments = new Object[calls.size()];
     byte[] keyBuffer = new byte[64];
     int keyLength;
@@ -224,7 +275,7 @@ final class ScannedAggregate implements InPlace {
         return SKIP; // a stream's delete is no row: the general path ignores it too
       }
       try {
-        scan.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw);
+        scan.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw, longSlot, longs);
       } catch (IllegalArgumentException e) {
         dead = new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), 0, 0);
         return DEAD;
@@ -249,7 +300,9 @@ final class ScannedAggregate implements InPlace {
           outcome = GROUP;
         }
         for (var i = 0; i < arguments.length; i++) {
-          arguments[i] = AggregateRows.checked(calls.get(i), ScannedAggregate.this.arguments[i].eval(slots));
+          var value = ScannedAggregate.this.arguments[i].eval(slots);
+          // An integer read unboxed is a number: what count, sum and avg take.
+          arguments[i] = value == FieldScanner.LONG ? value : AggregateRows.checked(calls.get(i), value);
         }
       } catch (EvalError e) {
         group = null;
@@ -286,6 +339,8 @@ final class ScannedAggregate implements InPlace {
     /** The id of each record whose id is not the log's generated one; null for the others. */
     private String[] ids = new String[1024];
     private Object[] arguments = new Object[1024 * Math.max(1, calls.size())];
+    /** Per record the integer its {@link FieldScanner#LONG} arguments stand for. */
+    private long[] longValues = new long[1024];
     private byte[] keys = new byte[16 * 1024];
     private int keysUsed;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -335,6 +390,7 @@ final class ScannedAggregate implements InPlace {
       ids[i] = record.idGenerated() ? null : record.id();
       var n = reading.arguments.length;
       System.arraycopy(reading.arguments, 0, arguments, i * n, n);
+      longValues[i] = reading.longs[0];
     }
 
     private void grow() {
@@ -346,6 +402,7 @@ final class ScannedAggregate implements InPlace {
       keyHash = Arrays.copyOf(keyHash, size);
       groups = Arrays.copyOf(groups, size);
       ids = Arrays.copyOf(ids, size);
+      longValues = Arrays.copyOf(longValues, size);
       arguments = Arrays.copyOf(arguments, size * Math.max(1, reading.arguments.length));
     }
 
