@@ -25,9 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code sluice bench views}: a WHERE + GROUP BY sum over N events (100-byte values, 100k keys):
- * time to backfill a new view over them (a view runs on one thread, so events/s is one core's
- * maintenance rate), point lookups in process and over HTTP, and append-acknowledged →
- * visible-in-view latency while a writer appends at half the measured maintenance rate.
+ * time to backfill a new view over them (the view's thread, with a read-ahead thread reading and
+ * scanning the log while the backlog lasts: events/s is of the backfill's wall time, and the CPU
+ * of both threads is reported apart), point lookups in process and over HTTP, and
+ * append-acknowledged → visible-in-view latency while a writer appends at half the measured
+ * maintenance rate. A machine probe ({@link MachineProbe}) runs first, so runs on different days
+ * can be compared.
  */
 public final class ViewsBench {
   public static final int KEYS = 100_000;
@@ -48,6 +51,8 @@ public final class ViewsBench {
   }
 
   public static void run(Settings settings, PrintStream out) throws Exception {
+    MachineProbe.Result probe = MachineProbe.run();
+    out.println(probe.describe());
     out.printf(Locale.ROOT, "bench views: %d cores, Java %s; %,d events of %d bytes over %,d keys; view: %s%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), settings.events(), SluiceAppendBench.VALUE_BYTES, KEYS, VIEW);
     Path dir = Files.createTempDirectory("sluice-bench-views");
@@ -63,24 +68,30 @@ public final class ViewsBench {
         engine.create("totals", VIEW, false, false);
         long viewCpu = 0;
         long viewAllocated = 0;
+        int viewThreads = 0;
         while (engine.view("totals").orElseThrow().state() == ViewState.BUILDING) {
           Thread.sleep(100);
-          viewCpu = Math.max(viewCpu, threadCpuNanos("sluice-view-totals-v"));
-          viewAllocated = Math.max(viewAllocated, threadAllocatedBytes("sluice-view-totals-v"));
+          viewCpu = Math.max(viewCpu, threadsCpuNanos("sluice-view-totals-v"));
+          viewAllocated = Math.max(viewAllocated, threadsAllocatedBytes("sluice-view-totals-v"));
+          viewThreads = Math.max(viewThreads, threadCount("sluice-view-totals-v"));
         }
         double backfillS = (System.nanoTime() - start) / 1e9;
         // Read again right after the build ends: the thread has gone idle, so little is added.
-        viewCpu = Math.max(viewCpu, threadCpuNanos("sluice-view-totals-v"));
-        viewAllocated = Math.max(viewAllocated, threadAllocatedBytes("sluice-view-totals-v"));
+        viewCpu = Math.max(viewCpu, threadsCpuNanos("sluice-view-totals-v"));
+        viewAllocated = Math.max(viewAllocated, threadsAllocatedBytes("sluice-view-totals-v"));
+        long readAheadCpu = threadsCpuNanos("sluice-view-totals-v") - threadCpuNanos("sluice-view-totals-v", true);
         double processCpuS = (processCpuNanos() - processCpuStart) / 1e9;
         double eventsPerS = settings.events() / backfillS;
         double eventsPerCpuS = settings.events() / (viewCpu / 1e9);
-        out.printf(Locale.ROOT, "backfill: %,d events in %.2f s = %,.0f events/s on the view's one thread; %,d rows%n",
-            settings.events(), backfillS, eventsPerS, engine.view("totals").orElseThrow().rows());
-        out.printf(Locale.ROOT, "backfill CPU: the view's thread %.2f s = %,.0f events per CPU second (what one core does when it has"
-            + " the core to itself); the whole process %.2f s (with RocksDB's flushes and compactions and the collector);"
-            + " the view's thread allocated %,d bytes per event%n",
-            viewCpu / 1e9, eventsPerCpuS, processCpuS, viewAllocated / settings.events());
+        out.printf(Locale.ROOT, "backfill: %,d events in %.2f s = %,.0f events/s of wall time on %d thread%s (%s); %,d rows%n",
+            settings.events(), backfillS, eventsPerS, viewThreads, viewThreads == 1 ? "" : "s",
+            viewThreads == 1 ? "the view's" : "the view's, and its read-ahead reading and scanning the log", engine.view("totals").orElseThrow().rows());
+        out.printf(Locale.ROOT, "backfill CPU: the view's thread%s %.2f s%s = %,.0f events per CPU second of the view's thread%s (what it takes of"
+            + " the cores when they are its own); the whole process %.2f s (with RocksDB's flushes and compactions and the collector);"
+            + " the view's thread%s allocated %,d bytes per event%n",
+            viewThreads == 1 ? "" : "s", viewCpu / 1e9,
+            viewThreads == 1 ? "" : String.format(Locale.ROOT, " (%.2f s of it the read-ahead's)", readAheadCpu / 1e9),
+            eventsPerCpuS, viewThreads == 1 ? "" : "s", processCpuS, viewThreads == 1 ? "" : "s", viewAllocated / settings.events());
 
         // The first tenth of the lookups is reported apart, as over HTTP: right after the backfill
         // the rows' blocks are not yet in RocksDB's block cache, and each first read of one goes
@@ -122,9 +133,9 @@ public final class ViewsBench {
         Histogram e2e = endToEnd(log, engine, eventsPerS / 2, settings.e2eDuration());
         out.printf(Locale.ROOT, "append acknowledged → visible in the view, writer at %,.0f events/s: p50 %.3f ms  p99 %.3f ms (%d probes)%n",
             eventsPerS / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
-        out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f}%n",
+        out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f,\"backfill_threads\":%d,\"machine_probe_ms\":%.0f}%n",
             eventsPerS, backfillS * 10_000_000.0 / settings.events(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events(),
-            eventsPerCpuS);
+            eventsPerCpuS, viewThreads, probe.millis());
       }
     } finally {
       try (var paths = Files.walk(dir)) {
@@ -137,26 +148,54 @@ public final class ViewsBench {
 
   /** CPU time of the live thread whose name starts with {@code prefix}; 0 when there is none. */
   public static long threadCpuNanos(String prefix) {
+    return threadCpuNanos(prefix, false);
+  }
+
+  /** {@link #threadCpuNanos(String)}; with {@code main}, not of a view's read-ahead thread. */
+  private static long threadCpuNanos(String prefix, boolean main) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(prefix)) {
+      if (t.getName().startsWith(prefix) && !(main && t.getName().endsWith("-read-ahead"))) {
         return Math.max(0, threads.getThreadCpuTime(t.threadId()));
       }
     }
     return 0;
   }
 
-  /** Bytes allocated by the live thread whose name starts with {@code prefix}; 0 when there is none. */
-  private static long threadAllocatedBytes(String prefix) {
+  /** CPU time of the live threads whose names start with {@code prefix}, summed. */
+  public static long threadsCpuNanos(String prefix) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        total += Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return total;
+  }
+
+  private static int threadCount(String prefix) {
+    int n = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Bytes allocated by the live threads whose names start with {@code prefix}, summed. */
+  private static long threadsAllocatedBytes(String prefix) {
     if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)) {
       return 0;
     }
+    long total = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
-        return Math.max(0, threads.getThreadAllocatedBytes(t.threadId()));
+        total += Math.max(0, threads.getThreadAllocatedBytes(t.threadId()));
       }
     }
-    return 0;
+    return total;
   }
 
   public static long processCpuNanos() {

@@ -114,6 +114,11 @@ final class Lineage {
     run(source, partition, offset).sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(bytes.length).put(bytes);
   }
 
+  /** {@link #touched(String, int, long, RowKey)} with the key's encoding, {@code key[from, from + length)}. */
+  void touched(String source, int partition, long offset, byte[] key, int from, int length) {
+    run(source, partition, offset).sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(length).put(key, from, length);
+  }
+
   /** An event the input at {@code partition}/{@code offset} of {@code source} derived. */
   void derived(String source, int partition, long offset, String id, dev.sluice.log.Position position) {
     derived.computeIfAbsent(List.of(source, partition, offset), k -> new ArrayList<>())

@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -59,6 +62,14 @@ final class ViewTask implements Runnable {
    * benchmarks compare against.
    */
   private static final boolean IN_PLACE = !"false".equals(System.getProperty("sluice.view.in-place"));
+  /**
+   * Records behind the log at least for a view applied in place to read ahead on a second thread
+   * ({@link ReadAhead}); a negative value ({@code -Dsluice.view.read-ahead-records=-1}) never does.
+   * Read when a task is made, so that tests can lower it.
+   */
+  private final long readAheadRecords = Long.getLong("sluice.view.read-ahead-records", 100_000);
+  /** Reads a read-ahead keeps ready or in use at most: bounds its memory and how far ahead it gets. */
+  private static final int READ_AHEAD_READS = 8;
   /** Dead letters kept per view version: the newest; older ones are counted, not kept. */
   static final int DEAD_LETTERS_KEPT = 10_000;
   /** How long an idle view waits for new records before checking whether it should stop. */
@@ -128,6 +139,8 @@ final class ViewTask implements Runnable {
   /** Per source, how the dataflow applies its records in place; no entry: as inputs, one by one. */
   private final Map<String, InPlace> inPlaceBySource = new HashMap<>();
   private final Reader reader = new Reader();
+  /** The backlog's second thread, made when first needed; null for views that cannot read ahead. */
+  private ReadAhead readAhead;
 
   /** The view's changes for subscribers; null for a derived stream, whose changes are its events. */
   final Changelog changelog;
@@ -216,6 +229,10 @@ final class ViewTask implements Runnable {
       if (running) {
         error = String.valueOf(e.getMessage());
         phase = ViewState.FAILED;
+      }
+    } finally {
+      if (readAhead != null) {
+        readAhead.close();
       }
     }
     synchronized (progressed) {
@@ -334,6 +351,12 @@ final class ViewTask implements Runnable {
     if (derived != null) {
       return stepPerRead();
     }
+    if (readAheadWanted()) {
+      Boolean stepped = stepAhead();
+      if (stepped != null) {
+        return stepped;
+      }
+    }
     Commit commit = null;
     long startNanos = System.nanoTime();
     while (running) {
@@ -399,13 +422,22 @@ final class ViewTask implements Runnable {
    * with anything left gets at least one record; one with nothing left, none.
    */
   private int[] readSizes(String source, int partitions, Commit commit) {
+    long[] from = new long[partitions];
+    for (int p = 0; p < partitions; p++) {
+      from[p] = commit == null ? positions.get(source)[p] : commit.next(source, p);
+    }
+    return readSizes(source, from);
+  }
+
+  /** {@link #readSizes(String, int, Commit)} for a read of the source's partitions from {@code from}. */
+  private int[] readSizes(String source, long[] from) {
+    int partitions = from.length;
     long[] left = new long[partitions];
     long total = 0;
     int read = 0;
     for (int p = 0; p < partitions; p++) {
       if (assignment.assigned(source, p)) {
-        long from = commit == null ? positions.get(source)[p] : commit.next(source, p);
-        left[p] = Math.max(0, log.endOffset(source, p) - from);
+        left[p] = Math.max(0, log.endOffset(source, p) - from[p]);
         total += left[p];
         read++;
       }
@@ -418,6 +450,253 @@ final class ViewTask implements Runnable {
     return sizes;
   }
 
+  /**
+   * Whether this step reads from the read-ahead: one is running, or the view, applied in place from
+   * its one source, is far enough behind for one to start.
+   */
+  private boolean readAheadWanted() {
+    if (readAhead != null && readAhead.active) {
+      return true;
+    }
+    if (readAheadRecords < 0 || positions.size() != 1 || inPlaceBySource.size() != 1) {
+      return false;
+    }
+    String source = positions.keySet().iterator().next();
+    InPlace way = inPlaceBySource.get(source);
+    if (way == null || lagAfter(null) < Math.max(readAheadRecords, 1)) {
+      return false;
+    }
+    if (readAhead == null) {
+      InPlace.Ahead probe = way.ahead();
+      if (probe == null) {
+        return false;
+      }
+      readAhead = new ReadAhead(source, way, probe);
+    }
+    readAhead.begin(positions.get(source));
+    return true;
+  }
+
+  /**
+   * One commit's worth of input from the read-ahead: the same commit as {@link #step} builds,
+   * with each read's records scanned on the read-ahead's thread and applied here, in the order the
+   * partitions were read. Returns null, having committed nothing, when the read-ahead has ended (it
+   * caught up, or its reads no longer follow the committed positions) and the step reads directly.
+   */
+  private Boolean stepAhead() {
+    Commit commit = null;
+    long startNanos = System.nanoTime();
+    String source = readAhead.source;
+    while (running) {
+      Object item;
+      try {
+        item = readAhead.next();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (item == null) {
+        continue; // nothing ready yet: check running again
+      }
+      if (item == ReadAhead.END) {
+        readAhead.active = false;
+        break;
+      }
+      if (item == ReadAhead.PASS_END) {
+        // Where step would decide, after each pass over the partitions: so the commits hold the
+        // same reads, and each partition's records come in the same order among the others'.
+        if (commit != null && (commit.records >= COMMIT_RECORDS_MAX || System.nanoTime() - startNanos >= COMMIT_NANOS_MAX
+            || commit.changed.size() + heldKeys() >= COMMIT_KEYS_MAX || commit.batch.count() >= COMMIT_WRITES_MAX
+            || lagAfter(commit) < BEHIND_RECORDS)) {
+          break;
+        }
+        continue;
+      }
+      if (item instanceof RuntimeException failure) {
+        readAhead.active = false;
+        throw failure; // what the same read on this thread would have thrown, where it would have
+      }
+      InPlace.Ahead read = (InPlace.Ahead) item;
+      int p = read.partition();
+      long expected = commit == null ? positions.get(source)[p] : commit.next(source, p);
+      if (!assignment.assigned(source, p) || read.from() != expected) {
+        readAhead.recycle(read);
+        readAhead.abandon();
+        break;
+      }
+      if (commit == null) {
+        commit = open();
+      }
+      reader.inPlaceDeadLetters.clear();
+      readAhead.way.apply(read, (partition, offset, key, from, length) -> lineage.touched(source, partition, offset, key, from, length), reader.inPlaceDeadLetters);
+      if (!reader.inPlaceDeadLetters.isEmpty()) {
+        countDeadLetters(commit.batch, reader.inPlaceDeadLetters, false);
+        reader.inPlaceDeadLetters.clear();
+      }
+      commit.records += read.count();
+      uncommitted = commit.records;
+      commit.advance(source, p, read.last() + 1);
+      readAhead.recycle(read);
+    }
+    if (commit == null) {
+      return readAhead.active ? Boolean.TRUE : null;
+    }
+    finish(commit);
+    return Boolean.TRUE;
+  }
+
+  /**
+   * A backlog read on two threads: this one reads the next records of the view's source from the
+   * log (their batches read and verified, their fields scanned, conditions, groups and arguments
+   * evaluated: {@link InPlace#ahead}) while the view's thread applies the ones read before and
+   * commits, as {@link #step} would with the same records. The view's thread takes the reads in
+   * order and checks that each starts where the commit stands, so the state, the positions and
+   * their commits are what one thread makes. At most {@link #READ_AHEAD_READS} reads are in flight.
+   * A run starts when the view is {@link #readAheadRecords} behind and ends when it is less than
+   * {@link #BEHIND_RECORDS} behind: following the live log stays on the view's thread alone.
+   */
+  private final class ReadAhead implements Runnable {
+    static final Object END = new Object();
+    /** Follows the last read of a pass over the partitions (one that read anything). */
+    static final Object PASS_END = new Object();
+    final String source;
+    final InPlace way;
+    /** Reads the view's thread has not taken yet and PASS_END after each pass, then END; or what failed, then END. */
+    private final LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
+    /** Holders of reads free for the next read. */
+    private final ArrayBlockingQueue<InPlace.Ahead> free = new ArrayBlockingQueue<>(READ_AHEAD_READS);
+    private final Semaphore go = new Semaphore(0);
+    private final Thread thread;
+    /** The view thread's: whether a run is on (from {@link #begin} until it took END). */
+    boolean active;
+    private volatile long[] start;
+    private volatile boolean stopRun;
+    private volatile boolean closed;
+
+    ReadAhead(String source, InPlace way, InPlace.Ahead first) {
+      this.source = source;
+      this.way = way;
+      free.add(first);
+      for (int i = 1; i < READ_AHEAD_READS; i++) {
+        free.add(way.ahead());
+      }
+      thread = new Thread(this, ViewTask.this.thread.getName() + "-read-ahead");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Starts a run from these positions (the committed ones). */
+    void begin(long[] from) {
+      start = from.clone();
+      stopRun = false;
+      active = true;
+      go.release();
+    }
+
+    /** The next read, END or a failure; null when none came within a moment. */
+    Object next() throws InterruptedException {
+      return ready.poll(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void recycle(InPlace.Ahead read) {
+      free.add(read);
+    }
+
+    /** Ends the run and drops what it read: from here the view's thread reads directly. */
+    void abandon() {
+      stopRun = true;
+      while (active) {
+        Object item;
+        try {
+          item = ready.poll(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (item == END) {
+          active = false;
+        } else if (item instanceof InPlace.Ahead read) {
+          recycle(read);
+        }
+      }
+    }
+
+    void close() {
+      closed = true;
+      stopRun = true;
+      go.release();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void run() {
+      while (!closed) {
+        try {
+          go.acquire();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (closed) {
+          return;
+        }
+        try {
+          readRun(start);
+        } catch (RuntimeException e) {
+          ready.add(e);
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          ready.add(END);
+        }
+      }
+    }
+
+    /** Reads pass after pass from {@code next} on, until caught up to within {@link #BEHIND_RECORDS}. */
+    private void readRun(long[] next) throws InterruptedException {
+      while (!stopRun) {
+        int[] sizes = readSizes(source, next);
+        long read = 0;
+        for (int p = 0; p < next.length && !stopRun; p++) {
+          if (sizes[p] == 0 || !assignment.assigned(source, p)) {
+            continue;
+          }
+          InPlace.Ahead holder = null;
+          while (holder == null && !stopRun) {
+            holder = free.poll(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+          }
+          if (holder == null) {
+            return;
+          }
+          holder.start(source, p, next[p]);
+          reads.visit(source, p, next[p], sizes[p], holder);
+          if (holder.count() == 0) {
+            free.add(holder);
+            continue;
+          }
+          next[p] = holder.last() + 1;
+          read += holder.count();
+          ready.add(holder);
+        }
+        if (read > 0) {
+          ready.add(PASS_END);
+        }
+        long lag = 0;
+        for (int p = 0; p < next.length; p++) {
+          if (assignment.assigned(source, p)) {
+            lag += Math.max(0, log.endOffset(source, p) - next[p]);
+          }
+        }
+        if (read == 0 || lag < BEHIND_RECORDS) {
+          return;
+        }
+      }
+    }
+  }
+
   private int heldKeys() {
     return state.heldBack() == null ? 0 : state.heldBack().size();
   }
@@ -428,7 +707,8 @@ final class ViewTask implements Runnable {
     for (Map.Entry<String, long[]> e : positions.entrySet()) {
       for (int p = 0; p < e.getValue().length; p++) {
         if (assignment.assigned(e.getKey(), p)) {
-          lag += Math.max(0, log.endOffset(e.getKey(), p) - commit.next(e.getKey(), p));
+          long next = commit == null ? e.getValue()[p] : commit.next(e.getKey(), p);
+          lag += Math.max(0, log.endOffset(e.getKey(), p) - next);
         }
       }
     }

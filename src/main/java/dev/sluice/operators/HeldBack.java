@@ -56,6 +56,17 @@ public final class HeldBack {
       lastId = record.idGenerated() ? null : record.id();
     }
 
+    /**
+     * Notes the input that touched the key last, read ahead: {@code id} is its id, or null when it
+     * is the log's generated one for its position.
+     */
+    public void touchedBy(String source, int partition, long offset, String id) {
+      lastSource = source;
+      lastPartition = partition;
+      lastOffset = offset;
+      lastId = id;
+    }
+
     /** The operation id of the last input that touched the key. */
     public String lastId() {
       return lastId != null ? lastId : Ids.generated(lastPartition, lastOffset);

@@ -93,6 +93,9 @@ final class ViewCrashWorker {
     // many passes over the partitions at once, as a large backfill does, and is killed inside them.
     System.setProperty("sluice.view.read-records", "50");
     System.setProperty("sluice.view.behind-records", "300");
+    // Views applied in place that are 600 records behind read ahead on a second thread: a restart
+    // behind, and a view behind the appenders, are killed inside those reads too.
+    System.setProperty("sluice.view.read-ahead-records", "600");
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     EmbeddedLog log = EmbeddedLog.open(dir.resolve("log"), options());
     log.create(ORDERS, true);

@@ -82,6 +82,18 @@ class FieldScannerTest {
         }
       }
     }
+    // A slot whose integers are read unboxed: the same values, the integers as LONG and a long.
+    var longs = new long[1];
+    for (var longSlot = 0; longSlot < names.length; longSlot++) {
+      reader.scan(batch, 7, 7 + value.length, slots, -1, raw, longSlot, longs);
+      for (var i = 0; i < names.length; i++) {
+        var got = slots[i] == dev.sluice.operators.internal.FieldScanner.LONG ? (Object) longs[0] : slots[i];
+        assertThat(got).as("field %s with slot %s read unboxed", names[i], longSlot).isEqualTo(parsed.get(names[i]));
+        if (slots[i] == dev.sluice.operators.internal.FieldScanner.LONG) {
+          assertThat(i).isEqualTo(longSlot);
+        }
+      }
+    }
   }
 
   @Property(tries = 1000)
@@ -112,7 +124,9 @@ class FieldScannerTest {
 
   @Provide
   Arbitrary<String> objects() {
-    var names = Arbitraries.of("a", "é", "big", "x", "skip", "\\u0061", "\\\"q", "nested");
+    // Names a wanted one starts, or that start one, or spell one with escapes: a wanted name's bytes
+    // are matched in place only when the closing quote follows them.
+    var names = Arbitraries.of("a", "é", "big", "x", "skip", "\\u0061", "\\\"q", "nested", "ab", "bi", "bigx", "b\\u0069g", "x\\\"");
     var scalars =
         Arbitraries.of(
             "0",

@@ -19,12 +19,23 @@ import java.util.Set;
 public final class FieldScanner {
   private final String[] names;
   private final byte[][] nameBytes;
+  /**
+   * Per wanted name, whether its UTF-8 bytes can stand in a JSON string as they are (no quote,
+   * backslash or control character): a member name of exactly those bytes is then that name.
+   */
+  private final boolean[] plainName;
 
   public FieldScanner(Set<String> wanted) {
     names = wanted.stream().sorted().map(String::intern).toArray(String[]::new);
     nameBytes = new byte[names.length][];
+    plainName = new boolean[names.length];
     for (var i = 0; i < names.length; i++) {
       nameBytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
+      var plain = true;
+      for (var c : nameBytes[i]) {
+        plain &= !(c == '"' || c == '\\' || (c >= 0 && c < 0x20));
+      }
+      plainName[i] = plain;
     }
   }
 
@@ -88,6 +99,12 @@ public final class FieldScanner {
    */
   public static final Object RAW = new Object();
 
+  /**
+   * Stands in a slot for an integer read as a primitive: see {@link Slots#scan(byte[], int, int,
+   * Object[], int, int[], int, long[])}. Not a Sluice value either.
+   */
+  public static final Object LONG = new Object();
+
   /** Scans one thread's events into slots, one after another, without an object per event. */
   public final class Slots {
     private final Pass pass = new Pass(null, 0, 0);
@@ -102,8 +119,19 @@ public final class FieldScanner {
      *     JSON object
      */
     public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw) {
+      scan(json, from, to, slots, rawSlot, raw, -1, null);
+    }
+
+    /**
+     * {@link #scan(byte[], int, int, Object[], int, int[])}; besides, when slot {@code longSlot} (or
+     * -1: none) holds an integer of at most 18 digits, it gets {@link #LONG} and {@code longs[0]}
+     * its value, instead of a Long.
+     */
+    public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw, int longSlot, long[] longs) {
       java.util.Arrays.fill(slots, null);
       pass.reset(json, from, to);
+      pass.longSlot = longSlot;
+      pass.longs = longs;
       pass.members(slots, null, null, rawSlot, raw);
     }
   }
@@ -130,6 +158,9 @@ public final class FieldScanner {
     private int end;
     private int p;
     private int depth;
+    /** The slot read as a primitive into {@code longs[0]}, or -1. */
+    private int longSlot = -1;
+    private long[] longs;
 
     Pass(byte[] bytes, int from, int to) {
       reset(bytes, from, to);
@@ -180,7 +211,7 @@ public final class FieldScanner {
               order[count++] = index;
               present[index] = true;
             }
-            found[index] = index == rawSlot ? rawOrValue(raw) : value();
+            found[index] = index == rawSlot ? rawOrValue(raw) : index == longSlot ? longOrValue() : value();
           } else {
             skip();
           }
@@ -223,12 +254,44 @@ public final class FieldScanner {
       return value();
     }
 
+    /** An integer of at most 18 digits as {@link #LONG} and its value in {@code longs[0]}; anything else as {@link #value}. */
+    private Object longOrValue() {
+      var c = peek();
+      if (c != '-' && (c < '0' || c > '9')) {
+        return value();
+      }
+      var start = p;
+      var integral = skipNumber();
+      var length = p - start;
+      if (!integral || length > 18) {
+        p = start;
+        return value();
+      }
+      var negative = b[start] == '-';
+      var value = 0L;
+      for (var i = negative ? start + 1 : start; i < p; i++) {
+        value = value * 10 + (b[i] - '0');
+      }
+      longs[0] = negative ? -value : value;
+      return LONG;
+    }
+
     /** Reads a member name; returns the index of the wanted name it is, or -1. */
     private int name() {
       if (peekAfterSpace() != '"') {
         throw error("expected a member name");
       }
       var start = ++p;
+      // A wanted name's bytes followed by the closing quote are that name, escapes being impossible
+      // in them: most members a view reads are found without scanning their names twice.
+      for (var i = 0; i < names.length; i++) {
+        var n = nameBytes[i];
+        var close = start + n.length;
+        if (close < end && b[close] == '"' && plainName[i] && Arrays.equals(b, start, close, n, 0, n.length)) {
+          p = close + 1;
+          return i;
+        }
+      }
       var escaped = skipStringBody();
       var nameEnd = p - 1;
       if (escaped) {

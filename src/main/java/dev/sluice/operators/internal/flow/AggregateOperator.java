@@ -9,6 +9,7 @@ import dev.sluice.operators.State;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.operators.Row;
 import dev.sluice.operators.RowKey;
+import dev.sluice.operators.internal.FieldScanner;
 import dev.sluice.operators.internal.KeyEncoding;
 import dev.sluice.operators.internal.expr.EvalError;
 import dev.sluice.operators.internal.plan.AggregateRows;
@@ -43,6 +44,20 @@ final class AggregateOperator extends Operator {
     this.groupPrefix = prefix(id, 0);
     this.valuePrefix = prefix(id, 1);
     this.calls = node.calls().size();
+    this.kinds = new byte[calls];
+    var all = true;
+    for (var i = 0; i < calls; i++) {
+      var call = node.calls().get(i);
+      switch (call.function()) {
+        case COUNT -> {
+          all &= !call.distinct();
+          kinds[i] = call.argument() == null ? ROWS_ONLY : COUNT_ONE;
+        }
+        case SUM, AVG -> kinds[i] = call.argument() == null ? ROWS_ONLY : SUM_ONE;
+        default -> all = false;
+      }
+    }
+    this.simple = all;
   }
 
   Node.Aggregate node() {
@@ -83,7 +98,7 @@ final class AggregateOperator extends Operator {
     }
     update(group, state, arguments, change.weight(), context);
     Row after = null;
-    if (state.rows > 0) {
+    if (state.rows() > 0) {
       context.state.putObject(stateKey, state, GroupState::encode);
       after = output(group, state, context, true);
     } else {
@@ -112,7 +127,7 @@ final class AggregateOperator extends Operator {
       held = hold(heldBack, group, context);
     }
     var state = (GroupState) held.value;
-    if (state.rows == 0 && !change.isInsert()) {
+    if (state.rows() == 0 && !change.isInsert()) {
       throw new IllegalStateException("retraction from group " + group + " that holds no rows");
     }
     held.touchedBy(context.input());
@@ -133,9 +148,67 @@ final class AggregateOperator extends Operator {
     return held;
   }
 
-  /** Adds one input with these arguments to a held group. */
+  /**
+   * Adds one input with these arguments to a held group: as {@link #update} with weight 1, with
+   * count and sum done here without looking their calls up again.
+   */
   void insertHeld(HeldBack.Held held, Object[] arguments, FlowContext context) {
-    update(held.key, (GroupState) held.value, arguments, 1, context);
+    insertHeld(held, arguments, 0, context);
+  }
+
+  /**
+   * {@link #insertHeld(HeldBack.Held, Object[], FlowContext)} where an argument may be {@link
+   * FieldScanner#LONG}: the integer {@code longValue}, not boxed.
+   */
+  void insertHeld(HeldBack.Held held, Object[] arguments, long longValue, FlowContext context) {
+    if (!simple) {
+      for (var i = 0; i < calls; i++) {
+        if (arguments[i] == FieldScanner.LONG) {
+          arguments[i] = longValue;
+        }
+      }
+      update(held.key, (GroupState) held.value, arguments, 1, context);
+      return;
+    }
+    var state = (GroupState) held.value;
+    state.addRows(1);
+    for (var i = 0; i < calls; i++) {
+      var value = arguments[i];
+      if (value == null) {
+        continue;
+      }
+      if (value == FieldScanner.LONG) {
+        state.addCount(i, 1);
+        if (kinds[i] == SUM_ONE) {
+          state.addToSum(i, longValue);
+        }
+        continue;
+      }
+      switch (kinds[i]) {
+        case COUNT_ONE -> state.addCount(i, 1);
+        case SUM_ONE -> {
+          state.addCount(i, 1);
+          if (value instanceof BigDecimal) {
+            state.addDecimals(i, 1);
+          }
+          state.addToSum(i, value);
+        }
+        default -> { } // count(*): its argument is NULL, its value the group's rows
+      }
+    }
+  }
+
+  /** What {@link #insertHeld} does per call: nothing (count(*)), count a value, or count and sum it. */
+  private static final byte ROWS_ONLY = 0;
+  private static final byte COUNT_ONE = 1;
+  private static final byte SUM_ONE = 2;
+  private final byte[] kinds;
+  /** Whether every call is count(*), count(x) or sum/avg(x): {@link #insertHeld} then does them itself. */
+  private final boolean simple;
+
+  /** Whether {@link #insertHeld} does every call itself (count(*), count(x), sum, avg): then it takes integers unboxed. */
+  boolean simple() {
+    return simple;
   }
 
   /**
@@ -147,13 +220,13 @@ final class AggregateOperator extends Operator {
       var group = held.key;
       var totals = (GroupState) held.value;
       var stateKey = concat(groupPrefix, group.bytes());
-      if (totals.rows > 0) {
+      if (totals.rows() > 0) {
         state.putObject(stateKey, totals, GroupState::encode);
       } else {
         state.delete(stateKey);
       }
       var context = new FlowContext(state, null);
-      Row after = totals.rows > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
+      Row after = totals.rows() > 0 || node.groupBy().isEmpty() ? output(group, totals, context, true) : null;
       for (var dead : context.deadLetters) {
         // The row is the last input's doing: its evaluation's errors are that input's.
         deadLetters.add(new DeadLetter(held.lastSource(), held.lastPartition(), held.lastOffset(), dead.reason(), dead.line(), dead.column()));
@@ -166,7 +239,7 @@ final class AggregateOperator extends Operator {
 
   private void update(
       RowKey group, GroupState state, Object[] arguments, int weight, FlowContext context) {
-    state.rows += weight;
+    state.addRows(weight);
     for (var i = 0; i < calls; i++) {
       var call = node.calls().get(i);
       var value = arguments[i];
@@ -176,17 +249,17 @@ final class AggregateOperator extends Operator {
       switch (call.function()) {
         case COUNT -> {
           if (call.distinct()) {
-            state.counts[i] += updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
+            state.addCount(i, updateMultiset(group, i, KeyEncoding.encode(value), weight, context));
           } else {
-            state.counts[i] += weight;
+            state.addCount(i, weight);
           }
         }
         case SUM, AVG -> {
-          state.counts[i] += weight;
-          state.decimals[i] += value instanceof BigDecimal ? weight : 0;
-          var signed = weight > 0 ? value : AggregateValues.negate(value);
-          state.sums[i] =
-              state.sums[i] == null ? signed : AggregateValues.add(state.sums[i], signed);
+          state.addCount(i, weight);
+          if (value instanceof BigDecimal) {
+            state.addDecimals(i, weight);
+          }
+          state.addToSum(i, weight > 0 ? value : AggregateValues.negate(value));
         }
         case MIN -> updateMultiset(group, i, KeyEncoding.encode(value), weight, context);
         case MAX ->
@@ -219,13 +292,13 @@ final class AggregateOperator extends Operator {
       var call = node.calls().get(i);
       values[i] =
           switch (call.function()) {
-            case COUNT -> call.argument() == null ? state.rows : state.counts[i];
+            case COUNT -> call.argument() == null ? state.rows() : state.count(i);
             case SUM ->
-                state.counts[i] == 0 ? null : AggregateValues.sum(state.sums[i], state.decimals[i]);
+                state.count(i) == 0 ? null : AggregateValues.sum(state.sum(i), state.decimals(i));
             case AVG ->
-                state.counts[i] == 0
+                state.count(i) == 0
                     ? null
-                    : AggregateValues.average(state.sums[i], state.counts[i]);
+                    : AggregateValues.average(state.sum(i), state.count(i));
             case MIN, MAX -> extreme(group, i, call.function() == MAX, context);
           };
     }

@@ -37,7 +37,6 @@ import java.util.function.ToIntFunction;
 final class ScannedAggregate implements InPlace {
   private final String source;
   private final AggregateOperator aggregate;
-  private final FieldScanner.Slots scan;
   /** WHERE conditions nearest the source first, as the rows pass them, with their operators' places. */
   private final SlotEval[] filters;
   private final Node.Filter[] filterNodes;
@@ -47,28 +46,34 @@ final class ScannedAggregate implements InPlace {
   private final List<Node.Call> calls;
   /** The slot of the one GROUP BY field that nothing else reads, read raw; -1: none. */
   private final int rawSlot;
+  /** The slot of the one field read only as the argument of count, sum or avg, read unboxed; -1: none. */
+  private final int longSlot;
   private final HeldBack heldBack;
   private final FlowContext context;
-  private final Object[] slots;
-  private final int[] raw = new int[2];
+  private final FieldScanner scanner;
+  private final int slotCount;
+  /** The arguments of the record being applied, on the view's thread. */
   private final Object[] argumentValues;
-  private byte[] keyBuffer = new byte[64];
+  /** Reads the records {@link #apply(RecordView, List)} applies, on the view's thread. */
+  private final Reading direct;
 
   private ScannedAggregate(String source, AggregateOperator aggregate, FieldScanner scanner, List<Node.Filter> filterNodes,
-      SlotEval[] filters, SlotEval[] groupBy, SlotEval[] arguments, int rawSlot, State state) {
+      SlotEval[] filters, SlotEval[] groupBy, SlotEval[] arguments, int rawSlot, int longSlot, State state) {
     this.source = source;
     this.aggregate = aggregate;
-    this.scan = scanner.new Slots();
+    this.scanner = scanner;
     this.filterNodes = filterNodes.toArray(Node.Filter[]::new);
     this.filters = filters;
     this.groupBy = groupBy;
     this.arguments = arguments;
     this.calls = aggregate.node().calls();
     this.rawSlot = rawSlot;
+    this.longSlot = longSlot;
     this.heldBack = state.heldBack();
     this.context = new FlowContext(state, null);
-    this.slots = new Object[scanner.names().length];
+    this.slotCount = scanner.names().length;
     this.argumentValues = new Object[calls.size()];
+    this.direct = new Reading();
   }
 
   /** The in-place way for {@code source}, or null when the plan is not of this shape. */
@@ -115,7 +120,53 @@ final class ScannedAggregate implements InPlace {
       var slot = names.indexOf(f.name());
       rawSlot = readElsewhere.contains(slot) ? -1 : slot;
     }
-    return new ScannedAggregate(source, graph.lastAggregate, scanner, filterNodes, filters, groupBy, arguments, rawSlot, state);
+    return new ScannedAggregate(source, graph.lastAggregate, scanner, filterNodes, filters, groupBy, arguments, rawSlot,
+        longSlot(root, names, rawSlot, graph.lastAggregate), state);
+  }
+
+  /**
+   * The slot of a field that only count(x), sum(x) and avg(x) read, as themselves, when every call
+   * of the aggregate is one of those or count(*): its integers are then read unboxed
+   * ({@link FieldScanner#LONG}). -1: none.
+   */
+  private static int longSlot(Node.Aggregate root, List<String> names, int rawSlot, AggregateOperator aggregate) {
+    if (!aggregate.simple()) {
+      return -1;
+    }
+    Set<Integer> otherwise = new HashSet<>();
+    ToIntFunction<String> note = name -> {
+      var slot = names.indexOf(name);
+      otherwise.add(slot);
+      return slot;
+    };
+    var candidate = -1;
+    for (var call : root.calls()) {
+      var argument = call.argument();
+      if (argument instanceof ExprCompiler.FieldRead f && candidate < 0) {
+        candidate = names.indexOf(f.name());
+      } else if (argument instanceof ExprCompiler.FieldRead f && names.indexOf(f.name()) == candidate) {
+        continue;
+      } else if (argument != null) {
+        SlotEval.of(argument, note);
+      }
+    }
+    for (var filter : root.input() instanceof Node.Filter ? filterConditions(root) : List.<Eval>of()) {
+      SlotEval.of(filter, note);
+    }
+    for (var group : root.groupBy()) {
+      SlotEval.of(group, note);
+    }
+    return candidate < 0 || candidate == rawSlot || otherwise.contains(candidate) ? -1 : candidate;
+  }
+
+  private static List<Eval> filterConditions(Node.Aggregate root) {
+    var conditions = new ArrayList<Eval>();
+    var node = root.input();
+    while (node instanceof Node.Filter f) {
+      conditions.add(f.condition());
+      node = f.input();
+    }
+    return conditions;
   }
 
   private static SlotEval[] compile(List<Eval> evals, ToIntFunction<String> slotOf) {
@@ -131,60 +182,253 @@ final class ScannedAggregate implements InPlace {
 
   @Override
   public RowKey apply(RecordView record, List<DeadLetter> deadLetters) {
-    if (record.delete()) {
-      return null; // a stream's delete is no row: the general path ignores it too
-    }
-    try {
-      scan.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw);
-    } catch (IllegalArgumentException e) {
-      deadLetters.add(new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), 0, 0));
+    var r = direct;
+    var outcome = r.read(record);
+    if (outcome == SKIP) {
       return null;
     }
-    HeldBack.Held held;
-    RowKey group = null;
-    try {
-      for (var i = 0; i < filters.length; i++) {
-        var value = filters[i].eval(slots);
-        if (value == null || !Values.truth(value, "WHERE", filterNodes[i].pos())) {
-          return null;
-        }
-      }
-      if (rawSlot >= 0 && slots[rawSlot] == FieldScanner.RAW) {
-        held = findRaw(record.valueArray());
-      } else {
-        var values = new Object[groupBy.length];
-        for (var i = 0; i < values.length; i++) {
-          values[i] = groupBy[i].eval(slots);
-        }
-        group = AggregateRows.groupKey(values);
-        held = heldBack.get(group);
-      }
-      for (var i = 0; i < argumentValues.length; i++) {
-        argumentValues[i] = AggregateRows.checked(calls.get(i), arguments[i].eval(slots));
-      }
-    } catch (EvalError e) {
-      deadLetters.add(new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), e.position().line(), e.position().column()));
+    if (outcome == DEAD) {
+      deadLetters.add(r.dead);
       return null;
     }
+    var held = outcome == RAW_GROUP ? heldBack.find(r.keyBuffer, 0, r.keyLength, r.keyHash) : heldBack.get(r.group);
     if (held == null) {
-      held = aggregate.hold(heldBack, group != null ? group : RowKey.fromBytes(Arrays.copyOf(keyBuffer, rawKeyLength())), context);
+      held = aggregate.hold(heldBack, outcome == RAW_GROUP ? RowKey.fromBytes(Arrays.copyOf(r.keyBuffer, r.keyLength)) : r.group, context);
     }
     held.touchedBy(source, record);
-    aggregate.insertHeld(held, argumentValues, context);
+    aggregate.insertHeld(held, r.arguments, r.longs[0], context);
     return held.key;
   }
 
-  /** The held group of the raw string in {@link #raw}, its encoding left in {@link #keyBuffer}; null when not held. */
-  private HeldBack.Held findRaw(byte[] bytes) {
-    var length = rawKeyLength();
-    if (keyBuffer.length < length) {
-      keyBuffer = new byte[Math.max(length, keyBuffer.length * 2)];
-    }
-    KeyEncoding.encodeAscii(bytes, raw[0], raw[1], keyBuffer);
-    return heldBack.find(keyBuffer, 0, length, HeldBack.hash(keyBuffer, 0, length));
+  @Override
+  public InPlace.Ahead ahead() {
+    return new Ahead();
   }
 
-  private int rawKeyLength() {
-    return raw[1] - raw[0] + 3;
+  @Override
+  public void apply(InPlace.Ahead read, InPlace.Touched touched, List<DeadLetter> deadLetters) {
+    var a = (Ahead) read;
+    var dead = 0;
+    var calls = argumentValues.length;
+    for (var i = 0; i < a.count; i++) {
+      var kind = a.kinds[i];
+      if (kind == SKIP) {
+        continue;
+      }
+      if (kind == DEAD) {
+        deadLetters.add(a.deadLetters.get(dead++));
+        continue;
+      }
+      HeldBack.Held held;
+      if (kind == RAW_GROUP) {
+        var from = a.keyFrom[i];
+        var length = a.keyLength[i];
+        held = heldBack.find(a.keys, from, length, a.keyHash[i]);
+        if (held == null) {
+          held = aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(a.keys, from, from + length)), context);
+        }
+        touched.touched(a.partition, a.offsets[i], a.keys, from, length);
+      } else {
+        var group = a.groups[i];
+        held = heldBack.get(group);
+        if (held == null) {
+          held = aggregate.hold(heldBack, group, context);
+        }
+        var key = group.bytes();
+        touched.touched(a.partition, a.offsets[i], key, 0, key.length);
+      }
+      held.touchedBy(a.source, a.partition, a.offsets[i], a.ids[i]);
+      System.arraycopy(a.arguments, i * calls, argumentValues, 0, calls);
+      aggregate.insertHeld(held, argumentValues, a.longValues[i], context);
+    }
+  }
+
+  /** What {@link Reading#read} found a record to be. */
+  private static final byte SKIP = 0;
+  private static final byte DEAD = 1;
+  /** A group keyed by one plain ASCII string, its key's encoding in the reading's buffer. */
+  private static final byte RAW_GROUP = 2;
+  private static final byte GROUP = 3;
+
+  /**
+   * The part of {@link #apply} that reads only the record: its fields, conditions, group and
+   * arguments. One per thread: the view's, and each {@link Ahead} (which may be on another).
+   */
+  private final class Reading {
+    private final FieldScanner.Slots scan = scanner.new Slots();
+    private final Object[] slots = new Object[slotCount];
+    private final int[] raw = new int[2];
+    /** [0]: the integer in the slot {@link #longSlot} when it holds {@link FieldScanner#LONG}. */
+    final long[] longs = new long[1];
+    final Object[] arguments = new Object[calls.size()];
+    byte[] keyBuffer = new byte[64];
+    int keyLength;
+    int keyHash;
+    RowKey group;
+    DeadLetter dead;
+
+    /** Reads one record: {@link #SKIP}, {@link #DEAD} ({@link #dead}), {@link #RAW_GROUP} or {@link #GROUP} ({@link #group}), with the {@link #arguments}. */
+    byte read(RecordView record) {
+      group = null;
+      dead = null;
+      if (record.delete()) {
+        return SKIP; // a stream's delete is no row: the general path ignores it too
+      }
+      try {
+        scan.scan(record.valueArray(), record.valueFrom(), record.valueFrom() + record.valueLength(), slots, rawSlot, raw, longSlot, longs);
+      } catch (IllegalArgumentException e) {
+        dead = new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), 0, 0);
+        return DEAD;
+      }
+      byte outcome;
+      try {
+        for (var i = 0; i < filters.length; i++) {
+          var value = filters[i].eval(slots);
+          if (value == null || !Values.truth(value, "WHERE", filterNodes[i].pos())) {
+            return SKIP;
+          }
+        }
+        if (rawSlot >= 0 && slots[rawSlot] == FieldScanner.RAW) {
+          encodeRaw(record.valueArray());
+          outcome = RAW_GROUP;
+        } else {
+          var values = new Object[groupBy.length];
+          for (var i = 0; i < values.length; i++) {
+            values[i] = groupBy[i].eval(slots);
+          }
+          group = AggregateRows.groupKey(values);
+          outcome = GROUP;
+        }
+        for (var i = 0; i < arguments.length; i++) {
+          var value = ScannedAggregate.this.arguments[i].eval(slots);
+          // An integer read unboxed is a number: what count, sum and avg take.
+          arguments[i] = value == FieldScanner.LONG ? value : AggregateRows.checked(calls.get(i), value);
+        }
+      } catch (EvalError e) {
+        group = null;
+        dead = new DeadLetter(source, record.partition(), record.offset(), e.getMessage(), e.position().line(), e.position().column());
+        return DEAD;
+      }
+      return outcome;
+    }
+
+    /** Encodes the raw string in {@link #raw} as a key into {@link #keyBuffer}, with its hash. */
+    private void encodeRaw(byte[] bytes) {
+      keyLength = raw[1] - raw[0] + 3;
+      if (keyBuffer.length < keyLength) {
+        keyBuffer = new byte[Math.max(keyLength, keyBuffer.length * 2)];
+      }
+      KeyEncoding.encodeAscii(bytes, raw[0], raw[1], keyBuffer);
+      keyHash = HeldBack.hash(keyBuffer, 0, keyLength);
+    }
+  }
+
+  /** Records read ahead on another thread: per record what {@link Reading#read} found, kept compact. */
+  private final class Ahead implements InPlace.Ahead {
+    private final Reading reading = new Reading();
+    private String source;
+    private int partition;
+    private long from;
+    private int count;
+    private long[] offsets = new long[1024];
+    private byte[] kinds = new byte[1024];
+    private int[] keyFrom = new int[1024];
+    private int[] keyLength = new int[1024];
+    private int[] keyHash = new int[1024];
+    private RowKey[] groups = new RowKey[1024];
+    /** The id of each record whose id is not the log's generated one; null for the others. */
+    private String[] ids = new String[1024];
+    private Object[] arguments = new Object[1024 * Math.max(1, calls.size())];
+    /** Per record the integer its {@link FieldScanner#LONG} arguments stand for. */
+    private long[] longValues = new long[1024];
+    private byte[] keys = new byte[16 * 1024];
+    private int keysUsed;
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+
+    @Override
+    public void start(String source, int partition, long from) {
+      this.source = source;
+      this.partition = partition;
+      this.from = from;
+      Arrays.fill(groups, 0, count, null);
+      Arrays.fill(ids, 0, count, null);
+      Arrays.fill(arguments, 0, count * reading.arguments.length, null);
+      count = 0;
+      keysUsed = 0;
+      deadLetters.clear();
+    }
+
+    @Override
+    public void accept(RecordView record) {
+      if (count == offsets.length) {
+        grow();
+      }
+      var i = count++;
+      offsets[i] = record.offset();
+      var kind = reading.read(record);
+      kinds[i] = kind;
+      if (kind == SKIP) {
+        return;
+      }
+      if (kind == DEAD) {
+        deadLetters.add(reading.dead);
+        return;
+      }
+      if (kind == RAW_GROUP) {
+        var length = reading.keyLength;
+        if (keysUsed + length > keys.length) {
+          keys = Arrays.copyOf(keys, Math.max(keysUsed + length, keys.length * 2));
+        }
+        System.arraycopy(reading.keyBuffer, 0, keys, keysUsed, length);
+        keyFrom[i] = keysUsed;
+        keyLength[i] = length;
+        keyHash[i] = reading.keyHash;
+        keysUsed += length;
+      } else {
+        groups[i] = reading.group;
+      }
+      ids[i] = record.idGenerated() ? null : record.id();
+      var n = reading.arguments.length;
+      System.arraycopy(reading.arguments, 0, arguments, i * n, n);
+      longValues[i] = reading.longs[0];
+    }
+
+    private void grow() {
+      var size = offsets.length * 2;
+      offsets = Arrays.copyOf(offsets, size);
+      kinds = Arrays.copyOf(kinds, size);
+      keyFrom = Arrays.copyOf(keyFrom, size);
+      keyLength = Arrays.copyOf(keyLength, size);
+      keyHash = Arrays.copyOf(keyHash, size);
+      groups = Arrays.copyOf(groups, size);
+      ids = Arrays.copyOf(ids, size);
+      longValues = Arrays.copyOf(longValues, size);
+      arguments = Arrays.copyOf(arguments, size * Math.max(1, reading.arguments.length));
+    }
+
+    @Override
+    public String source() {
+      return source;
+    }
+
+    @Override
+    public int partition() {
+      return partition;
+    }
+
+    @Override
+    public long from() {
+      return from;
+    }
+
+    @Override
+    public int count() {
+      return count;
+    }
+
+    @Override
+    public long last() {
+      return offsets[count - 1];
+    }
   }
 }
