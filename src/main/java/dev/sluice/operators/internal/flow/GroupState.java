@@ -84,43 +84,35 @@ final class GroupState {
 
   /** {@link #addToSum(int, Object)} of an integer, without boxing it while the sum stays a long. */
   void addToSum(int call, long b) {
+    if (!addToLongSum(call, b)) {
+      addToSum(call, (Object) b);
+    }
+  }
+
+  /** Adds {@code b} while the call's sum is none or a long it does not overflow; false otherwise. */
+  private boolean addToLongSum(int call, long b) {
     var at = 1 + PER_CALL * call;
     var kind = v[at + 3];
     if (kind == NO_SUM) {
       v[at + 2] = b;
       v[at + 3] = LONG_SUM;
-      return;
+      return true;
     }
     if (kind == LONG_SUM) {
       long a = v[at + 2];
       long result = a + b;
       if (((a ^ result) & (b ^ result)) >= 0) {
         v[at + 2] = result;
-        return;
+        return true;
       }
     }
-    addToSum(call, (Object) b);
+    return false;
   }
 
   /** Adds {@code signed} (a Long or a BigDecimal) to the call's sum, as {@link AggregateValues#add} does. */
   void addToSum(int call, Object signed) {
-    var at = 1 + PER_CALL * call;
-    if (signed instanceof Long l) {
-      long b = l;
-      var kind = v[at + 3];
-      if (kind == NO_SUM) {
-        v[at + 2] = b;
-        v[at + 3] = LONG_SUM;
-        return;
-      }
-      if (kind == LONG_SUM) {
-        long a = v[at + 2];
-        long result = a + b;
-        if (((a ^ result) & (b ^ result)) >= 0) {
-          v[at + 2] = result;
-          return;
-        }
-      }
+    if (signed instanceof Long l && addToLongSum(call, l)) {
+      return;
     }
     var sum = sum(call);
     setSum(call, sum == null ? signed : AggregateValues.add(sum, signed));
