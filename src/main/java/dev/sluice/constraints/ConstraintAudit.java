@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -312,25 +311,16 @@ public final class ConstraintAudit {
         }
       }
     }
-    Map<String, String> rows = new LinkedHashMap<>();
-    Map<String, List<String>> holders = new TreeMap<>();
+    Holdings holdings = new Holdings(c);
     for (Record r : all(log, c.stream())) {
       String expectedId = acceptedAt.get(r.partition() + "." + r.offset());
       if (expectedId != null && !expectedId.equals(r.id())) {
         findings.add(name + ": " + c.stream() + " partition " + r.partition() + " offset " + r.offset() + " holds '" + r.id()
             + "' where a decision put '" + expectedId + "'");
       }
-      String value = r.delete() ? null : Claim.valueText(Claim.parse(r.value()), c.fields());
-      if (c.table()) {
-        rows.remove(r.key());
-        if (value != null) {
-          rows.put(r.key(), value);
-        }
-      } else if (value != null) {
-        holders.computeIfAbsent(value, v -> new ArrayList<>()).add(r.id());
-      }
+      holdings.add(r);
     }
-    rows.forEach((key, value) -> holders.computeIfAbsent(value, v -> new ArrayList<>()).add(key));
+    Map<String, List<String>> holders = holdings.holders();
     holders.forEach((value, who) -> {
       if (who.size() > 1) {
         findings.add(name + ": " + String.join(", ", c.fields()) + " = " + value + " is held by " + who);

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,8 +191,7 @@ public final class Constraints implements AutoCloseable {
    * offset to read to in each partition; null: to the end).
    */
   static Map<String, List<String>> holders(EventLog log, Constraint c, List<Long> cut) {
-    Map<String, String> rows = new LinkedHashMap<>();
-    Map<String, List<String>> holders = new TreeMap<>();
+    Holdings holdings = new Holdings(c);
     StreamSpec spec = log.stream(c.stream()).orElseThrow();
     for (int p = 0; p < spec.partitions(); p++) {
       long end = cut == null ? log.endOffset(c.stream(), p) : cut.get(p);
@@ -206,21 +204,12 @@ public final class Constraints implements AutoCloseable {
           if (r.offset() >= end) {
             break;
           }
-          String value = r.delete() ? null : Claim.valueText(Claim.parse(r.value()), c.fields());
-          if (c.table()) {
-            rows.remove(r.key());
-            if (value != null) {
-              rows.put(r.key(), value);
-            }
-          } else if (value != null) {
-            holders.computeIfAbsent(value, v -> new ArrayList<>()).add(r.id());
-          }
+          holdings.add(r);
         }
         from = page.get(page.size() - 1).offset() + 1;
       }
     }
-    rows.forEach((key, value) -> holders.computeIfAbsent(value, v -> new ArrayList<>()).add(key));
-    return holders;
+    return holdings.holders();
   }
 
   /** Refuses with the violators when any value is held more than once. */
