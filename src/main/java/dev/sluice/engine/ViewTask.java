@@ -528,7 +528,7 @@ final class ViewTask implements Runnable {
         commit = open();
       }
       reader.inPlaceDeadLetters.clear();
-      readAhead.way.apply(read, (partition, offset, key, from, length) -> lineage.touched(source, partition, offset, key, from, length), reader.inPlaceDeadLetters);
+      read.applyTo((partition, offset, key, from, length) -> lineage.touched(source, partition, offset, key, from, length), reader.inPlaceDeadLetters);
       if (!reader.inPlaceDeadLetters.isEmpty()) {
         countDeadLetters(commit.batch, reader.inPlaceDeadLetters, false);
         reader.inPlaceDeadLetters.clear();

@@ -21,20 +21,11 @@ public interface InPlace {
   /**
    * A new holder of records read ahead, for a thread other than the view's: it does the part of
    * {@link #apply} that reads only the record (its fields, conditions, group and arguments), and
-   * {@link #apply(Ahead, Touched, List)} does the rest on the view's thread. Null when this way
-   * cannot split its work so.
+   * {@link Ahead#applyTo} does the rest on the view's thread. Null when this way cannot split its
+   * work so.
    */
   default Ahead ahead() {
     return null;
-  }
-
-  /**
-   * Applies the records {@code read} holds, in their order, as {@link #apply(RecordView, List)}
-   * would have applied them one by one: each record that touched a view key is told to {@code
-   * touched}, the dead letters go to {@code deadLetters} in the records' order.
-   */
-  default void apply(Ahead read, Touched touched, List<DeadLetter> deadLetters) {
-    throw new UnsupportedOperationException("no read-ahead for this way");
   }
 
   /** Told of each record that touched a view key, in order. */
@@ -64,5 +55,13 @@ public interface InPlace {
 
     /** The offset of its last record; meaningful when it holds any. */
     long last();
+
+    /**
+     * On the view's thread, applies the records it holds, in their order, as {@link
+     * InPlace#apply(RecordView, List)} would have applied them one by one: each record that touched
+     * a view key is told to {@code touched}, the dead letters go to {@code deadLetters} in the
+     * records' order.
+     */
+    void applyTo(Touched touched, List<DeadLetter> deadLetters);
   }
 }

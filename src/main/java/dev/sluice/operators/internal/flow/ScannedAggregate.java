@@ -205,44 +205,6 @@ final class ScannedAggregate implements InPlace {
     return new Ahead();
   }
 
-  @Override
-  public void apply(InPlace.Ahead read, InPlace.Touched touched, List<DeadLetter> deadLetters) {
-    var a = (Ahead) read;
-    var dead = 0;
-    var calls = argumentValues.length;
-    for (var i = 0; i < a.count; i++) {
-      var kind = a.kinds[i];
-      if (kind == SKIP) {
-        continue;
-      }
-      if (kind == DEAD) {
-        deadLetters.add(a.deadLetters.get(dead++));
-        continue;
-      }
-      HeldBack.Held held;
-      if (kind == RAW_GROUP) {
-        var from = a.keyFrom[i];
-        var length = a.keyLength[i];
-        held = heldBack.find(a.keys, from, length, a.keyHash[i]);
-        if (held == null) {
-          held = aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(a.keys, from, from + length)), context);
-        }
-        touched.touched(a.partition, a.offsets[i], a.keys, from, length);
-      } else {
-        var group = a.groups[i];
-        held = heldBack.get(group);
-        if (held == null) {
-          held = aggregate.hold(heldBack, group, context);
-        }
-        var key = group.bytes();
-        touched.touched(a.partition, a.offsets[i], key, 0, key.length);
-      }
-      held.touchedBy(a.source, a.partition, a.offsets[i], a.ids[i]);
-      System.arraycopy(a.arguments, i * calls, argumentValues, 0, calls);
-      aggregate.insertHeld(held, argumentValues, a.longValues[i], context);
-    }
-  }
-
   /** What {@link Reading#read} found a record to be. */
   private static final byte SKIP = 0;
   private static final byte DEAD = 1;
@@ -429,6 +391,43 @@ final class ScannedAggregate implements InPlace {
     @Override
     public long last() {
       return offsets[count - 1];
+    }
+
+    @Override
+    public void applyTo(InPlace.Touched touched, List<DeadLetter> into) {
+      var dead = 0;
+      var calls = argumentValues.length;
+      for (var i = 0; i < count; i++) {
+        var kind = kinds[i];
+        if (kind == SKIP) {
+          continue;
+        }
+        if (kind == DEAD) {
+          into.add(deadLetters.get(dead++));
+          continue;
+        }
+        HeldBack.Held held;
+        if (kind == RAW_GROUP) {
+          var from = keyFrom[i];
+          var length = keyLength[i];
+          held = heldBack.find(keys, from, length, keyHash[i]);
+          if (held == null) {
+            held = aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(keys, from, from + length)), context);
+          }
+          touched.touched(partition, offsets[i], keys, from, length);
+        } else {
+          var group = groups[i];
+          held = heldBack.get(group);
+          if (held == null) {
+            held = aggregate.hold(heldBack, group, context);
+          }
+          var key = group.bytes();
+          touched.touched(partition, offsets[i], key, 0, key.length);
+        }
+        held.touchedBy(source, partition, offsets[i], ids[i]);
+        System.arraycopy(arguments, i * calls, argumentValues, 0, calls);
+        aggregate.insertHeld(held, argumentValues, longValues[i], context);
+      }
     }
   }
 }
