@@ -191,13 +191,23 @@ final class ScannedAggregate implements InPlace {
       deadLetters.add(r.dead);
       return null;
     }
-    var held = outcome == RAW_GROUP ? heldBack.find(r.keyBuffer, 0, r.keyLength, r.keyHash) : heldBack.get(r.group);
-    if (held == null) {
-      held = aggregate.hold(heldBack, outcome == RAW_GROUP ? RowKey.fromBytes(Arrays.copyOf(r.keyBuffer, r.keyLength)) : r.group, context);
-    }
+    var held = held(outcome, r.keyBuffer, 0, r.keyLength, r.keyHash, r.group);
     held.touchedBy(source, record);
     aggregate.insertHeld(held, r.arguments, r.longs[0], context);
     return held.key;
+  }
+
+  /**
+   * The held group a record found to be {@code kind} goes to, held now if it was not: for {@link
+   * #RAW_GROUP} the one whose key is encoded as {@code keys[from, from + length)} with {@code hash},
+   * else {@code group}'s.
+   */
+  private HeldBack.Held held(byte kind, byte[] keys, int from, int length, int hash, RowKey group) {
+    var held = kind == RAW_GROUP ? heldBack.find(keys, from, length, hash) : heldBack.get(group);
+    if (held == null) {
+      held = aggregate.hold(heldBack, kind == RAW_GROUP ? RowKey.fromBytes(Arrays.copyOfRange(keys, from, from + length)) : group, context);
+    }
+    return held;
   }
 
   @Override
@@ -406,22 +416,11 @@ final class ScannedAggregate implements InPlace {
           into.add(deadLetters.get(dead++));
           continue;
         }
-        HeldBack.Held held;
+        var held = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
         if (kind == RAW_GROUP) {
-          var from = keyFrom[i];
-          var length = keyLength[i];
-          held = heldBack.find(keys, from, length, keyHash[i]);
-          if (held == null) {
-            held = aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(keys, from, from + length)), context);
-          }
-          touched.touched(partition, offsets[i], keys, from, length);
+          touched.touched(partition, offsets[i], keys, keyFrom[i], keyLength[i]);
         } else {
-          var group = groups[i];
-          held = heldBack.get(group);
-          if (held == null) {
-            held = aggregate.hold(heldBack, group, context);
-          }
-          var key = group.bytes();
+          var key = groups[i].bytes();
           touched.touched(partition, offsets[i], key, 0, key.length);
         }
         held.touchedBy(source, partition, offsets[i], ids[i]);
