@@ -93,14 +93,18 @@ final class VerifyCommand implements Callable<Integer> {
     views.findings().forEach(f -> problems.add(f.describe()));
     views.constraints().checked().forEach(main.out::println);
     problems.addAll(views.constraints().findings());
+    failOn(problems, "in " + data.toAbsolutePath().normalize());
+    main.out.println("ok: the log is intact and every view and index equals its recomputation");
+    return 0;
+  }
+
+  /** Prints each problem on a line of its own, then fails naming how many there were and {@code where}, if any. */
+  private void failOn(List<String> problems, String where) {
     problems.forEach(main.out::println);
     main.out.flush();
     if (!problems.isEmpty()) {
-      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-          + " in " + data.toAbsolutePath().normalize());
+      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " " + where);
     }
-    main.out.println("ok: the log is intact and every view and index equals its recomputation");
-    return 0;
   }
 
   private void printViews(List<ViewAudit.Checked> checked, List<String> skipped) {
@@ -147,10 +151,8 @@ final class VerifyCommand implements Callable<Integer> {
       }
     });
     if (!topics.topicsMatch()) {
-      problems.forEach(main.out::println);
-      main.out.flush();
-      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in cluster '"
-          + cluster + "' at " + kafka + "; the views and constraints are not audited until every stream's topic is as declared");
+      failOn(problems, "in cluster '" + cluster + "' at " + kafka
+          + "; the views and constraints are not audited until every stream's topic is as declared");
     }
     try (KafkaLog log = KafkaLog.openForReading(options)) {
       if (Files.exists(views.resolve("views.json"))) {
@@ -180,12 +182,7 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (LogException e) {
       throw new CliFailure("cannot verify: " + e.getMessage());
     }
-    problems.forEach(main.out::println);
-    main.out.flush();
-    if (!problems.isEmpty()) {
-      throw new CliFailure("verify found " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-          + " in cluster '" + cluster + "' at " + kafka);
-    }
+    failOn(problems, "in cluster '" + cluster + "' at " + kafka);
     main.out.println("ok: the topics decode, the constraints' decisions follow from their claims, and every view and index"
         + " whose state " + data + " holds equals its recomputation");
     return 0;
