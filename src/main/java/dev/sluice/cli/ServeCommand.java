@@ -74,17 +74,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    String chosen = backend.toLowerCase(Locale.ROOT);
-    if (!chosen.equals("embedded") && !chosen.equals("kafka")) {
-      throw new CliFailure("--backend must be 'embedded' or 'kafka', got '" + backend + "'", Main.USAGE);
-    }
-    if (kafkaConfig != null && kafka == null) {
-      throw new CliFailure("--kafka-config is for --backend kafka", Main.USAGE);
-    }
-    if (chosen.equals("kafka") != (kafka != null)) {
-      throw new CliFailure(chosen.equals("kafka") ? "--backend kafka needs --kafka HOST:PORT[,…]"
-          : "--kafka is for --backend kafka", Main.USAGE);
-    }
+    boolean onKafka = KafkaClientSettings.onKafka(backend, kafka, kafkaConfig);
     EmbeddedLog.Fsync mode = switch (fsync.toLowerCase(Locale.ROOT)) {
       case "always" -> EmbeddedLog.Fsync.ALWAYS;
       case "interval" -> EmbeddedLog.Fsync.INTERVAL;
@@ -101,10 +91,10 @@ final class ServeCommand implements Callable<Integer> {
     SluiceMetrics metrics = SluiceMetrics.create();
     // On Kafka the data folder holds only the views' state, kept apart per cluster: positions in
     // one cluster's topics mean nothing in another's.
-    Path views = chosen.equals("kafka") ? data.resolve("kafka").resolve(cluster).resolve("views") : data.resolve("views");
+    Path views = onKafka ? data.resolve("kafka").resolve(cluster).resolve("views") : data.resolve("views");
     String described;
     try {
-      if (chosen.equals("kafka")) {
+      if (onKafka) {
         KafkaClientSettings.quietClients();
         log = KafkaLog.open(KafkaLog.Options.defaults(kafka).withCluster(cluster).withClientOverrides(KafkaClientSettings.read(kafkaConfig)));
         described = "kafka " + kafka + ", cluster " + cluster + ", views in " + views.toAbsolutePath().normalize();

@@ -58,18 +58,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String chosen = backend.toLowerCase(Locale.ROOT);
-    if (!chosen.equals("embedded") && !chosen.equals("kafka")) {
-      throw new CliFailure("--backend must be 'embedded' or 'kafka', got '" + backend + "'", Main.USAGE);
-    }
-    if (kafkaConfig != null && kafka == null) {
-      throw new CliFailure("--kafka-config is for --backend kafka", Main.USAGE);
-    }
-    if (chosen.equals("kafka") != (kafka != null)) {
-      throw new CliFailure(chosen.equals("kafka") ? "--backend kafka needs --kafka HOST:PORT[,…]"
-          : "--kafka is for --backend kafka", Main.USAGE);
-    }
-    if (chosen.equals("kafka")) {
+    if (KafkaClientSettings.onKafka(backend, kafka, kafkaConfig)) {
       return kafka();
     }
     if (!Files.isDirectory(data.resolve("streams"))) {
