@@ -15,7 +15,15 @@ final class BatchReader {
   private final long appendTimeMs;
   private int recordsLeft;
   private int recordEnd;
-  private int fieldsStart;
+  /** Where the current record starts: its size. */
+  private int recordStart;
+  /** Where the current record starts in the body: its size. */
+  int recordStart() {
+    return recordStart;
+  }
+
+  /** Where the current record's content starts: after its offset. */
+  private int contentStart;
   private int partition;
   private long offset;
 
@@ -88,20 +96,52 @@ final class BatchReader {
 
   /** Moves to the next record; reads only its partition and offset. */
   boolean next() {
+    if (!advance()) {
+      return false;
+    }
+    readOffset();
+    return true;
+  }
+
+  /**
+   * Moves to the record at {@code start} in the body (one {@link #recordStart} gave), reading its
+   * partition and offset as {@link #next} does. Records are not counted: a reader moved this way
+   * answers for the record it is at, not for what follows.
+   */
+  void at(int start) {
+    recordsLeft = 0;
+    recordEnd = start;
+    recordStart = start;
+    body.position(start);
+    int size = Varints.getInt(body);
+    if (size > body.remaining()) {
+      throw new Varints.Malformed("record runs past the batch");
+    }
+    recordEnd = body.position() + size;
+    partition = Varints.getInt(body);
+    readOffset();
+  }
+
+  /** Moves to the next record and reads its size and partition; false at the batch's end. */
+  private boolean advance() {
     body.position(recordEnd);
     if (recordsLeft == 0) {
       return false;
     }
     recordsLeft--;
+    recordStart = recordEnd;
     int size = Varints.getInt(body);
     if (size > body.remaining()) {
       throw new Varints.Malformed("record runs past the batch");
     }
-    fieldsStart = body.position();
-    recordEnd = fieldsStart + size;
+    recordEnd = body.position() + size;
     partition = Varints.getInt(body);
-    offset = Varints.getLong(body);
     return true;
+  }
+
+  private void readOffset() {
+    offset = Varints.getLong(body);
+    contentStart = body.position();
   }
 
   int partition() {
@@ -112,9 +152,9 @@ final class BatchReader {
     return offset;
   }
 
-  /** Where the current record's fields start: its partition. */
-  int fieldsStart() {
-    return fieldsStart;
+  /** Where the current record's content starts: its flags, after its partition and offset. */
+  int contentStart() {
+    return contentStart;
   }
 
   /** Where the current record ends. */

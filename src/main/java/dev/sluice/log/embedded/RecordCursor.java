@@ -41,10 +41,8 @@ final class RecordCursor implements RecordView {
     body = reader.body();
     partition = reader.partition();
     offset = reader.offset();
-    body.position(reader.fieldsStart());
-    Varints.getInt(body);
-    Varints.getLong(body);
-    contentFrom = body.position();
+    contentFrom = reader.contentStart();
+    body.position(contentFrom);
     flags = body.get() & 0xff;
     if ((flags & ~LogFormat.FLAGS_KNOWN) != 0) {
       throw new Varints.Malformed("unknown record flags " + flags);

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 final class Segment implements AutoCloseable {
   private static final int READ_AHEAD_BYTES = 64 * 1024;
 
+  /** Each reading thread's buffer for the bytes read ahead of a batch's length. */
+  private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_AHEAD_BYTES));
+
   final Path path;
   final SegmentHeader header;
   final Storage.StorageFile file;
@@ -46,20 +49,18 @@ final class Segment implements AutoCloseable {
     if (position < header.size() || position + LogFormat.BATCH_PREFIX_BYTES > limit) {
       throw new Damaged("batch position " + position + " is outside the segment");
     }
-    ByteBuffer head = ByteBuffer.allocate((int) Math.min(READ_AHEAD_BYTES, limit - position));
+    ByteBuffer head = SCRATCH.get().clear().limit((int) Math.min(READ_AHEAD_BYTES, limit - position));
     file.readFully(head, position);
     int length = head.getInt(0);
     if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > limit) {
       throw new Damaged("implausible batch length " + length);
     }
-    ByteBuffer batch;
-    if (length + 4 <= head.capacity()) {
-      batch = head.position(0).limit(length + 4).slice();
-    } else {
-      batch = ByteBuffer.allocate(length + 4);
-      file.readFully(batch, position);
-      batch.flip();
-    }
+    // The batch gets a buffer of its own size (it may be kept: RecentBatches), the bytes read
+    // ahead copied in and only the rest read.
+    ByteBuffer batch = ByteBuffer.allocate(length + 4);
+    batch.put(head.flip().limit(Math.min(head.limit(), length + 4)));
+    file.readFully(batch, position + batch.position());
+    batch.flip();
     String problem = BatchReader.verify(batch);
     if (problem != null) {
       throw new Damaged(problem);

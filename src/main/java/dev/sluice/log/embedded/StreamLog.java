@@ -452,24 +452,31 @@ final class StreamLog implements AutoCloseable {
     int i = 0;
     while (i < positions.length) {
       int position = positions[i];
-      ByteBuffer batch = recentBatches.get(segment, position);
-      if (batch == null) {
+      RecentBatches.Kept kept = recentBatches.get(segment, position);
+      if (kept == null) {
         try {
-          batch = segment.readBatch(position, limit);
+          kept = RecentBatches.Kept.of(segment.readBatch(position, limit), spec.partitions());
         } catch (Segment.Damaged d) {
           throw damagedAt(segment, position, p, next, d.getMessage());
+        } catch (Varints.Malformed m) {
+          throw damagedAt(segment, position, p, next, "malformed record: " + m.getMessage());
         }
-        recentBatches.put(segment, position, batch);
+        recentBatches.put(segment, position, kept);
       }
-      BatchReader reader = BatchReader.over(batch);
-      while (reader.next() && i < positions.length && positions[i] == position) {
-        if (reader.partition() != p || reader.offset() < next) {
-          continue;
-        }
-        if (reader.offset() != next) {
-          throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
-        }
+      BatchReader reader = BatchReader.over(kept.batch());
+      // Only this partition's records: the batch's index says where they start.
+      int[] starts = kept.starts();
+      int k = kept.from()[p];
+      int end = kept.from()[p + 1];
+      while (i < positions.length && positions[i] == position && k < end) {
         try {
+          reader.at(starts[k++]);
+          if (reader.offset() < next) {
+            continue;
+          }
+          if (reader.offset() != next) {
+            throw damagedAt(segment, position, p, next, "the index points to a batch without this offset");
+          }
           cursor.at(reader);
         } catch (Varints.Malformed m) {
           throw damagedAt(segment, position, p, next, "malformed record: " + m.getMessage());

@@ -75,6 +75,20 @@ public final class FieldScanner {
     return made;
   }
 
+  /**
+   * Whether {@code b} holds {@code name}'s bytes from {@code from}. A loop, not {@link
+   * Arrays#equals}: member names are a few bytes long, and the intrinsic's setup costs more than
+   * comparing them one by one.
+   */
+  private static boolean same(byte[] b, int from, byte[] name) {
+    for (var i = 0; i < name.length; i++) {
+      if (b[from + i] != name[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean sameAscii(String known, byte[] b, int from) {
     for (var i = 0; i < known.length(); i++) {
       if (known.charAt(i) != b[from + i]) {
@@ -287,7 +301,7 @@ public final class FieldScanner {
       for (var i = 0; i < names.length; i++) {
         var n = nameBytes[i];
         var close = start + n.length;
-        if (close < end && b[close] == '"' && plainName[i] && Arrays.equals(b, start, close, n, 0, n.length)) {
+        if (close < end && b[close] == '"' && plainName[i] && same(b, start, n)) {
           p = close + 1;
           return i;
         }
@@ -305,7 +319,7 @@ public final class FieldScanner {
       }
       for (var i = 0; i < names.length; i++) {
         var n = nameBytes[i];
-        if (n.length == nameEnd - start && Arrays.equals(b, start, nameEnd, n, 0, n.length)) {
+        if (n.length == nameEnd - start && same(b, start, n)) {
           return i;
         }
       }
