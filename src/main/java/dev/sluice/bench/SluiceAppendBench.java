@@ -46,8 +46,8 @@ public final class SluiceAppendBench {
 
   /**
    * Runs one scenario for {@code duration} after {@code warmup}. With {@code ratePerS} > 0 the
-   * writers together submit at most that many events per second (open-loop pacing per writer), to
-   * measure latency below saturation.
+   * writers together submit at most that many events per second (open-loop pacing per writer, the
+   * writers' turns spread evenly over the interval), to measure latency below saturation.
    */
   public static Result run(
       EventLog log, String scenario, int writers, int batch, Duration warmup, Duration duration, double ratePerS) throws InterruptedException {
@@ -69,9 +69,12 @@ public final class SluiceAppendBench {
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
       List<Event> events = batches.apply(w);
+      // Paced writers start a w-th of the interval apart, so that together they arrive steadily at
+      // the rate, not all in the same instant once per interval.
+      long phase = intervalNanos * w / writers;
       Thread t = new Thread(() -> {
         Histogram mine = new Histogram();
-        long next = System.nanoTime();
+        long next = System.nanoTime() + phase;
         try {
           while (!stop.get()) {
             if (intervalNanos > 0) {

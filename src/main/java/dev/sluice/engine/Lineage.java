@@ -68,14 +68,22 @@ final class Lineage {
   private static final byte KEYS = 0;
   private static final byte EVENTS = 1;
 
-  /** One entry being built: a partition's inputs from {@code first} on. */
+  /** Bytes a run's sink starts with when no run of its partition came before it in the commit. */
+  private static final int RUN_BYTES_FIRST = 1024;
+
+  /**
+   * One entry being built: a partition's inputs from {@code first} on. Its sink starts with the
+   * eight bytes of the entry's time, filled in at the write, so the sink's bytes are the value.
+   */
   private static final class Run {
     final byte[] key;
-    final ByteSink sink = new ByteSink(1024);
+    final ByteSink sink;
     int inputs;
 
-    Run(String source, int partition, long first) {
+    /** {@code bytes}: what the sink starts with; a backfill's runs are as large as the one before. */
+    Run(String source, int partition, long first, int bytes) {
       this.key = rangeKey(source, partition, first);
+      this.sink = new ByteSink(bytes).putLong(0);
     }
   }
 
@@ -138,7 +146,7 @@ final class Lineage {
       if (run != null) {
         done.add(run);
       }
-      run = new Run(source, partition, offset);
+      run = new Run(source, partition, offset, run == null ? RUN_BYTES_FIRST : run.sink.size());
       open.put(name != null ? name : source + '\0' + partition, run);
     }
     run.inputs++;
@@ -166,9 +174,7 @@ final class Lineage {
       }
       ByteBuffer written = ByteBuffer.allocate(keyBytes);
       for (Run run : done) {
-        byte[] body = run.sink.toByteArray();
-        byte[] value = ByteBuffer.allocate(8 + body.length).putLong(nowMs).put(body).array();
-        batch.put(run.key, value);
+        batch.put(run.key, run.sink.putLongAt(0, nowMs).toByteArray());
         written.putInt(run.key.length).put(run.key);
       }
       batch.put(ByteBuffer.allocate(17).put(EXPIRY).putLong(nowMs).putLong(sequence++).array(), written.array());

@@ -144,6 +144,11 @@ final class BatchReader {
     contentStart = body.position();
   }
 
+  /** Records after the current one. */
+  int recordsLeft() {
+    return recordsLeft;
+  }
+
   int partition() {
     return partition;
   }

@@ -33,25 +33,27 @@ final class RecentBatches {
      */
     static Kept of(ByteBuffer verifiedBatch, int partitions) {
       BatchReader reader = BatchReader.over(verifiedBatch);
-      int[] counts = new int[partitions + 1];
-      int records = 0;
+      int records = reader.recordsLeft();
+      int[] partitionOf = new int[records];
+      int[] startOf = new int[records];
+      int[] from = new int[partitions + 1];
+      int n = 0;
       while (reader.next()) {
         int p = reader.partition();
         if (p < 0 || p >= partitions) {
           throw new Varints.Malformed("record of partition " + p + " in a stream of " + partitions);
         }
-        counts[p + 1]++;
-        records++;
+        partitionOf[n] = p;
+        startOf[n++] = reader.recordStart();
+        from[p + 1]++;
       }
-      int[] from = new int[partitions + 1];
       for (int p = 0; p < partitions; p++) {
-        from[p + 1] = from[p] + counts[p + 1];
+        from[p + 1] += from[p];
       }
       int[] filled = from.clone();
-      int[] starts = new int[records];
-      reader = BatchReader.over(verifiedBatch);
-      while (reader.next()) {
-        starts[filled[reader.partition()]++] = reader.recordStart();
+      int[] starts = new int[n];
+      for (int r = 0; r < n; r++) {
+        starts[filled[partitionOf[r]]++] = startOf[r];
       }
       return new Kept(verifiedBatch, starts, from);
     }

@@ -45,6 +45,17 @@ public final class ByteSink {
     return this;
   }
 
+  /** Overwrites the eight bytes at {@code at}, which were put before, with {@code value}. */
+  public ByteSink putLongAt(int at, long value) {
+    if (at < 0 || at + 8 > size) {
+      throw new IndexOutOfBoundsException("bytes " + at + " to " + (at + 8) + " of " + size);
+    }
+    for (var shift = 56; shift >= 0; shift -= 8) {
+      bytes[at++] = (byte) (value >>> shift);
+    }
+    return this;
+  }
+
   /** Unsigned LEB128: small counts and lengths take one byte. */
   public ByteSink putVarLong(long value) {
     while ((value & ~0x7FL) != 0) {
