@@ -32,13 +32,26 @@ final class PlainHttpClient implements AutoCloseable {
     socket.connect(new InetSocketAddress(host, port), 5_000);
     socket.setSoTimeout(30_000);
     this.in = new BufferedInputStream(socket.getInputStream());
-    this.out = socket.getOutputStream();
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     this.host = host + ":" + port;
   }
 
   Response get(String path) throws IOException {
     out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
+    return response();
+  }
+
+  /** Posts {@code body}, of {@code contentType}, and reads the answer. */
+  Response post(String path, String contentType, byte[] body) throws IOException {
+    out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
+        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+    return response();
+  }
+
+  private Response response() throws IOException {
     String[] head = readHead().split("\r\n");
     int status = Integer.parseInt(head[0].split(" ")[1]);
     long length = -1;
