@@ -40,8 +40,17 @@ public final class ViewsBench {
 
   private ViewsBench() {}
 
-  /** What one view's backfill took. */
-  record Backfill(double seconds, double eventsPerS, double eventsPerCpuS, int threads) {}
+  /** What one view's backfill of {@code events} took. */
+  record Backfill(long events, double seconds, double eventsPerCpuS, int threads) {
+    double eventsPerS() {
+      return events / seconds;
+    }
+
+    /** The backfill's time scaled to 10 M events. */
+    double secondsPer10m() {
+      return seconds * 10_000_000.0 / events;
+    }
+  }
 
   /** Creates the view {@code name} ({@link #VIEW}), waits until it is live and prints what its backfill took. */
   static Backfill backfill(Engine engine, String name, long events, PrintStream out, String which) throws InterruptedException {
@@ -66,16 +75,17 @@ public final class ViewsBench {
     double processCpuS = (processCpuNanos() - processCpuStart) / 1e9;
     double eventsPerS = events / backfillS;
     double eventsPerCpuS = events / (viewCpu / 1e9);
+    String plural = viewThreads == 1 ? "" : "s";
     out.printf(Locale.ROOT, "backfill (%s): %,d events in %.2f s = %,.0f events/s of wall time on %d thread%s (%s); %,d rows%n",
-        which, events, backfillS, eventsPerS, viewThreads, viewThreads == 1 ? "" : "s",
+        which, events, backfillS, eventsPerS, viewThreads, plural,
         viewThreads == 1 ? "the view's" : "the view's, and its read-ahead reading and scanning the log", engine.view(name).orElseThrow().rows());
     out.printf(Locale.ROOT, "  its CPU: the view's thread%s %.2f s%s = %,.0f events per CPU second of the view's thread%s (what it takes of"
         + " the cores when they are its own); the whole process %.2f s (with RocksDB's flushes and compactions, the collector and the compiler);"
         + " the view's thread%s allocated %,d bytes per event%n",
-        viewThreads == 1 ? "" : "s", viewCpu / 1e9,
+        plural, viewCpu / 1e9,
         viewThreads == 1 ? "" : String.format(Locale.ROOT, " (%.2f s of it the read-ahead's)", readAheadCpu / 1e9),
-        eventsPerCpuS, viewThreads == 1 ? "" : "s", processCpuS, viewThreads == 1 ? "" : "s", viewAllocated / events);
-    return new Backfill(backfillS, eventsPerS, eventsPerCpuS, viewThreads);
+        eventsPerCpuS, plural, processCpuS, plural, viewAllocated / events);
+    return new Backfill(events, backfillS, eventsPerCpuS, viewThreads);
   }
 
   /** A 100-byte value for key {@code k}. */
@@ -108,10 +118,6 @@ public final class ViewsBench {
         Backfill again = backfill(engine, "totals_again", settings.events(), out,
             "a second view of the same definition: its code compiled by the first");
         engine.drop("totals_again", false);
-        double eventsPerS = first.eventsPerS();
-        double backfillS = first.seconds();
-        double eventsPerCpuS = first.eventsPerCpuS();
-        int viewThreads = first.threads();
 
         // The first tenth of the lookups is reported apart, as over HTTP: right after the backfill
         // the rows' blocks are not yet in RocksDB's block cache, and each first read of one goes
@@ -150,13 +156,13 @@ public final class ViewsBench {
           server.stop();
         }
 
-        Histogram e2e = endToEnd(log, engine, eventsPerS / 2, settings.e2eDuration());
+        Histogram e2e = endToEnd(log, engine, first.eventsPerS() / 2, settings.e2eDuration());
         out.printf(Locale.ROOT, "append acknowledged → visible in the view, writer at %,.0f events/s: p50 %.3f ms  p99 %.3f ms (%d probes)%n",
-            eventsPerS / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
+            first.eventsPerS() / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
         out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f,\"backfill_threads\":%d,"
             + "\"compiled_events_per_s\":%.0f,\"compiled_backfill_10m_s\":%.2f,\"compiled_events_per_cpu_s\":%.0f,\"machine_probe_ms\":%.0f}%n",
-            eventsPerS, backfillS * 10_000_000.0 / settings.events(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events(),
-            eventsPerCpuS, viewThreads, again.eventsPerS(), again.seconds() * 10_000_000.0 / settings.events(), again.eventsPerCpuS(), probe.millis());
+            first.eventsPerS(), first.secondsPer10m(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events(),
+            first.eventsPerCpuS(), first.threads(), again.eventsPerS(), again.secondsPer10m(), again.eventsPerCpuS(), probe.millis());
       }
     } finally {
       try (var paths = Files.walk(dir)) {

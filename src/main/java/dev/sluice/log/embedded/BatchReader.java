@@ -17,11 +17,6 @@ final class BatchReader {
   private int recordEnd;
   /** Where the current record starts: its size. */
   private int recordStart;
-  /** Where the current record starts in the body: its size. */
-  int recordStart() {
-    return recordStart;
-  }
-
   /** Where the current record's content starts: after its offset. */
   private int contentStart;
   private int partition;
@@ -96,34 +91,6 @@ final class BatchReader {
 
   /** Moves to the next record; reads only its partition and offset. */
   boolean next() {
-    if (!advance()) {
-      return false;
-    }
-    readOffset();
-    return true;
-  }
-
-  /**
-   * Moves to the record at {@code start} in the body (one {@link #recordStart} gave), reading its
-   * partition and offset as {@link #next} does. Records are not counted: a reader moved this way
-   * answers for the record it is at, not for what follows.
-   */
-  void at(int start) {
-    recordsLeft = 0;
-    recordEnd = start;
-    recordStart = start;
-    body.position(start);
-    int size = Varints.getInt(body);
-    if (size > body.remaining()) {
-      throw new Varints.Malformed("record runs past the batch");
-    }
-    recordEnd = body.position() + size;
-    partition = Varints.getInt(body);
-    readOffset();
-  }
-
-  /** Moves to the next record and reads its size and partition; false at the batch's end. */
-  private boolean advance() {
     body.position(recordEnd);
     if (recordsLeft == 0) {
       return false;
@@ -136,12 +103,20 @@ final class BatchReader {
     }
     recordEnd = body.position() + size;
     partition = Varints.getInt(body);
+    offset = Varints.getLong(body);
+    contentStart = body.position();
     return true;
   }
 
-  private void readOffset() {
-    offset = Varints.getLong(body);
-    contentStart = body.position();
+  /**
+   * Moves to the record at {@code start} in the body (one {@link #recordStart} gave), reading its
+   * partition and offset as {@link #next} does. A reader moved this way answers for the record it
+   * is at, not for what follows: it has no next.
+   */
+  void at(int start) {
+    recordsLeft = 1;
+    recordEnd = start;
+    next();
   }
 
   /** Records after the current one. */
@@ -155,6 +130,11 @@ final class BatchReader {
 
   long offset() {
     return offset;
+  }
+
+  /** Where the current record starts in the body: its size. */
+  int recordStart() {
+    return recordStart;
   }
 
   /** Where the current record's content starts: its flags, after its partition and offset. */
