@@ -124,9 +124,10 @@ public final class LogBench {
     Timer ack = meters.get("sluice.log.append.acknowledgement").timer();
     Timer written = meters.get("sluice.log.append.written").timer();
     DistributionSummary groups = meters.get("sluice.log.group.requests").summary();
+    Timer rolls = meters.get("sluice.log.roll").timer();
     return String.format(Locale.ROOT,
-        "   writer (warm-up included): %,d fsyncs, fsync %s; arrival→written %s; arrival→ack %s; %.1f requests per fsync round",
-        fsync.count(), percentiles(fsync), percentiles(written), percentiles(ack), groups.mean());
+        "   writer (warm-up included): %,d fsyncs, fsync %s; arrival→written %s; arrival→ack %s; %.1f requests per fsync round; %d segment rolls, max %.1f ms",
+        fsync.count(), percentiles(fsync), percentiles(written), percentiles(ack), groups.mean(), rolls.count(), rolls.max(TimeUnit.MILLISECONDS));
   }
 
   private static String percentiles(Timer timer) {

@@ -5,7 +5,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Encodes one batch (docs/log-format.md §2, §3) into a reusable buffer. One instance per writing
- * thread: it owns a SHA-256 digest and the buffer.
+ * thread: it owns the buffer.
  */
 final class BatchWriter {
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
@@ -22,8 +22,11 @@ final class BatchWriter {
     count = 0;
   }
 
-  /** Appends one record and returns its chain hash, computed from {@code previousChain}. */
-  byte[] add(int partition, long offset, EncodedEvent event, byte[] previousChain) {
+  /**
+   * Appends one record; {@code chain} holds its partition's previous chain hash and is advanced to
+   * this record's.
+   */
+  void add(int partition, long offset, EncodedEvent event, byte[] chain) {
     int contentBytes = event.contentBytes();
     int fieldsLength = Varints.sizeOfInt(partition) + Varints.sizeOfLong(offset) + contentBytes + LogFormat.CHAIN_BYTES;
     ensure(5 + fieldsLength);
@@ -33,10 +36,9 @@ final class BatchWriter {
     int contentStart = buffer.position();
     event.writeContent(buffer);
     assert buffer.position() - contentStart == contentBytes : "content size computed wrongly";
-    byte[] chain = Chains.next(previousChain, partition, offset, event.digest());
+    Chains.advance(chain, partition, offset, event.digestHigh(), event.digestLow());
     buffer.put(chain);
     count++;
-    return chain;
   }
 
   int count() {

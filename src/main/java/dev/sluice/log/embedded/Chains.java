@@ -1,6 +1,9 @@
 package dev.sluice.log.embedded;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,6 +29,7 @@ final class Chains {
     final MessageDigest sha;
     final byte[] full = new byte[32];
     final ByteBuffer position = ByteBuffer.allocate(5 + 10);
+    final byte[] digest = new byte[LogFormat.CHAIN_BYTES];
 
     Scratch() {
       try {
@@ -35,15 +39,30 @@ final class Chains {
       }
     }
 
-    byte[] finish() {
+    /** Completes the hash into {@link #full}. */
+    void complete() {
       try {
         sha.digest(full, 0, full.length);
       } catch (DigestException e) {
         throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
       }
+    }
+
+    byte[] finish() {
+      complete();
       return Arrays.copyOf(full, LogFormat.CHAIN_BYTES);
     }
+
+    void chain(byte[] previous, int partition, long offset) {
+      sha.update(previous);
+      position.clear();
+      Varints.putInt(position, partition);
+      Varints.putLong(position, offset);
+      sha.update(position.array(), 0, position.position());
+    }
   }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -56,15 +75,41 @@ final class Chains {
     return s.finish();
   }
 
+  /**
+   * The content digest as two longs, its first 8 bytes and its next 8 (big-endian): the writer's
+   * way to carry a digest without an array per record.
+   */
+  static long digestHigh(byte[] bytes, int from, int length) {
+    Scratch s = SCRATCH.get();
+    s.sha.update(bytes, from, length);
+    s.complete();
+    return (long) LONGS.get(s.full, 0);
+  }
+
+  /** The second half of the digest {@link #digestHigh} just computed on this thread. */
+  static long digestLow() {
+    return (long) LONGS.get(SCRATCH.get().full, 8);
+  }
+
   /** The chain hash of the record at (partition, offset) with the given content digest. */
   static byte[] next(byte[] previous, int partition, long offset, byte[] contentDigest) {
     Scratch s = SCRATCH.get();
-    s.sha.update(previous);
-    s.position.clear();
-    Varints.putInt(s.position, partition);
-    Varints.putLong(s.position, offset);
-    s.sha.update(s.position.array(), 0, s.position.position());
+    s.chain(previous, partition, offset);
     s.sha.update(contentDigest);
     return s.finish();
+  }
+
+  /**
+   * {@link #next}, in place: {@code chain} holds the previous record's chain and is overwritten with
+   * this record's; the content digest comes as {@link #digestHigh} and {@link #digestLow} gave it.
+   */
+  static void advance(byte[] chain, int partition, long offset, long digestHigh, long digestLow) {
+    Scratch s = SCRATCH.get();
+    s.chain(chain, partition, offset);
+    LONGS.set(s.digest, 0, digestHigh);
+    LONGS.set(s.digest, 8, digestLow);
+    s.sha.update(s.digest);
+    s.complete();
+    System.arraycopy(s.full, 0, chain, 0, LogFormat.CHAIN_BYTES);
   }
 }

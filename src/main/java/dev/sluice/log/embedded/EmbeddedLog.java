@@ -318,6 +318,11 @@ public final class EmbeddedLog implements EventLog {
     return s;
   }
 
+  /** Waits until every sealed segment has its index file, which the writer leaves to a thread of its own. */
+  void awaitSealed() throws Exception {
+    writer.awaitSealed();
+  }
+
   @Override
   public void close() {
     writer.close();

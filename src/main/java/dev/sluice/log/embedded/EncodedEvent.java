@@ -19,15 +19,17 @@ import java.nio.charset.StandardCharsets;
  * @param key the key's UTF-8 bytes
  * @param idBytes the id's UTF-8 bytes, or null
  * @param causes each cause's UTF-8 bytes
+ * @param digestHigh the content digest's first 8 bytes, big-endian ({@link Chains#digestHigh})
+ * @param digestLow its next 8
  */
 record EncodedEvent(
-    int partition, String id, int flags, long timeMs, byte[] key, byte[] idBytes, byte[][] causes, byte[] value, byte[] digest) {
+    int partition, String id, int flags, long timeMs, byte[] key, byte[] idBytes, byte[][] causes, byte[] value, long digestHigh, long digestLow) {
 
   /** Prepares the event and places it by its key among {@code partitions} ({@link Partitioner}). */
   static EncodedEvent of(Event event, int partitions, long defaultTimeMs) {
     byte[] key = event.key().getBytes(StandardCharsets.UTF_8);
     byte[] id = event.id() == null ? null : event.id().getBytes(StandardCharsets.UTF_8);
-    byte[][] causes = new byte[event.causes().size()][];
+    byte[][] causes = event.causes().isEmpty() ? NO_CAUSES : new byte[event.causes().size()][];
     for (int i = 0; i < causes.length; i++) {
       causes[i] = event.causes().get(i).getBytes(StandardCharsets.UTF_8);
     }
@@ -43,9 +45,11 @@ record EncodedEvent(
     }
     scratch.clear();
     writeContent(scratch, flags, timeMs, key, id, causes, value);
-    byte[] digest = Chains.digest(scratch.array(), 0, size);
-    return new EncodedEvent(partition, event.id(), flags, timeMs, key, id, causes, value, digest);
+    long digestHigh = Chains.digestHigh(scratch.array(), 0, size);
+    return new EncodedEvent(partition, event.id(), flags, timeMs, key, id, causes, value, digestHigh, Chains.digestLow());
   }
+
+  private static final byte[][] NO_CAUSES = new byte[0][];
 
   /** Per appending thread: the content laid out once to be hashed, then reused. */
   private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));

@@ -336,31 +336,57 @@ final class StreamLog implements AutoCloseable {
   }
 
   /**
-   * Seals the active segment (fsync, index file) and starts the next; called by the writer before
-   * a batch that would not fit.
+   * Seals the active segment and starts the next; called by the writer before a batch that would
+   * not fit. The sealed segment is fsynced before its successor exists, so a successor's header
+   * never outlives its predecessor's tail (docs/log-format.md §6 step 3). Its index file is left to
+   * {@link #writeIndex}, off the writer's path: until that has run, lookups use the in-memory index,
+   * and a crash before it leaves a sealed segment without an index, which opening rebuilds (§6 step 5).
+   *
+   * @return what is left to do: the sealed segment's index file
    */
-  void roll(long nowMs) throws IOException {
+  Sealing roll(long nowMs) throws IOException {
     Segment old = active();
     old.file.sync();
     int n = spec.partitions();
-    ActiveIndex index = (ActiveIndex) old.index;
     long[] counts = new long[n];
     for (int p = 0; p < n; p++) {
-      counts[p] = index.count(p);
+      counts[p] = old.index.count(p);
     }
     long number = old.header.number();
-    Path indexPath = dir.resolve(LogFormat.indexName(number));
-    SealedIndex.write(
-        storage,
-        indexPath,
-        new SealedIndex.Summary(number, old.size, old.lastAppendTimeMs, old.header.baseOffsets(), counts, chain.clone()),
-        snapshot(index, n));
+    SealedIndex.Summary summary =
+        new SealedIndex.Summary(number, old.size, old.lastAppendTimeMs, old.header.baseOffsets(), counts, chain.clone());
     Segment next = newSegment(number + 1, nowMs, nextOffset, chain);
     List<Segment> all = new ArrayList<>(segments);
     all.add(next);
     segments = List.copyOf(all);
-    // Readers holding the in-memory index keep working; new lookups go to the file.
-    old.index = SealedIndex.open(storage, indexPath, number, n);
+    return new Sealing(old, summary);
+  }
+
+  /** A segment {@link #roll} sealed whose index file is still to be written. */
+  final class Sealing {
+    private final Segment segment;
+    private final SealedIndex.Summary summary;
+
+    private Sealing(Segment segment, SealedIndex.Summary summary) {
+      this.segment = segment;
+      this.summary = summary;
+    }
+
+    /**
+     * Writes the index file (§4) and moves the segment's lookups to it. The segment's in-memory
+     * index no longer changes, so this may run on any thread.
+     */
+    void writeIndex() throws IOException {
+      int n = spec.partitions();
+      Path indexPath = dir.resolve(LogFormat.indexName(summary.segment()));
+      SealedIndex.write(storage, indexPath, summary, snapshot((ActiveIndex) segment.index, n));
+      // Readers holding the in-memory index keep working; new lookups go to the file.
+      segment.index = SealedIndex.open(storage, indexPath, summary.segment(), n);
+    }
+
+    String describe() {
+      return "stream '" + spec.name() + "' segment " + segment.fileName();
+    }
   }
 
   // ---- reads ----

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,8 +20,12 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write path. A sequencer thread takes requests in arrival order, decides duplicates, assigns
@@ -32,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  * the sequencer keeps writing while the syncer waits on the disk.
  */
 final class Writer {
+  private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+
   /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
   private static final int GROUP_MAX = 1024;
 
@@ -44,11 +49,18 @@ final class Writer {
   private final BatchWriter batch = new BatchWriter();
   private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
   private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
+  /** Writes the index files of sealed segments, so that a roll does not hold up appends. */
+  private final ExecutorService sealer = Executors.newSingleThreadExecutor(task -> {
+    Thread t = new Thread(task, "sluice-log-sealer");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile LogException failure;
   private volatile boolean closing;
   private final Timer fsyncs;
   private final Timer acknowledgements;
   private final Timer writes;
+  private final Timer rolls;
   private final DistributionSummary groupSizes;
   /** The sequencer's counters of each stream; touched by the sequencer thread alone. */
   private final Map<String, StreamMeters> streamMeters = new HashMap<>();
@@ -90,6 +102,10 @@ final class Writer {
         .register(meters);
     this.writes = Timer.builder("sluice.log.append.written")
         .description("An append request from its arrival at the writer until its batch is in the segment (before the fsync)")
+        .publishPercentileHistogram()
+        .register(meters);
+    this.rolls = Timer.builder("sluice.log.roll")
+        .description("The writer's pause to seal a full segment and start the next")
         .publishPercentileHistogram()
         .register(meters);
     this.groupSizes = DistributionSummary.builder("sluice.log.group.requests")
@@ -168,12 +184,17 @@ final class Writer {
     long now = options.clock().getAsLong();
     s.dedup.expire(now);
     long[] offsets = s.nextOffset.clone();
-    byte[][] chains = s.chain.clone();
-    Position[] positions = new Position[r.events.size()];
+    // Chain hashes advance in place, so the request works on copies: a refused request leaves the
+    // stream's as they were.
+    byte[][] chains = new byte[s.chain.length][];
+    for (int p = 0; p < chains.length; p++) {
+      chains[p] = s.chain[p].clone();
+    }
+    PackedPositions positions = new PackedPositions(r.events.size());
     Map<String, Position> idsInRequest = null;
     int appended = 0;
     batch.begin(now);
-    for (int i = 0; i < positions.length; i++) {
+    for (int i = 0; i < positions.size(); i++) {
       EncodedEvent e = r.events.get(i);
       String id = e.id();
       if (id != null) {
@@ -185,14 +206,14 @@ final class Writer {
           return;
         }
         if (original != null) {
-          positions[i] = original;
+          positions.set(i, original.partition(), original.offset(), true);
           continue;
         }
       }
       int p = e.partition();
       long offset = offsets[p]++;
-      chains[p] = batch.add(p, offset, e, chains[p]);
-      positions[i] = new Position(p, offset, false);
+      batch.add(p, offset, e, chains[p]);
+      positions.set(i, p, offset, false);
       if (id != null) {
         if (idsInRequest == null) {
           idsInRequest = new HashMap<>();
@@ -205,14 +226,10 @@ final class Writer {
       return;
     }
     r.ends = offsets;
-    long[] tokenEnds = new long[offsets.length];
-    for (Position position : positions) {
-      tokenEnds[position.partition()] = Math.max(tokenEnds[position.partition()], position.offset() + 1);
-    }
-    r.result = new AppendResult(Arrays.asList(positions), appended, positions.length - appended, Token.ofEnds(r.name, tokenEnds));
+    r.result = new AppendResult(positions, appended, positions.size() - appended, Token.ofEnds(r.name, positions.ends(offsets.length)));
     StreamMeters counted = streamMeters.computeIfAbsent(r.name, this::streamMeters);
     counted.events().increment(appended);
-    counted.duplicates().increment(positions.length - appended);
+    counted.duplicates().increment(positions.size() - appended);
     counted.bytes().increment(r.bytes);
   }
 
@@ -249,11 +266,12 @@ final class Writer {
   }
 
   private boolean write(
-      Pending r, StreamLog s, long now, Position[] positions, long[] offsets, byte[][] chains, Map<String, Position> ids) {
+      Pending r, StreamLog s, long now, PackedPositions positions, long[] offsets, byte[][] chains, Map<String, Position> ids) {
     ByteBuffer bytes = batch.finish();
     int length = bytes.remaining();
     Segment segment = s.active();
     if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
+      long rollStarted = System.nanoTime();
       try {
         // Apart from the roll, so that a failed fsync is always fatal (see syncAll).
         segment.file.sync();
@@ -262,8 +280,10 @@ final class Writer {
         return false;
       }
       try {
-        s.roll(now);
+        StreamLog.Sealing sealing = s.roll(now);
+        sealer.execute(() -> writeIndex(sealing));
         segment = s.active();
+        rolls.record(System.nanoTime() - rollStarted, TimeUnit.NANOSECONDS);
       } catch (IOException e) {
         // A roll changes nothing in memory until its files are durable, so a full disk fails only this request.
         r.error = noSpace(e)
@@ -284,9 +304,9 @@ final class Writer {
     writes.record(System.nanoTime() - r.submittedNanos, TimeUnit.NANOSECONDS);
     segment.lastAppendTimeMs = Math.max(segment.lastAppendTimeMs, now);
     ActiveIndex index = (ActiveIndex) segment.index;
-    for (Position position : positions) {
-      if (!position.duplicate()) {
-        index.add(position.partition(), (int) at);
+    for (int i = 0; i < positions.size(); i++) {
+      if (!positions.duplicate(i)) {
+        index.add(positions.partition(i), (int) at);
       }
     }
     System.arraycopy(offsets, 0, s.nextOffset, 0, offsets.length);
@@ -296,6 +316,21 @@ final class Writer {
     }
     r.segment = segment;
     return true;
+  }
+
+  private static void writeIndex(StreamLog.Sealing sealing) {
+    try {
+      sealing.writeIndex();
+    } catch (IOException | RuntimeException e) {
+      // The index is derived from the segment: lookups stay in memory, and opening the log writes
+      // the index again (docs/log-format.md §6 step 5).
+      LOG.warn("writing the index of {} failed; it is rebuilt when the log next opens: {}", sealing.describe(), e.toString());
+    }
+  }
+
+  /** Waits until the index files of the segments sealed so far are written (for tests). */
+  void awaitSealed() throws Exception {
+    sealer.submit(() -> {}).get(60, TimeUnit.SECONDS);
   }
 
   /** A failed append leaves no bytes behind; if even that fails, the log stops taking writes. */
@@ -414,6 +449,8 @@ final class Writer {
     try {
       sequencer.join(60_000);
       syncer.join(60_000);
+      sealer.shutdown();
+      sealer.awaitTermination(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -19,11 +19,11 @@ class RecentBatchesTest {
     writer.begin(1_000);
     long[] offsets = new long[partitions];
     byte[][] chains = new byte[partitions][];
-    java.util.Arrays.fill(chains, Chains.GENESIS);
+    java.util.Arrays.setAll(chains, p -> Chains.GENESIS.clone());
     for (int i = 0; i < partitionOf.length; i++) {
       int p = partitionOf[i];
       Event event = Event.of("k" + i, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8));
-      chains[p] = writer.add(p, offsets[p]++, EncodedEvent.of(event, partitions, 1_000), chains[p]);
+      writer.add(p, offsets[p]++, EncodedEvent.of(event, partitions, 1_000), chains[p]);
     }
     ByteBuffer bytes = writer.finish();
     ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();
