@@ -313,6 +313,8 @@ final class ScannedAggregate implements InPlace {
     private Object[] arguments = new Object[1024 * Math.max(1, calls.size())];
     /** Per record the integer its {@link FieldScanner#LONG} arguments stand for. */
     private long[] longValues = new long[1024];
+    /** Per record, on the view's thread while {@link #applyTo} runs: its held group. */
+    private HeldBack.Held[] found = new HeldBack.Held[1024];
     private byte[] keys = new byte[16 * 1024];
     private int keysUsed;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -405,6 +407,19 @@ final class ScannedAggregate implements InPlace {
 
     @Override
     public void applyTo(InPlace.Touched touched, List<DeadLetter> into) {
+      if (found.length < count) {
+        found = new HeldBack.Held[offsets.length];
+      }
+      // First every record's group, then the updates: the look-ups of different records do not
+      // wait on one another, so the processor overlaps their cache misses (a hundred thousand
+      // groups do not fit in its caches), which it cannot do when each look-up is followed by the
+      // update that needs it.
+      for (var i = 0; i < count; i++) {
+        var kind = kinds[i];
+        if (kind == RAW_GROUP || kind == GROUP) {
+          found[i] = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
+        }
+      }
       var dead = 0;
       var calls = argumentValues.length;
       for (var i = 0; i < count; i++) {
@@ -416,7 +431,8 @@ final class ScannedAggregate implements InPlace {
           into.add(deadLetters.get(dead++));
           continue;
         }
-        var held = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
+        var held = found[i];
+        found[i] = null;
         if (kind == RAW_GROUP) {
           touched.touched(partition, offsets[i], keys, keyFrom[i], keyLength[i]);
         } else {
