@@ -35,6 +35,9 @@ public final class LogBench {
   /** How long each scenario warms up and is measured. */
   public record Settings(Duration warmup, Duration duration, boolean kafka) {}
 
+  /** Events per request in the half-peak scenario and the one whose peak it halves. */
+  private static final int HALF_PEAK_BATCH = 100;
+
   private LogBench() {}
 
   public static void run(Settings settings, PrintStream out) throws Exception {
@@ -43,6 +46,7 @@ public final class LogBench {
         settings.warmup(), settings.duration(), SluiceAppendBench.VALUE_BYTES);
     List<SluiceAppendBench.Result> sluice = new ArrayList<>();
     SluiceAppendBench.Result halfPeak;
+    DiskProbe.Pipeline diskAtHalfPeak;
     SluiceAppendBench.Result http;
     Path dir = Files.createTempDirectory("sluice-bench-log");
     DiskProbe.Result disk;
@@ -53,7 +57,7 @@ public final class LogBench {
       out.println("-- Sluice, in process, fsync before every acknowledgement (group commit)");
       try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("always"), EmbeddedLog.Options.defaults())) {
         sluice.addAll(SluiceAppendBench.matrix(log, "sluice in-process fsync=always", settings.warmup(), settings.duration(), out::println));
-        SluiceAppendBench.Result peak = sluice.stream().filter(r -> r.writers() == 16 && r.batch() == 100).findFirst().orElseThrow();
+        SluiceAppendBench.Result peak = sluice.stream().filter(r -> r.writers() == 16 && r.batch() == HALF_PEAK_BATCH).findFirst().orElseThrow();
         out.printf(Locale.ROOT, "-- Sluice, in process, 16 writers × 100 paced at half of that scenario's peak (%.0f events/s)%n", peak.eventsPerS() / 2);
         // A log of its own, so that its writer's meters show only this scenario.
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -64,10 +68,18 @@ public final class LogBench {
           }
         });
         try (EmbeddedLog half = EmbeddedLog.open(dir.resolve("half"), EmbeddedLog.Options.defaults().withMeters(meters))) {
-          halfPeak = SluiceAppendBench.run(half, "sluice half-peak fsync=always", 16, 100, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
+          halfPeak = SluiceAppendBench.run(half, "sluice half-peak fsync=always", 16, HALF_PEAK_BATCH, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
         }
         out.println(halfPeak.line());
         out.println(writerLine(meters));
+        // The same appends at the same pace with no log: the part of the latency that is the disk's.
+        double eventBytes = meters.get("sluice.log.appended.bytes").counters().stream().mapToDouble(c -> c.count()).sum()
+            / meters.get("sluice.log.appended.events").counters().stream().mapToDouble(c -> c.count()).sum();
+        out.printf(Locale.ROOT, "-- The disk alone at that pace: the half-peak scenario's requests (%d events, %.0f bytes each) appended and group-committed with no log%n",
+            HALF_PEAK_BATCH, eventBytes * HALF_PEAK_BATCH);
+        diskAtHalfPeak = DiskProbe.groupCommit(dir, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,
+            settings.duration());
+        out.println(diskAtHalfPeak.line());
         out.println("-- Sluice over HTTP (NDJSON batches of 1000, 4 client threads on the same machine)");
         SluiceServer server = SluiceServer.start(log, Config.defaults().withPort(0));
         try {
@@ -109,13 +121,14 @@ public final class LogBench {
     out.println("-- Summary");
     out.printf(Locale.ROOT, "Sluice durable, batched, best: %,.0f events/s (%d writers × %d)%n", sluiceBest.eventsPerS(), sluiceBest.writers(), sluiceBest.batch());
     out.printf(Locale.ROOT, "Kafka flush.messages=1, batched, best: %,.0f events/s%n", kafkaBest);
-    out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms (the disk's own fsync p99: %.3f ms)%n",
-        http.eventsPerS(), halfPeak.p99Ms(), disk.p99Ms());
-    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f}%n",
+    out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms (the disk alone at that pace: p99 %.3f ms; "
+            + "one fsync alone: p99 %.3f ms)%n",
+        http.eventsPerS(), halfPeak.p99Ms(), diskAtHalfPeak.p99Ms(), disk.p99Ms());
+    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f,\"disk_group_commit_p99_ms\":%.3f}%n",
         sluiceBest.eventsPerS(),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.0f", kafkaBest),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.2f", sluiceBest.eventsPerS() / kafkaBest),
-        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms());
+        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms(), diskAtHalfPeak.p99Ms());
   }
 
   /** What the writer's meters saw: how the acknowledgement time splits into waiting and fsyncing. */
