@@ -338,9 +338,10 @@ final class StreamLog implements AutoCloseable {
   /**
    * Seals the active segment and starts the next; called by the writer before a batch that would
    * not fit. The sealed segment is fsynced before its successor exists, so a successor's header
-   * never outlives its predecessor's tail (docs/log-format.md §6 step 3). Its index file is left to
-   * {@link #writeIndex}, off the writer's path: until that has run, lookups use the in-memory index,
-   * and a crash before it leaves a sealed segment without an index, which opening rebuilds (§6 step 5).
+   * never outlives its predecessor's tail (docs/log-format.md §6 step 3). Its index file is left
+   * to {@link Sealing#writeIndex}, off the writer's path: until that has run, lookups use the
+   * in-memory index, and a crash before it leaves a sealed segment without an index, which opening
+   * the log rebuilds (§6 step 5).
    *
    * @return what is left to do: the sealed segment's index file
    */
