@@ -337,8 +337,8 @@ final class StreamLog implements AutoCloseable {
 
   /**
    * Seals the active segment and starts the next; called by the writer before a batch that would
-   * not fit. The sealed segment is fsynced before its successor exists, so a successor's header
-   * never outlives its predecessor's tail (docs/log-format.md §6 step 3). Its index file is left
+   * not fit, after it has fsynced the active segment: so a successor's header never outlives its
+   * predecessor's tail (docs/log-format.md §6 step 3). Its index file is left
    * to {@link Sealing#writeIndex}, off the writer's path: until that has run, lookups use the
    * in-memory index, and a crash before it leaves a sealed segment without an index, which opening
    * the log rebuilds (§6 step 5).
@@ -347,7 +347,6 @@ final class StreamLog implements AutoCloseable {
    */
   Sealing roll(long nowMs) throws IOException {
     Segment old = active();
-    old.file.sync();
     int n = spec.partitions();
     long[] counts = new long[n];
     for (int p = 0; p < n; p++) {
