@@ -143,11 +143,191 @@ public final class FieldScanner {
      */
     public void scan(byte[] json, int from, int to, Object[] slots, int rawSlot, int[] raw, int longSlot, long[] longs) {
       java.util.Arrays.fill(slots, null);
+      if (flat(json, from, to, slots, rawSlot, raw, longSlot, longs)) {
+        return;
+      }
+      java.util.Arrays.fill(slots, null);
       pass.reset(json, from, to);
       pass.longSlot = longSlot;
       pass.longs = longs;
       pass.members(slots, null, null, rawSlot, raw);
     }
+  }
+
+  /**
+   * The common case of {@link Slots#scan}, in one method whose position is a local: a flat object
+   * whose members are strings without escapes, integers of at most 18 characters, booleans and
+   * nulls. Fills {@code slots} exactly as {@link Pass#members} would and returns true; returns
+   * false, with some slots perhaps filled, at anything else (an escape, a nested value, a fraction,
+   * a long number, a grammar error), and the caller scans the value again with the full pass, which
+   * reads every case and names every error.
+   */
+  private boolean flat(byte[] b, int from, int to, Object[] slots, int rawSlot, int[] raw, int longSlot, long[] longs) {
+    var p = space(b, from, to);
+    if (p >= to || b[p] != '{') {
+      return false;
+    }
+    p = space(b, p + 1, to);
+    if (p < to && b[p] == '}') {
+      return space(b, p + 1, to) == to;
+    }
+    while (true) {
+      if (p >= to || b[p] != '"') {
+        return false;
+      }
+      var start = ++p;
+      p = plainEnd(b, p, to);
+      if (p < 0) {
+        return false;
+      }
+      var index = wanted(b, start, p - start);
+      p = space(b, p + 1, to);
+      if (p >= to || b[p] != ':') {
+        return false;
+      }
+      p = space(b, p + 1, to);
+      if (p >= to) {
+        return false;
+      }
+      var c = b[p];
+      if (c == '"') {
+        var valueFrom = ++p;
+        p = plainEnd(b, p, to);
+        if (p < 0) {
+          return false;
+        }
+        if (index >= 0) {
+          if (index == rawSlot && ascii(b, valueFrom, p)) {
+            raw[0] = valueFrom;
+            raw[1] = p;
+            slots[index] = RAW;
+          } else {
+            slots[index] = text(b, valueFrom, p - valueFrom);
+          }
+        }
+        p++;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        var numberFrom = p;
+        var negative = c == '-';
+        if (negative) {
+          p++;
+        }
+        var value = 0L;
+        if (p < to && b[p] == '0') {
+          p++;
+        } else {
+          var digitsFrom = p;
+          while (p < to && b[p] >= '0' && b[p] <= '9') {
+            value = value * 10 + (b[p++] - '0');
+          }
+          if (p == digitsFrom || p - numberFrom > 18) {
+            return false;
+          }
+        }
+        if (p < to && (b[p] == '.' || b[p] == 'e' || b[p] == 'E')) {
+          return false;
+        }
+        if (index >= 0) {
+          if (index == longSlot) {
+            longs[0] = negative ? -value : value;
+            slots[index] = LONG;
+          } else {
+            slots[index] = negative ? -value : value;
+          }
+        }
+      } else if (c == 't' && p + 4 <= to && b[p + 1] == 'r' && b[p + 2] == 'u' && b[p + 3] == 'e') {
+        p += 4;
+        if (index >= 0) {
+          slots[index] = Boolean.TRUE;
+        }
+      } else if (c == 'f' && p + 5 <= to && b[p + 1] == 'a' && b[p + 2] == 'l' && b[p + 3] == 's' && b[p + 4] == 'e') {
+        p += 5;
+        if (index >= 0) {
+          slots[index] = Boolean.FALSE;
+        }
+      } else if (c == 'n' && p + 4 <= to && b[p + 1] == 'u' && b[p + 2] == 'l' && b[p + 3] == 'l') {
+        p += 4;
+        if (index >= 0) {
+          slots[index] = null;
+        }
+      } else {
+        return false;
+      }
+      p = space(b, p, to);
+      if (p >= to) {
+        return false;
+      }
+      c = b[p];
+      if (c == '}') {
+        return space(b, p + 1, to) == to;
+      }
+      if (c != ',') {
+        return false;
+      }
+      p = space(b, p + 1, to);
+    }
+  }
+
+  /** Past JSON whitespace from {@code p}. */
+  private static int space(byte[] b, int p, int to) {
+    while (p < to && b[p] <= ' ' && (b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
+      p++;
+    }
+    return p;
+  }
+
+  /**
+   * Where the string body from {@code p} ends (its closing quote), or -1 if it has an escape or a
+   * control character first, or no end.
+   */
+  private static int plainEnd(byte[] b, int p, int to) {
+    // Eight bytes at a time, past the value's end when the array goes on (a record's chain hash
+    // follows it in a log's batch): the lowest byte the test flags is the first special one.
+    while (p + 8 <= b.length) {
+      var special = special((long) LONGS.get(b, p));
+      if (special != 0) {
+        var at = p + (Long.numberOfTrailingZeros(special) >>> 3);
+        return at < to && b[at] == '"' ? at : -1;
+      }
+      p += 8;
+      if (p >= to) {
+        return -1;
+      }
+    }
+    for (; p < to; p++) {
+      var c = b[p];
+      if (c == '"') {
+        return p;
+      }
+      if (c == '\\' || (c >= 0 && c < 0x20)) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean ascii(byte[] b, int from, int to) {
+    for (; from + 8 <= to; from += 8) {
+      if (((long) LONGS.get(b, from) & HIGHS) != 0) {
+        return false;
+      }
+    }
+    var all = 0;
+    for (var i = from; i < to; i++) {
+      all |= b[i];
+    }
+    return all >= 0;
+  }
+
+  /** The slot of the wanted name whose bytes are {@code b[from, from + length)} unescaped, or -1. */
+  private int wanted(byte[] b, int from, int length) {
+    for (var i = 0; i < nameBytes.length; i++) {
+      var n = nameBytes[i];
+      if (n.length == length && same(b, from, n)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static final java.lang.invoke.VarHandle LONGS =
@@ -157,7 +337,15 @@ public final class FieldScanner {
 
   /** Whether none of the eight bytes is a quote, a backslash or below 0x20. */
   private static boolean plain(long bytes) {
-    return (below(bytes ^ ONES * '"', 1) | below(bytes ^ ONES * '\\', 1) | below(bytes, 0x20)) == 0;
+    return special(bytes) == 0;
+  }
+
+  /**
+   * The high bit set of each of the eight bytes that is a quote, a backslash or below 0x20, and
+   * perhaps of bytes after one that is: the lowest bit set marks the first such byte exactly.
+   */
+  private static long special(long bytes) {
+    return below(bytes ^ ONES * '"', 1) | below(bytes ^ ONES * '\\', 1) | below(bytes, 0x20);
   }
 
   /** Non-zero when some byte of {@code x} is below {@code n} (n at most 128). */
