@@ -164,4 +164,29 @@ class ExpressionTest {
         .singleElement()
         .isEqualTo(new DeadLetter("orders", 0, 0, "cannot apply + to string and integer", 1, 29));
   }
+
+  @Test
+  void aFieldComparedWithTextOverSlotsGivesWhatTheExpressionGivesOverTheRow() {
+    // Strings are compared as they are, everything else as the comparison does: the same values
+    // and the same errors.
+    var expressions = List.of("s = 'abc'", "s <> 'abc'", "'abc' = s", "'abc' <> s", "s = ''", "s = 'ab'");
+    var values = List.of("\"abc\"", "\"ab\"", "\"\"", "\"ABC\"", "null", "7", "2.50", "true", "[1]", "{\"a\": 1}", "\"é\"");
+    for (var expression : expressions) {
+      var compiled = ExprCompiler.compile(Parser.parseExpression(expression), FIELDS);
+      var overSlots = dev.sluice.operators.internal.expr.SlotEval.of(compiled, name -> name.equals("s") ? 0 : -1);
+      assertThat(overSlots).as(expression).isNotNull();
+      for (var value : values) {
+        var row = Row.fromJson(("{\"s\": " + value + "}").getBytes(StandardCharsets.UTF_8), null);
+        Object expected;
+        try {
+          expected = compiled.eval(row);
+        } catch (EvalError e) {
+          assertThatThrownBy(() -> overSlots.eval(new Object[] {row.get("s")})).as(expression + " with " + value)
+              .isInstanceOf(EvalError.class).hasMessage(e.getMessage());
+          continue;
+        }
+        assertThat(overSlots.eval(new Object[] {row.get("s")})).as(expression + " with " + value).isEqualTo(expected);
+      }
+    }
+  }
 }

@@ -24,6 +24,8 @@ public final class FieldScanner {
    * backslash or control character): a member name of exactly those bytes is then that name.
    */
   private final boolean[] plainName;
+  /** Per wanted name of at most eight bytes, its bytes as a little-endian word; 0 for longer ones. */
+  private final long[] nameWords;
 
   public FieldScanner(Set<String> wanted) {
     names = wanted.stream().sorted().map(String::intern).toArray(String[]::new);
@@ -36,6 +38,12 @@ public final class FieldScanner {
         plain &= !(c == '"' || c == '\\' || (c >= 0 && c < 0x20));
       }
       plainName[i] = plain;
+    }
+    nameWords = new long[names.length];
+    for (var i = 0; i < names.length; i++) {
+      for (var j = Math.min(8, nameBytes[i].length) - 1; nameBytes[i].length <= 8 && j >= 0; j--) {
+        nameWords[i] = nameWords[i] << 8 | (nameBytes[i][j] & 0xff);
+      }
     }
   }
 
@@ -52,8 +60,36 @@ public final class FieldScanner {
    */
   private final String[] recent = new String[RECENT_SLOTS];
 
+  /** A short ASCII string of {@link #recentShort}, with its bytes as a little-endian word. */
+  private record Recent(long word, String text) {}
+
+  /**
+   * ASCII strings of at most eight bytes seen lately, one per slot by a hash of their bytes, found
+   * by one comparison of words: a status or a country code. One entry is read whole, so scanners on
+   * other threads may share these as they share {@link #recent}.
+   */
+  private final Recent[] recentShort = new Recent[RECENT_SLOTS];
+
+  /** The bits of a word that hold its first {@code length} bytes (at most 8). */
+  private static long lowBytes(int length) {
+    return length == 8 ? -1L : (1L << (length * 8)) - 1;
+  }
+
   /** The string of the unescaped string body {@code b[from, from + length)}. */
   private String text(byte[] b, int from, int length) {
+    if (length <= 8 && from + 8 <= b.length) {
+      var word = (long) LONGS.get(b, from) & lowBytes(length);
+      if ((word & HIGHS) == 0) {
+        var slot = (int) (((word ^ length) * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(RECENT_SLOTS)));
+        var known = recentShort[slot];
+        if (known != null && known.word() == word && known.text().length() == length) {
+          return known.text();
+        }
+        var made = new String(b, from, length, StandardCharsets.US_ASCII);
+        recentShort[slot] = new Recent(word, made);
+        return made;
+      }
+    }
     if (length > RECENT_LENGTH) {
       return new String(b, from, length, StandardCharsets.UTF_8);
     }
@@ -321,6 +357,15 @@ public final class FieldScanner {
 
   /** The slot of the wanted name whose bytes are {@code b[from, from + length)} unescaped, or -1. */
   private int wanted(byte[] b, int from, int length) {
+    if (length <= 8 && from + 8 <= b.length) {
+      var word = (long) LONGS.get(b, from) & lowBytes(length);
+      for (var i = 0; i < nameBytes.length; i++) {
+        if (nameBytes[i].length == length && nameWords[i] == word) {
+          return i;
+        }
+      }
+      return -1;
+    }
     for (var i = 0; i < nameBytes.length; i++) {
       var n = nameBytes[i];
       if (n.length == length && same(b, from, n)) {

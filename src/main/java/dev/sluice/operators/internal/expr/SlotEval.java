@@ -1,5 +1,6 @@
 package dev.sluice.operators.internal.expr;
 
+import dev.sluice.language.ast.BinaryOperator;
 import dev.sluice.operators.internal.expr.ExprCompiler.Comparison;
 import dev.sluice.operators.internal.expr.ExprCompiler.Constant;
 import dev.sluice.operators.internal.expr.ExprCompiler.FieldRead;
@@ -29,6 +30,19 @@ public interface SlotEval {
         var value = c.value();
         yield slots -> value;
       }
+      case Comparison c when equality(c) && c.left() instanceof FieldRead f && c.right() instanceof Constant k
+          && k.value() instanceof String text -> {
+        // field = 'text' (or <>): a string is compared as it is, anything else as the comparison does.
+        var slot = slotOf.applyAsInt(f.name());
+        var equal = c.op() == BinaryOperator.EQ;
+        yield slot < 0 ? null : slots -> slots[slot] instanceof String s ? s.equals(text) == equal : c.of(slots[slot], text);
+      }
+      case Comparison c when equality(c) && c.left() instanceof Constant k && c.right() instanceof FieldRead f
+          && k.value() instanceof String text -> {
+        var slot = slotOf.applyAsInt(f.name());
+        var equal = c.op() == BinaryOperator.EQ;
+        yield slot < 0 ? null : slots -> slots[slot] instanceof String s ? text.equals(s) == equal : c.of(text, slots[slot]);
+      }
       case Comparison c -> {
         var left = of(c.left(), slotOf);
         var right = of(c.right(), slotOf);
@@ -46,5 +60,9 @@ public interface SlotEval {
       }
       default -> null;
     };
+  }
+
+  private static boolean equality(Comparison c) {
+    return c.op() == BinaryOperator.EQ || c.op() == BinaryOperator.NE;
   }
 }
