@@ -29,7 +29,7 @@ final class RocksState implements State {
   /** Key → its bytes ({@link #ABSENT}: none) or a {@link Live} object. */
   private final Map<BytesKey, Object> cache = new HashMap<>();
   /** Keys written since the last flush, in the order first written. */
-  private final Map<BytesKey, Boolean> dirty = new LinkedHashMap<>();
+  private Map<BytesKey, Boolean> dirty = new LinkedHashMap<>();
   private Batch batch;
   /** Offered to the dataflow once {@link #holdBack} is called; null before. */
   private HeldBack heldBack;
@@ -145,7 +145,23 @@ final class RocksState implements State {
         batch.put(key, (byte[]) cached);
       }
     }
-    dirty.clear();
+    clearDirty();
+  }
+
+  /** Keys written per flush above which the next flush starts with a new table. */
+  private static final int DIRTY_KEPT_MAX = 4096;
+
+  /**
+   * Empties {@link #dirty}. A backfill's commit writes a hundred thousand keys, and a map keeps the
+   * table it grew to: clearing it costs its whole size, which the small commits of a live view
+   * would then pay each time. A large one is dropped instead.
+   */
+  private void clearDirty() {
+    if (dirty.size() > DIRTY_KEPT_MAX) {
+      dirty = new LinkedHashMap<>();
+    } else {
+      dirty.clear();
+    }
   }
 
   private void remember(BytesKey key, Object value) {
@@ -163,6 +179,6 @@ final class RocksState implements State {
       heldBack.clear();
     }
     cache.clear();
-    dirty.clear();
+    clearDirty();
   }
 }

@@ -122,11 +122,36 @@ public final class HeldBack {
       if ((int) (slot >>> 32) == tag) {
         var at = (int) slot;
         var n = intAt(arena, at);
-        if (n == length && Arrays.equals(arena, at + 4, at + 4 + n, bytes, from, from + length)) {
+        if (n == length && same(arena, at + 4, bytes, from, length)) {
           return held.get(intAt(arena, at + 4 + n));
         }
       }
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Whether {@code a[at, at + length)} and {@code b[from, from + length)} hold the same bytes: eight
+   * at a time, the last eight overlapping the ones before. Keys are a few words long, where {@link
+   * Arrays#equals}' intrinsic costs more to set up than the comparison.
+   */
+  private static boolean same(byte[] a, int at, byte[] b, int from, int length) {
+    if (length < 8) {
+      for (var i = 0; i < length; i++) {
+        if (a[at + i] != b[from + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+    for (var i = 0; i < length - 8; i += 8) {
+      if ((long) LONGS.get(a, at + i) != (long) LONGS.get(b, from + i)) {
+        return false;
+      }
+    }
+    return (long) LONGS.get(a, at + length - 8) == (long) LONGS.get(b, from + length - 8);
   }
 
   /** The hash of a key's encoding, as {@link RowKey#hashCode} computes it from {@link RowKey#bytes}. */
