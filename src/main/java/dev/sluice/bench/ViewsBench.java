@@ -88,6 +88,30 @@ public final class ViewsBench {
     return new Backfill(events, backfillS, eventsPerCpuS, viewThreads);
   }
 
+  /** What {@link #withoutReadAhead} runs. */
+  interface Build {
+    Backfill run() throws InterruptedException;
+  }
+
+  /**
+   * Runs {@code build} with {@code sluice.view.read-ahead-records} at -1, which a view's task reads
+   * when it is made: that view's backfill stays on its own thread. The setting is restored after.
+   */
+  static Backfill withoutReadAhead(Build build) throws InterruptedException {
+    String key = "sluice.view.read-ahead-records";
+    String before = System.getProperty(key);
+    System.setProperty(key, "-1");
+    try {
+      return build.run();
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
+
   /** A 100-byte value for key {@code k}. */
   static byte[] value(int k, long n) {
     String head = "{\"k\":\"key-" + k + "\",\"status\":\"" + ((n / 7) % 4 == 0 ? "open" : "paid") + "\",\"amount\":" + (n % 1000) + ",\"pad\":\"";
@@ -118,6 +142,11 @@ public final class ViewsBench {
         Backfill again = backfill(engine, "totals_again", settings.events(), out,
             "a second view of the same definition: its code compiled by the first");
         engine.drop("totals_again", false);
+        // The same once more on the view's thread alone, the read-ahead off while its task is
+        // made: maintenance on one core, the read, the scan, the updates and the commits all on it.
+        Backfill oneCore = withoutReadAhead(() -> backfill(engine, "totals_one", settings.events(), out,
+            "a third view of the same definition, on the view's thread alone: one core"));
+        engine.drop("totals_one", false);
 
         // The first tenth of the lookups is reported apart, as over HTTP: right after the backfill
         // the rows' blocks are not yet in RocksDB's block cache, and each first read of one goes
@@ -160,9 +189,11 @@ public final class ViewsBench {
         out.printf(Locale.ROOT, "append acknowledged → visible in the view, writer at %,.0f events/s: p50 %.3f ms  p99 %.3f ms (%d probes)%n",
             first.eventsPerS() / 2, e2e.quantileMs(0.5), e2e.quantileMs(0.99), e2e.count());
         out.printf(Locale.ROOT, "{\"bench\":\"views\",\"events_per_s\":%.0f,\"backfill_10m_s\":%.2f,\"lookup_p99_us\":%.1f,\"http_lookup_p99_ms\":%.3f,\"e2e_p99_ms\":%.3f,\"events\":%d,\"events_per_cpu_s\":%.0f,\"backfill_threads\":%d,"
-            + "\"compiled_events_per_s\":%.0f,\"compiled_backfill_10m_s\":%.2f,\"compiled_events_per_cpu_s\":%.0f,\"machine_probe_ms\":%.0f}%n",
+            + "\"compiled_events_per_s\":%.0f,\"compiled_backfill_10m_s\":%.2f,\"compiled_events_per_cpu_s\":%.0f,"
+            + "\"one_core_events_per_s\":%.0f,\"one_core_events_per_cpu_s\":%.0f,\"machine_probe_ms\":%.0f}%n",
             first.eventsPerS(), first.secondsPer10m(), local.quantileMs(0.99) * 1000, http.quantileMs(0.99), e2e.quantileMs(0.99), settings.events(),
-            first.eventsPerCpuS(), first.threads(), again.eventsPerS(), again.secondsPer10m(), again.eventsPerCpuS(), probe.millis());
+            first.eventsPerCpuS(), first.threads(), again.eventsPerS(), again.secondsPer10m(), again.eventsPerCpuS(),
+            oneCore.eventsPerS(), oneCore.eventsPerCpuS(), probe.millis());
       }
     } finally {
       try (var paths = Files.walk(dir)) {
