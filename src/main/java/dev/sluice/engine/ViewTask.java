@@ -762,7 +762,10 @@ final class ViewTask implements Runnable {
   private Commit read(Commit commit, String source, int partition, long from, int max) {
     reader.start(commit, source, partition);
     try {
-      if (reader.inPlace != null) {
+      InPlace.Ahead run = reader.inPlace == null ? null : runs.computeIfAbsent(source, s -> reader.inPlace.ahead());
+      if (run != null) {
+        readRun(run, source, partition, from, max);
+      } else if (reader.inPlace != null) {
         reads.visit(source, partition, from, max, reader);
       } else {
         // Records built whole are kept for the other views reading the partition.
@@ -781,6 +784,33 @@ final class ViewTask implements Runnable {
       into.advance(source, partition, reader.last + 1);
     }
     return into;
+  }
+
+  /**
+   * Per source applied in place, the holder its reads on this thread go through: a read's records
+   * are first all read (their fields scanned, conditions, groups and arguments evaluated), then
+   * applied, as {@link ReadAhead} hands them over ({@link InPlace.Ahead#applyTo}) — the two halves
+   * of the work a record takes, each done for the whole read in one loop.
+   */
+  private final Map<String, InPlace.Ahead> runs = new HashMap<>();
+
+  /** {@link #read}'s records through {@code run}, into the reader's commit (opened if there are any). */
+  private void readRun(InPlace.Ahead run, String source, int partition, long from, int max) {
+    run.start(source, partition, from);
+    reads.visit(source, partition, from, max, run);
+    if (run.count() == 0) {
+      return;
+    }
+    if (reader.commit == null) {
+      reader.commit = open();
+    }
+    run.applyTo((p, offset, key, keyFrom, length) -> lineage.touched(source, p, offset, key, keyFrom, length), reader.inPlaceDeadLetters);
+    if (!reader.inPlaceDeadLetters.isEmpty()) {
+      countDeadLetters(reader.commit.batch, reader.inPlaceDeadLetters, false);
+      reader.inPlaceDeadLetters.clear();
+    }
+    reader.count = run.count();
+    reader.last = run.last();
   }
 
   /** Applies each record a read visits to the commit; one per task, reused for every read. */

@@ -107,12 +107,48 @@ class IncrementalEqualsBatchTest {
       }
     }
     var view1 = new dev.sluice.log.RecordView.Whole();
-    for (var input : inputs) {
+    // Whether and how long a run of records goes through a holder: drawn apart from the commits.
+    var runs = new Random(text.hashCode());
+    for (var at = 0; at < inputs.size(); at++) {
+      var input = inputs.get(at);
       if (!dataflow.sources().contains(input.source())) {
         continue;
       }
       var way = ways.get(input.source());
-      if (way != null) {
+      var run = way == null ? null : way.ahead();
+      if (run != null && runs.nextBoolean()) {
+        // A run of the partition's next records, read whole and then applied, as the engine
+        // applies a read: the trail gets each record's dead letters and key as one by one. It
+        // ends where a commit comes, drawn per record as one by one.
+        var last = Math.min(inputs.size(), at + 1 + runs.nextInt(40));
+        var records = new ArrayList<Input>();
+        var commitAfter = false;
+        for (var i = at; i < last && !commitAfter && inputs.get(i).source().equals(input.source())
+            && inputs.get(i).partition() == input.partition(); i++) {
+          records.add(inputs.get(i));
+          commitAfter = random.nextInt(4) == 0;
+        }
+        run.start(input.source(), input.partition(), input.offset());
+        for (var record : records) {
+          run.accept(view1.at(new dev.sluice.log.Record(record.partition(), record.offset(), record.key(), record.id(), record.timeMs(),
+              record.causes(), record.delete(), record.value())));
+        }
+        var touchedAt = new HashMap<Long, RowKey>();
+        var deadLetters = new ArrayList<DeadLetter>();
+        run.applyTo((partition, offset, key, from, length) ->
+            touchedAt.put(offset, RowKey.fromBytes(java.util.Arrays.copyOfRange(key, from, from + length))), deadLetters);
+        for (var record : records) {
+          var own = deadLetters.stream().filter(d -> d.offset() == record.offset()).toList();
+          var touched = touchedAt.get(record.offset());
+          trail.add(List.of(own, touched == null ? List.of() : List.of(touched), false));
+        }
+        assertThat(run.count()).isEqualTo(records.size());
+        at += records.size() - 1;
+        if (commitAfter) {
+          commit(dataflow, state, view, text, trail);
+        }
+        continue;
+      } else if (way != null) {
         var deadLetters = new ArrayList<DeadLetter>();
         var record = new dev.sluice.log.Record(input.partition(), input.offset(), input.key(), input.id(), input.timeMs(),
             input.causes(), input.delete(), input.value());

@@ -198,6 +198,11 @@ final class AggregateOperator extends Operator {
     }
   }
 
+  /** The rows of a held group's totals. */
+  long rowsHeld(HeldBack.Held held) {
+    return ((GroupState) held.value).rows();
+  }
+
   /** What {@link #insertHeld} does per call: nothing (count(*)), count a value, or count and sum it. */
   private static final byte ROWS_ONLY = 0;
   private static final byte COUNT_ONE = 1;

@@ -315,6 +315,8 @@ final class ScannedAggregate implements InPlace {
     private long[] longValues = new long[1024];
     /** Per record, on the view's thread while {@link #applyTo} runs: its held group. */
     private HeldBack.Held[] found = new HeldBack.Held[1024];
+    /** What the look-ups read of the groups' totals: kept, so that reading them is not left out. */
+    private long rowsSeen;
     private byte[] keys = new byte[16 * 1024];
     private int keysUsed;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -414,12 +416,18 @@ final class ScannedAggregate implements InPlace {
       // wait on one another, so the processor overlaps their cache misses (a hundred thousand
       // groups do not fit in its caches), which it cannot do when each look-up is followed by the
       // update that needs it.
+      // The groups' totals are read here too, for the same reason: the updates then find them in
+      // the caches instead of waiting on each group's object and its array in turn.
+      var rows = 0L;
       for (var i = 0; i < count; i++) {
         var kind = kinds[i];
         if (kind == RAW_GROUP || kind == GROUP) {
-          found[i] = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
+          var held = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
+          found[i] = held;
+          rows += aggregate.rowsHeld(held);
         }
       }
+      rowsSeen = rows;
       var dead = 0;
       var calls = argumentValues.length;
       for (var i = 0; i < count; i++) {
