@@ -12,6 +12,17 @@ import java.util.zip.CRC32C;
  */
 final class BatchReader {
   private final ByteBuffer body;
+  /**
+   * The body's backing array, where records are decoded: with positions kept in locals rather than
+   * in the buffer, reading a record's head costs a few array loads. Every batch is read into a heap
+   * buffer of its own ({@link Segment#readBatch}, the audit's) or written into one ({@link
+   * BatchWriter}), so the array is there.
+   */
+  private final byte[] bytes;
+  /** Where the body starts in {@link #bytes}: positions in the body plus this are indexes there. */
+  private final int base;
+  /** Where the body ends, as a position in the body: nothing at or past it is read. */
+  private final int limit;
   private final long appendTimeMs;
   private int recordsLeft;
   private int recordEnd;
@@ -24,6 +35,9 @@ final class BatchReader {
 
   private BatchReader(ByteBuffer body) {
     this.body = body;
+    this.bytes = body.array();
+    this.base = body.arrayOffset();
+    this.limit = body.limit();
     body.position(1 + 1);
     this.appendTimeMs = body.getLong();
     this.recordsLeft = body.getInt();
@@ -32,7 +46,8 @@ final class BatchReader {
 
   /**
    * Checks a whole batch, prefix included ({@code batch} holds exactly its bytes); returns null if it
-   * is sound, else what is wrong with it.
+   * is sound, else what is wrong with it. {@code batch} is a heap buffer, not read-only: its records
+   * are decoded from its array ({@link #bytes}).
    */
   static String verify(ByteBuffer batch) {
     if (batch.remaining() < LogFormat.BATCH_PREFIX_BYTES + LogFormat.BATCH_BODY_HEADER_BYTES) {
@@ -79,7 +94,7 @@ final class BatchReader {
     }
   }
 
-  /** A reader over the body of a batch that {@link #verify} accepted. */
+  /** A reader over the body of a batch that {@link #verify} accepted (a heap buffer, as there). */
   static BatchReader over(ByteBuffer verifiedBatch) {
     ByteBuffer body = verifiedBatch.duplicate().position(verifiedBatch.position() + LogFormat.BATCH_PREFIX_BYTES).slice();
     return new BatchReader(body);
@@ -91,20 +106,11 @@ final class BatchReader {
 
   /** Moves to the next record; reads only its partition and offset. */
   boolean next() {
-    body.position(recordEnd);
     if (recordsLeft == 0) {
       return false;
     }
     recordsLeft--;
-    recordStart = recordEnd;
-    int size = Varints.getInt(body);
-    if (size > body.remaining()) {
-      throw new Varints.Malformed("record runs past the batch");
-    }
-    recordEnd = body.position() + size;
-    partition = Varints.getInt(body);
-    offset = Varints.getLong(body);
-    contentStart = body.position();
+    head(recordEnd);
     return true;
   }
 
@@ -114,9 +120,33 @@ final class BatchReader {
    * is at, not for what follows: it has no next.
    */
   void at(int start) {
-    recordsLeft = 1;
-    recordEnd = start;
-    next();
+    if (start < 0 || start > limit) {
+      throw new IllegalArgumentException("record start " + start + " outside the batch body of " + limit + " bytes");
+    }
+    recordsLeft = 0;
+    head(start);
+  }
+
+  /**
+   * Reads the head of the record at {@code start}: its size, partition and offset. Varints and sizes
+   * are checked against the end of the body, as a buffer's remaining bytes would be.
+   */
+  private void head(int start) {
+    byte[] b = bytes;
+    int end = base + limit;
+    recordStart = start;
+    long r = Varints.getInt(b, base + start, end);
+    int size = (int) r;
+    int i = (int) (r >>> 32);
+    if (size > end - i) {
+      throw new Varints.Malformed("record runs past the batch");
+    }
+    recordEnd = i + size - base;
+    r = Varints.getInt(b, i, end);
+    partition = (int) r;
+    i = (int) (r >>> 32);
+    offset = Varints.getLong(b, i, end);
+    contentStart = Varints.skip(b, i) - base;
   }
 
   /** Records after the current one. */
@@ -156,6 +186,20 @@ final class BatchReader {
   /** The bytes a chain hash covers, for verification: see {@link Chains}. */
   ByteBuffer body() {
     return body;
+  }
+
+  /** The body's backing array: body position {@code x} is at {@code array()[arrayOffset() + x]}. */
+  byte[] array() {
+    return bytes;
+  }
+
+  int arrayOffset() {
+    return base;
+  }
+
+  /** Where the body ends: no field of a record reaches past it. */
+  int limit() {
+    return limit;
   }
 
   /** A decoded record with what verification needs. */
