@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.log.Record;
 import dev.sluice.operators.Applied;
+import dev.sluice.operators.InPlace;
 import dev.sluice.operators.RowKey;
 import dev.sluice.operators.ViewChange;
 import dev.sluice.operators.internal.ByteSink;
@@ -124,7 +125,59 @@ final class Lineage {
 
   /** {@link #touched(String, int, long, RowKey)} with the key's encoding, {@code key[from, from + length)}. */
   void touched(String source, int partition, long offset, byte[] key, int from, int length) {
-    run(source, partition, offset).sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(length).put(key, from, length);
+    putTouched(run(source, partition, offset).sink, offset, key, from, length);
+  }
+
+  /** An input at {@code offset} that touched the one key {@code key[from, from + length)}, as an entry holds it. */
+  private static void putTouched(ByteSink sink, long offset, byte[] key, int from, int length) {
+    sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(length).put(key, from, length);
+  }
+
+  /**
+   * The lineage of one read's inputs that each touched one key, encoded as entries hold it before
+   * the read is applied: on the thread that read it ({@link InPlace.Ahead#touching}), so that the
+   * view's thread only copies the bytes into its entries ({@link #touched(String, int, Encoded)}).
+   */
+  static final class Encoded implements InPlace.Touched {
+    private final ByteSink sink = new ByteSink(16 * 1024);
+    private long[] offsets = new long[1024];
+    /** Where each input's bytes end in {@link #sink}. */
+    private int[] ends = new int[1024];
+    private int count;
+
+    /** Encodes what {@code read} will touch, in place of what this held. */
+    Encoded of(InPlace.Ahead read) {
+      sink.clear();
+      count = 0;
+      read.touching(this);
+      return this;
+    }
+
+    @Override
+    public void touched(int partition, long offset, byte[] key, int from, int length) {
+      if (count == offsets.length) {
+        offsets = Arrays.copyOf(offsets, count * 2);
+        ends = Arrays.copyOf(ends, count * 2);
+      }
+      putTouched(sink, offset, key, from, length);
+      offsets[count] = offset;
+      ends[count++] = sink.size();
+    }
+  }
+
+  /**
+   * {@link #touched(String, int, long, byte[], int, int)} for each input of {@code encoded}, in its
+   * order, into the same entries: the bytes of the inputs an entry takes are copied at once.
+   */
+  void touched(String source, int partition, Encoded encoded) {
+    int i = 0;
+    while (i < encoded.count) {
+      Run run = run(source, partition, encoded.offsets[i]); // counts input i
+      int n = Math.min(encoded.count - i, INPUTS_PER_ENTRY - run.inputs + 1);
+      run.inputs += n - 1;
+      run.sink.put(encoded.sink, i == 0 ? 0 : encoded.ends[i - 1], encoded.ends[i + n - 1]);
+      i += n;
+    }
   }
 
   /** An event the input at {@code partition}/{@code offset} of {@code source} derived. */

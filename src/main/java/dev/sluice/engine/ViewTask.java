@@ -528,7 +528,9 @@ final class ViewTask implements Runnable {
         commit = open();
       }
       reader.inPlaceDeadLetters.clear();
-      read.applyTo((partition, offset, key, from, length) -> lineage.touched(source, partition, offset, key, from, length), reader.inPlaceDeadLetters);
+      // The read's lineage was encoded on the read-ahead's thread: here it is only copied.
+      read.applyTo(NOTHING_TOUCHED, reader.inPlaceDeadLetters);
+      lineage.touched(source, p, readAhead.lineageOf(read));
       if (!reader.inPlaceDeadLetters.isEmpty()) {
         countDeadLetters(commit.batch, reader.inPlaceDeadLetters, false);
         reader.inPlaceDeadLetters.clear();
@@ -555,6 +557,9 @@ final class ViewTask implements Runnable {
    * A run starts when the view is {@link #readAheadRecords} behind and ends when it is less than
    * {@link #BEHIND_RECORDS} behind: following the live log stays on the view's thread alone.
    */
+  /** For reads whose lineage is written apart from their apply. */
+  private static final InPlace.Touched NOTHING_TOUCHED = (partition, offset, key, from, length) -> { };
+
   private final class ReadAhead implements Runnable {
     static final Object END = new Object();
     /** Follows the last read of a pass over the partitions (one that read anything). */
@@ -565,6 +570,8 @@ final class ViewTask implements Runnable {
     private final LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
     /** Holders of reads free for the next read. */
     private final ArrayBlockingQueue<InPlace.Ahead> free = new ArrayBlockingQueue<>(READ_AHEAD_READS);
+    /** Per holder, the lineage of its read, encoded with the read; made with the holders, never changed. */
+    private final Map<InPlace.Ahead, Lineage.Encoded> lineages = new java.util.IdentityHashMap<>();
     private final Semaphore go = new Semaphore(0);
     private final Thread thread;
     /** The view thread's: whether a run is on (from {@link #begin} until it took END). */
@@ -579,6 +586,9 @@ final class ViewTask implements Runnable {
       free.add(first);
       for (int i = 1; i < READ_AHEAD_READS; i++) {
         free.add(way.ahead());
+      }
+      for (InPlace.Ahead holder : free) {
+        lineages.put(holder, new Lineage.Encoded());
       }
       thread = new Thread(this, ViewTask.this.thread.getName() + "-read-ahead");
       thread.setDaemon(true);
@@ -596,6 +606,11 @@ final class ViewTask implements Runnable {
     /** The next read, END or a failure; null when none came within a moment. */
     Object next() throws InterruptedException {
       return ready.poll(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The lineage of {@code read}, encoded when it was read. */
+    Lineage.Encoded lineageOf(InPlace.Ahead read) {
+      return lineages.get(read);
     }
 
     void recycle(InPlace.Ahead read) {
@@ -679,6 +694,7 @@ final class ViewTask implements Runnable {
           }
           next[p] = holder.last() + 1;
           read += holder.count();
+          lineages.get(holder).of(holder);
           ready.add(holder);
         }
         if (read > 0) {

@@ -58,11 +58,29 @@ public final class ByteSink {
 
   /** Unsigned LEB128: small counts and lengths take one byte. */
   public ByteSink putVarLong(long value) {
+    ensure(10); // the longest a long takes: one check for all its bytes
+    var b = bytes;
+    var at = size;
     while ((value & ~0x7FL) != 0) {
-      put((int) ((value & 0x7F) | 0x80));
+      b[at++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;
     }
-    return put((int) value);
+    b[at++] = (byte) value;
+    size = at;
+    return this;
+  }
+
+  /** Puts the bytes {@code [from, to)} that were put into {@code other}. */
+  public ByteSink put(ByteSink other, int from, int to) {
+    if (from < 0 || from > to || to > other.size) {
+      throw new IndexOutOfBoundsException("bytes " + from + " to " + to + " of " + other.size);
+    }
+    return put(other.bytes, from, to - from);
+  }
+
+  /** Forgets what was put, keeping the room it took. */
+  public void clear() {
+    size = 0;
   }
 
   public int size() {

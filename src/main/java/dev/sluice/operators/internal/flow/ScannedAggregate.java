@@ -408,6 +408,19 @@ final class ScannedAggregate implements InPlace {
     }
 
     @Override
+    public void touching(InPlace.Touched touched) {
+      for (var i = 0; i < count; i++) {
+        var kind = kinds[i];
+        if (kind == RAW_GROUP) {
+          touched.touched(partition, offsets[i], keys, keyFrom[i], keyLength[i]);
+        } else if (kind == GROUP) {
+          var key = groups[i].bytes();
+          touched.touched(partition, offsets[i], key, 0, key.length);
+        }
+      }
+    }
+
+    @Override
     public void applyTo(InPlace.Touched touched, List<DeadLetter> into) {
       if (found.length < count) {
         found = new HeldBack.Held[offsets.length];
