@@ -547,6 +547,9 @@ final class ViewTask implements Runnable {
     return Boolean.TRUE;
   }
 
+  /** For reads whose lineage is written apart from their apply. */
+  private static final InPlace.Touched NOTHING_TOUCHED = (partition, offset, key, from, length) -> { };
+
   /**
    * A backlog read on two threads: this one reads the next records of the view's source from the
    * log (their batches read and verified, their fields scanned, conditions, groups and arguments
@@ -557,9 +560,6 @@ final class ViewTask implements Runnable {
    * A run starts when the view is {@link #readAheadRecords} behind and ends when it is less than
    * {@link #BEHIND_RECORDS} behind: following the live log stays on the view's thread alone.
    */
-  /** For reads whose lineage is written apart from their apply. */
-  private static final InPlace.Touched NOTHING_TOUCHED = (partition, offset, key, from, length) -> { };
-
   private final class ReadAhead implements Runnable {
     static final Object END = new Object();
     /** Follows the last read of a pass over the partitions (one that read anything). */
