@@ -2,7 +2,6 @@ package dev.sluice.log.embedded;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -28,8 +27,11 @@ final class Chains {
   private static final class Scratch {
     final MessageDigest sha;
     final byte[] full = new byte[32];
-    final ByteBuffer position = ByteBuffer.allocate(5 + 10);
-    final byte[] digest = new byte[LogFormat.CHAIN_BYTES];
+    /**
+     * What a chain step hashes, put together so that it is hashed in one update: the previous
+     * chain, the partition and offset as varints, the content digest.
+     */
+    final byte[] input = new byte[LogFormat.CHAIN_BYTES + 5 + 10 + LogFormat.CHAIN_BYTES];
 
     Scratch() {
       try {
@@ -53,12 +55,24 @@ final class Chains {
       return Arrays.copyOf(full, LogFormat.CHAIN_BYTES);
     }
 
-    void chain(byte[] previous, int partition, long offset) {
-      sha.update(previous);
-      position.clear();
-      Varints.putInt(position, partition);
-      Varints.putLong(position, offset);
-      sha.update(position.array(), 0, position.position());
+    /**
+     * Puts the previous chain, the partition and the offset into {@link #input}; returns where the
+     * content digest goes there.
+     */
+    int chain(byte[] previous, int partition, long offset) {
+      System.arraycopy(previous, 0, input, 0, LogFormat.CHAIN_BYTES);
+      int at = LogFormat.CHAIN_BYTES;
+      while ((partition & ~0x7f) != 0) {
+        input[at++] = (byte) ((partition & 0x7f) | 0x80);
+        partition >>>= 7;
+      }
+      input[at++] = (byte) partition;
+      while ((offset & ~0x7fL) != 0) {
+        input[at++] = (byte) ((offset & 0x7f) | 0x80);
+        offset >>>= 7;
+      }
+      input[at++] = (byte) offset;
+      return at;
     }
   }
 
@@ -94,8 +108,9 @@ final class Chains {
   /** The chain hash of the record at (partition, offset) with the given content digest. */
   static byte[] next(byte[] previous, int partition, long offset, byte[] contentDigest) {
     Scratch s = SCRATCH.get();
-    s.chain(previous, partition, offset);
-    s.sha.update(contentDigest);
+    int at = s.chain(previous, partition, offset);
+    System.arraycopy(contentDigest, 0, s.input, at, LogFormat.CHAIN_BYTES);
+    s.sha.update(s.input, 0, at + LogFormat.CHAIN_BYTES);
     return s.finish();
   }
 
@@ -105,10 +120,10 @@ final class Chains {
    */
   static void advance(byte[] chain, int partition, long offset, long digestHigh, long digestLow) {
     Scratch s = SCRATCH.get();
-    s.chain(chain, partition, offset);
-    LONGS.set(s.digest, 0, digestHigh);
-    LONGS.set(s.digest, 8, digestLow);
-    s.sha.update(s.digest);
+    int at = s.chain(chain, partition, offset);
+    LONGS.set(s.input, at, digestHigh);
+    LONGS.set(s.input, at + 8, digestLow);
+    s.sha.update(s.input, 0, at + LogFormat.CHAIN_BYTES);
     s.complete();
     System.arraycopy(s.full, 0, chain, 0, LogFormat.CHAIN_BYTES);
   }
