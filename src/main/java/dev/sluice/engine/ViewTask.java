@@ -529,7 +529,7 @@ final class ViewTask implements Runnable {
       }
       reader.inPlaceDeadLetters.clear();
       // The read's lineage was encoded on the read-ahead's thread: here it is only copied.
-      read.applyTo(NOTHING_TOUCHED, reader.inPlaceDeadLetters);
+      read.applyTo(reader.inPlaceDeadLetters);
       lineage.touched(source, p, readAhead.lineageOf(read));
       if (!reader.inPlaceDeadLetters.isEmpty()) {
         countDeadLetters(commit.batch, reader.inPlaceDeadLetters, false);
@@ -546,9 +546,6 @@ final class ViewTask implements Runnable {
     finish(commit);
     return Boolean.TRUE;
   }
-
-  /** For reads whose lineage is written apart from their apply. */
-  private static final InPlace.Touched NOTHING_TOUCHED = (partition, offset, key, from, length) -> { };
 
   /**
    * A backlog read on two threads: this one reads the next records of the view's source from the
@@ -820,7 +817,8 @@ final class ViewTask implements Runnable {
     if (reader.commit == null) {
       reader.commit = open();
     }
-    run.applyTo((p, offset, key, keyFrom, length) -> lineage.touched(source, p, offset, key, keyFrom, length), reader.inPlaceDeadLetters);
+    run.touching((p, offset, key, keyFrom, length) -> lineage.touched(source, p, offset, key, keyFrom, length));
+    run.applyTo(reader.inPlaceDeadLetters);
     if (!reader.inPlaceDeadLetters.isEmpty()) {
       countDeadLetters(reader.commit.batch, reader.inPlaceDeadLetters, false);
       reader.inPlaceDeadLetters.clear();

@@ -57,17 +57,17 @@ public interface InPlace {
     long last();
 
     /**
-     * Tells {@code touched} of each record it holds that will touch a view key, in order: what
-     * {@link #applyTo} will tell its own, known once the records are read, on the reading thread.
+     * Tells {@code touched} of each record it holds that touches a view key, in order: the keys
+     * {@link InPlace#apply(RecordView, List)} would have returned, known once the records are read,
+     * on the reading thread.
      */
     void touching(Touched touched);
 
     /**
      * On the view's thread, applies the records it holds, in their order, as {@link
-     * InPlace#apply(RecordView, List)} would have applied them one by one: each record that touched
-     * a view key is told to {@code touched}, the dead letters go to {@code deadLetters} in the
-     * records' order.
+     * InPlace#apply(RecordView, List)} would have applied them one by one; the dead letters go to
+     * {@code deadLetters} in the records' order. The keys they touch are {@link #touching}'s.
      */
-    void applyTo(Touched touched, List<DeadLetter> deadLetters);
+    void applyTo(List<DeadLetter> deadLetters);
   }
 }

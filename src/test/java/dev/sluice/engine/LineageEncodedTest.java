@@ -108,7 +108,7 @@ class LineageEncodedTest {
       }
 
       @Override
-      public void applyTo(InPlace.Touched touched, List<DeadLetter> deadLetters) {
+      public void applyTo(List<DeadLetter> deadLetters) {
         throw new UnsupportedOperationException();
       }
 

@@ -135,8 +135,9 @@ class IncrementalEqualsBatchTest {
         }
         var touchedAt = new HashMap<Long, RowKey>();
         var deadLetters = new ArrayList<DeadLetter>();
-        run.applyTo((partition, offset, key, from, length) ->
-            touchedAt.put(offset, RowKey.fromBytes(java.util.Arrays.copyOfRange(key, from, from + length))), deadLetters);
+        run.touching((partition, offset, key, from, length) ->
+            touchedAt.put(offset, RowKey.fromBytes(java.util.Arrays.copyOfRange(key, from, from + length))));
+        run.applyTo(deadLetters);
         for (var record : records) {
           var own = deadLetters.stream().filter(d -> d.offset() == record.offset()).toList();
           var touched = touchedAt.get(record.offset());

@@ -61,18 +61,7 @@ final class Chains {
      */
     int chain(byte[] previous, int partition, long offset) {
       System.arraycopy(previous, 0, input, 0, LogFormat.CHAIN_BYTES);
-      int at = LogFormat.CHAIN_BYTES;
-      while ((partition & ~0x7f) != 0) {
-        input[at++] = (byte) ((partition & 0x7f) | 0x80);
-        partition >>>= 7;
-      }
-      input[at++] = (byte) partition;
-      while ((offset & ~0x7fL) != 0) {
-        input[at++] = (byte) ((offset & 0x7f) | 0x80);
-        offset >>>= 7;
-      }
-      input[at++] = (byte) offset;
-      return at;
+      return Varints.putLong(input, Varints.putInt(input, LogFormat.CHAIN_BYTES, partition), offset);
     }
   }
 

@@ -22,6 +22,26 @@ final class Varints {
     b.put((byte) v);
   }
 
+  /** Puts {@code v} into {@code b} at {@code at}; returns the position after it. */
+  static int putInt(byte[] b, int at, int v) {
+    while ((v & ~0x7f) != 0) {
+      b[at++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    b[at++] = (byte) v;
+    return at;
+  }
+
+  /** Puts {@code v} into {@code b} at {@code at}; returns the position after it. */
+  static int putLong(byte[] b, int at, long v) {
+    while ((v & ~0x7fL) != 0) {
+      b[at++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    b[at++] = (byte) v;
+    return at;
+  }
+
   static int sizeOfLong(long v) {
     int size = 1;
     while ((v & ~0x7fL) != 0) {

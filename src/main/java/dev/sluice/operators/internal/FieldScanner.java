@@ -486,16 +486,10 @@ public final class FieldScanner {
       var start = p;
       p++;
       var escaped = skipStringBody();
-      if (!escaped) {
-        var ascii = true;
-        for (var i = start + 1; i < p - 1; i++) {
-          ascii &= b[i] >= 0;
-        }
-        if (ascii) {
-          raw[0] = start + 1;
-          raw[1] = p - 1;
-          return RAW;
-        }
+      if (!escaped && ascii(b, start + 1, p - 1)) {
+        raw[0] = start + 1;
+        raw[1] = p - 1;
+        return RAW;
       }
       p = start;
       return value();

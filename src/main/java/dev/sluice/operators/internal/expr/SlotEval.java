@@ -31,18 +31,9 @@ public interface SlotEval {
         yield slots -> value;
       }
       case Comparison c when equality(c) && c.left() instanceof FieldRead f && c.right() instanceof Constant k
-          && k.value() instanceof String text -> {
-        // field = 'text' (or <>): a string is compared as it is, anything else as the comparison does.
-        var slot = slotOf.applyAsInt(f.name());
-        var equal = c.op() == BinaryOperator.EQ;
-        yield slot < 0 ? null : slots -> slots[slot] instanceof String s ? s.equals(text) == equal : c.of(slots[slot], text);
-      }
+          && k.value() instanceof String text -> withText(c, slotOf.applyAsInt(f.name()), text, true);
       case Comparison c when equality(c) && c.left() instanceof Constant k && c.right() instanceof FieldRead f
-          && k.value() instanceof String text -> {
-        var slot = slotOf.applyAsInt(f.name());
-        var equal = c.op() == BinaryOperator.EQ;
-        yield slot < 0 ? null : slots -> slots[slot] instanceof String s ? text.equals(s) == equal : c.of(text, slots[slot]);
-      }
+          && k.value() instanceof String text -> withText(c, slotOf.applyAsInt(f.name()), text, false);
       case Comparison c -> {
         var left = of(c.left(), slotOf);
         var right = of(c.right(), slotOf);
@@ -60,6 +51,20 @@ public interface SlotEval {
       }
       default -> null;
     };
+  }
+
+  /**
+   * {@code field = 'text'} (or {@code <>}, either side first): a string is compared as it is,
+   * anything else as the comparison does, its sides in their written order. Null for no slot.
+   */
+  private static SlotEval withText(Comparison c, int slot, String text, boolean fieldFirst) {
+    if (slot < 0) {
+      return null;
+    }
+    var equal = c.op() == BinaryOperator.EQ;
+    return slots -> slots[slot] instanceof String s
+        ? s.equals(text) == equal
+        : fieldFirst ? c.of(slots[slot], text) : c.of(text, slots[slot]);
   }
 
   private static boolean equality(Comparison c) {

@@ -421,7 +421,7 @@ final class ScannedAggregate implements InPlace {
     }
 
     @Override
-    public void applyTo(InPlace.Touched touched, List<DeadLetter> into) {
+    public void applyTo(List<DeadLetter> into) {
       if (found.length < count) {
         found = new HeldBack.Held[offsets.length];
       }
@@ -454,12 +454,6 @@ final class ScannedAggregate implements InPlace {
         }
         var held = found[i];
         found[i] = null;
-        if (kind == RAW_GROUP) {
-          touched.touched(partition, offsets[i], keys, keyFrom[i], keyLength[i]);
-        } else {
-          var key = groups[i].bytes();
-          touched.touched(partition, offsets[i], key, 0, key.length);
-        }
         held.touchedBy(source, partition, offsets[i], ids[i]);
         System.arraycopy(arguments, i * calls, argumentValues, 0, calls);
         aggregate.insertHeld(held, argumentValues, longValues[i], context);
