@@ -17,8 +17,12 @@ import java.util.List;
  * from the log's bytes finds its group without building a key per input.
  */
 public final class HeldBack {
-  /** One held key. */
-  public static final class Held {
+  /**
+   * One held key. What it keeps of the last input that touched it sits beside its key in the held
+   * keys' arena, not in this object: an input that updates a group already held then writes to the
+   * one place its look-up read.
+   */
+  public final class Held {
     public final RowKey key;
     /** The view's row under the key before it was first touched; null when it had none. */
     public final Row before;
@@ -27,79 +31,109 @@ public final class HeldBack {
     private final int hash;
     /** Where the key sits in the held keys' arena. */
     private final int arenaAt;
-    private String lastSource;
-    private int lastPartition;
-    private long lastOffset;
-    /** The last input's id; null when it is the log's generated id for its position. */
-    private String lastId;
+    /** Where its entry's fields after the key start in the arena ({@link #entry}). */
+    private final int entry;
 
-    Held(RowKey key, Row before, int arenaAt) {
+    Held(RowKey key, Row before, int arenaAt, int entry) {
       this.key = key;
       this.before = before;
       this.hash = key.hashCode();
       this.arenaAt = arenaAt;
+      this.entry = entry;
     }
 
     /** Notes the input that touched the key last. */
     public void touchedBy(Input input) {
-      lastSource = input.source();
-      lastPartition = input.partition();
-      lastOffset = input.offset();
-      lastId = input.id();
+      touch(entry, input.source(), input.partition(), input.offset(), input.id());
     }
 
     /** Notes the input that touched the key last, as the log hands it over: keeps no string it need not. */
     public void touchedBy(String source, RecordView record) {
-      lastSource = source;
-      lastPartition = record.partition();
-      lastOffset = record.offset();
-      lastId = record.idGenerated() ? null : record.id();
+      touch(entry, source, record.partition(), record.offset(), record.idGenerated() ? null : record.id());
     }
 
-    /**
-     * Notes the input that touched the key last, read ahead: {@code id} is its id, or null when it
-     * is the log's generated one for its position.
-     */
-    public void touchedBy(String source, int partition, long offset, String id) {
-      lastSource = source;
-      lastPartition = partition;
-      lastOffset = offset;
-      lastId = id;
+    /** Where its entry is: what {@link #locate} returns for its key. */
+    public int entry() {
+      return entry;
     }
 
     /** The operation id of the last input that touched the key. */
     public String lastId() {
-      return lastId != null ? lastId : Ids.generated(lastPartition, lastOffset);
+      var flags = (int) INTS.get(arena, entry + FLAGS);
+      return (flags & HAS_ID) != 0 ? ids[(int) INTS.get(arena, entry + INDEX)] : Ids.generated(lastPartition(), lastOffset());
     }
 
+    /** The last input's source; null when no input touched the key. */
     public String lastSource() {
-      return lastSource;
+      var flags = (int) INTS.get(arena, entry + FLAGS);
+      return (flags & TOUCHED) == 0 ? null : sources.get((int) INTS.get(arena, entry + SOURCE));
     }
 
     public int lastPartition() {
-      return lastPartition;
+      return (int) INTS.get(arena, entry + PARTITION);
     }
 
     public long lastOffset() {
-      return lastOffset;
+      return (long) LONGS.get(arena, entry + OFFSET);
     }
   }
 
   /** A table this large or larger is given up at {@link #clear}: a commit's few keys need no big one. */
   private static final int TABLE_KEPT_MAX = 4096;
 
+  /*
+   * A held key's entry in the arena, from where its key starts (8-aligned): the key's length (4
+   * bytes) and its encoding, then from the next 8-aligned place on (the entry's fields, see
+   * Held.entry) the held key's index in the list, the last input's partition, offset, source (an
+   * index in the sources) and flags, then the operator's numbers (see keepNumbers).
+   */
+  private static final int INDEX = 0;
+  private static final int PARTITION = 4;
+  private static final int OFFSET = 8;
+  private static final int SOURCE = 16;
+  private static final int FLAGS = 20;
+  private static final int NUMBERS = 24;
+  /** In FLAGS: an input touched the key. */
+  private static final int TOUCHED = 1;
+  /** In FLAGS: the last input's id is in {@link #ids}, not the log's generated one. */
+  private static final int HAS_ID = 2;
+
   /** The held keys in the order first touched. */
   private final List<Held> held = new ArrayList<>();
   /**
    * Open addressing by the key's hash, linear probing, at most half full. A slot holds the hash
-   * (made non-zero: 0 is an empty slot) and where the key sits in {@link #arena}; the arena holds
-   * each key as its length, its encoding and its entry's index. A probe reads the slot and, when
-   * the hash matches, the key beside its index: a backfill's commit holds a hundred thousand groups,
-   * and every object a probe went through would be a cache miss.
+   * (made non-zero: 0 is an empty slot) and where the key's entry starts in {@link #arena}. A probe
+   * reads the slot and, when the hash matches, the key in its entry: a backfill's commit holds a
+   * hundred thousand groups, and every object a probe went through would be a cache miss.
    */
   private long[] slots = new long[64];
   private byte[] arena = new byte[1024];
   private int arenaUsed;
+  /** Per held key (by index), the last input's id when it is not the log's generated one. */
+  private String[] ids = new String[64];
+  /** The sources of the inputs that touched keys, by the index an entry keeps. */
+  private final List<String> sources = new ArrayList<>();
+  private String lastSource;
+  private int lastSourceIndex;
+  /** Longs each entry keeps for the operator holding the keys. */
+  private int numbers;
+
+  /**
+   * Gives each held key {@code count} longs beside it for the operator that holds the keys
+   * ({@link #number}, {@link #add}, {@link #set}): zero when a key is first held. An input that updates a held
+   * key's numbers then touches nothing but the entry its look-up found. Set while none is held.
+   */
+  public void keepNumbers(int count) {
+    if (count != numbers && !held.isEmpty()) {
+      throw new IllegalStateException("the numbers kept per key change only while no key is held");
+    }
+    numbers = count;
+  }
+
+  /** How many longs each held key keeps beside it ({@link #keepNumbers}). */
+  public int numbersKept() {
+    return numbers;
+  }
 
   /** The key's entry, or null when it is not held. */
   public Held get(RowKey key) {
@@ -112,25 +146,87 @@ public final class HeldBack {
    * {@code hash} is {@link #hash} of those bytes.
    */
   public Held find(byte[] bytes, int from, int length, int hash) {
+    var entry = locate(bytes, from, length, hash);
+    return entry < 0 ? null : held(entry);
+  }
+
+  /**
+   * Where the entry of the key encoded as {@code bytes[from, from + length)} is ({@link Held#entry}),
+   * or -1 when it is not held; {@code hash} is {@link #hash} of those bytes. Finds it reading the
+   * table's slot and the entry alone.
+   */
+  public int locate(byte[] bytes, int from, int length, int hash) {
     var mask = slots.length - 1;
     var tag = tag(hash);
     for (var i = spread(hash) & mask; ; i = (i + 1) & mask) {
       var slot = slots[i];
       if (slot == 0) {
-        return null;
+        return -1;
       }
       if ((int) (slot >>> 32) == tag) {
         var at = (int) slot;
-        var n = intAt(arena, at);
+        var n = (int) INTS.get(arena, at);
         if (n == length && same(arena, at + 4, bytes, from, length)) {
-          return held.get(intAt(arena, at + 4 + n));
+          return align(at + 4 + n);
         }
       }
     }
   }
 
+  /** The held key whose entry is at {@code entry}. */
+  public Held held(int entry) {
+    return held.get((int) INTS.get(arena, entry + INDEX));
+  }
+
+  /**
+   * Notes the input that touched the key at {@code entry} last: {@code id} is its id, or null when
+   * it is the log's generated one for its position.
+   */
+  public void touch(int entry, String source, int partition, long offset, String id) {
+    INTS.set(arena, entry + PARTITION, partition);
+    LONGS.set(arena, entry + OFFSET, offset);
+    if (source != lastSource) {
+      lastSourceIndex = sourceIndex(source);
+      lastSource = source;
+    }
+    INTS.set(arena, entry + SOURCE, lastSourceIndex);
+    if (id == null) {
+      INTS.set(arena, entry + FLAGS, TOUCHED);
+    } else {
+      ids[(int) INTS.get(arena, entry + INDEX)] = id;
+      INTS.set(arena, entry + FLAGS, TOUCHED | HAS_ID);
+    }
+  }
+
+  private int sourceIndex(String source) {
+    var i = sources.indexOf(source);
+    if (i < 0) {
+      i = sources.size();
+      sources.add(source);
+    }
+    return i;
+  }
+
+  /** The {@code i}-th of the numbers ({@link #keepNumbers}) of the key at {@code entry}. */
+  public long number(int entry, int i) {
+    return (long) LONGS.get(arena, entry + NUMBERS + 8 * i);
+  }
+
+  /** Adds {@code delta} to the {@code i}-th number of the key at {@code entry}. */
+  public void add(int entry, int i, long delta) {
+    var at = entry + NUMBERS + 8 * i;
+    LONGS.set(arena, at, (long) LONGS.get(arena, at) + delta);
+  }
+
+  /** Sets the {@code i}-th number of the key at {@code entry}. */
+  public void set(int entry, int i, long value) {
+    LONGS.set(arena, entry + NUMBERS + 8 * i, value);
+  }
+
   private static final java.lang.invoke.VarHandle LONGS =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.invoke.VarHandle INTS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /**
    * Whether {@code a[at, at + length)} and {@code b[from, from + length)} hold the same bytes: eight
@@ -170,21 +266,32 @@ public final class HeldBack {
     }
     var bytes = key.bytes();
     var at = arenaUsed;
-    var needed = at + 8 + bytes.length;
+    var entry = align(at + 4 + bytes.length);
+    var needed = entry + NUMBERS + 8 * numbers;
     if (needed > arena.length) {
       arena = Arrays.copyOf(arena, Math.max(needed, arena.length * 2));
     }
-    putInt(arena, at, bytes.length);
+    INTS.set(arena, at, bytes.length);
     System.arraycopy(bytes, 0, arena, at + 4, bytes.length);
-    putInt(arena, at + 4 + bytes.length, held.size());
+    var index = held.size();
+    Arrays.fill(arena, entry, needed, (byte) 0);
+    INTS.set(arena, entry + INDEX, index);
     arenaUsed = needed;
-    var h = new Held(key, before, at);
-    if (2 * (held.size() + 1) > slots.length) {
+    var h = new Held(key, before, at, entry);
+    if (2 * (index + 1) > slots.length) {
       grow();
+    }
+    if (index == ids.length) {
+      ids = Arrays.copyOf(ids, 2 * index);
     }
     place(slots, h);
     held.add(h);
     return h;
+  }
+
+  /** The next multiple of 8 from {@code at} on. */
+  private static int align(int at) {
+    return (at + 7) & ~7;
   }
 
   private void grow() {
@@ -213,17 +320,6 @@ public final class HeldBack {
     return hash ^ (hash >>> 16);
   }
 
-  private static int intAt(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
-  }
-
-  private static void putInt(byte[] b, int at, int value) {
-    b[at] = (byte) (value >>> 24);
-    b[at + 1] = (byte) (value >>> 16);
-    b[at + 2] = (byte) (value >>> 8);
-    b[at + 3] = (byte) value;
-  }
-
   /** The held keys in the order first touched. */
   public List<Held> entries() {
     return held;
@@ -239,11 +335,13 @@ public final class HeldBack {
 
   /** Forgets every held key: after a flush has reported them, or a failed commit. */
   public void clear() {
+    Arrays.fill(ids, 0, held.size(), null);
     held.clear();
     arenaUsed = 0;
     if (slots.length >= TABLE_KEPT_MAX) {
       slots = new long[64];
       arena = new byte[1024];
+      ids = new String[64];
     } else {
       Arrays.fill(slots, 0);
     }

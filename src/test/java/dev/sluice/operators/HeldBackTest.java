@@ -2,16 +2,23 @@ package dev.sluice.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.log.Ids;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
-/** Held keys are found by their bytes wherever those bytes sit, and only those keys are. */
+/**
+ * Held keys are found by their bytes wherever those bytes sit, and only those keys are; each keeps
+ * its own last input and numbers.
+ */
 class HeldBackTest {
   @Property(tries = 200)
   void everyHeldKeyIsFoundByItsBytesAndNoOtherKeyIs(@ForAll("keys") List<String> keys, @ForAll("keys") List<String> others) {
@@ -42,6 +49,66 @@ class HeldBackTest {
       }
     }
     assertThat(heldBack.size()).isEqualTo(held.size());
+  }
+
+  /** What a held key should keep beside it: its last input and its numbers. */
+  private record Kept(String source, int partition, long offset, String id, long[] numbers) {}
+
+  /**
+   * Each held key keeps its own numbers and last input beside its key, whatever is held after it,
+   * however the table and the arena grow, and across a clear: as a map of key to numbers and input
+   * keeps them.
+   */
+  @Property(tries = 200)
+  void numbersAndLastInputsStayWithTheirKeys(
+      @ForAll("keys") List<String> keys, @ForAll @IntRange(min = 0, max = 4) int numbers, @ForAll long seed) {
+    var random = new Random(seed);
+    var heldBack = new HeldBack();
+    heldBack.keepNumbers(numbers);
+    for (var round = 0; round < 2; round++) {
+      var model = new HashMap<RowKey, Kept>();
+      for (var key : keys) {
+        var rowKey = RowKey.of(key);
+        var held = heldBack.get(rowKey);
+        var values = new long[numbers];
+        if (held == null) {
+          held = heldBack.hold(rowKey, null);
+          assertThat(held.lastSource()).isNull();
+          for (var i = 0; i < numbers; i++) {
+            assertThat(heldBack.number(held.entry(), i)).isZero();
+          }
+        } else {
+          values = model.get(rowKey).numbers();
+        }
+        var source = random.nextBoolean() ? "s1" : "s2";
+        var partition = random.nextInt(8);
+        var offset = random.nextLong(1L << 40);
+        var id = random.nextBoolean() ? null : "id-" + random.nextInt(1000);
+        heldBack.touch(held.entry(), source, partition, offset, id);
+        for (var i = 0; i < numbers; i++) {
+          var delta = random.nextLong();
+          heldBack.add(held.entry(), i, delta);
+          values[i] += delta;
+        }
+        model.put(rowKey, new Kept(source, partition, offset, id != null ? id : Ids.generated(partition, offset), values));
+      }
+      assertThat(heldBack.size()).isEqualTo(model.size());
+      for (var e : model.entrySet()) {
+        var held = heldBack.get(e.getKey());
+        var kept = e.getValue();
+        assertThat(held.key).isEqualTo(e.getKey());
+        assertThat(heldBack.held(held.entry())).isSameAs(held);
+        assertThat(held.lastSource()).isEqualTo(kept.source());
+        assertThat(held.lastPartition()).isEqualTo(kept.partition());
+        assertThat(held.lastOffset()).isEqualTo(kept.offset());
+        assertThat(held.lastId()).isEqualTo(kept.id());
+        for (var i = 0; i < numbers; i++) {
+          assertThat(heldBack.number(held.entry(), i)).isEqualTo(kept.numbers()[i]);
+        }
+      }
+      heldBack.clear();
+      assertThat(heldBack.isEmpty()).isTrue();
+    }
   }
 
   @Provide

@@ -126,6 +126,7 @@ final class AggregateOperator extends Operator {
     if (held == null) {
       held = hold(heldBack, group, context);
     }
+    fold(heldBack, held);
     var state = (GroupState) held.value;
     if (state.rows() == 0 && !change.isInsert()) {
       throw new IllegalStateException("retraction from group " + group + " that holds no rows");
@@ -198,9 +199,95 @@ final class AggregateOperator extends Operator {
     }
   }
 
-  /** The rows of a held group's totals. */
-  long rowsHeld(HeldBack.Held held) {
-    return ((GroupState) held.value).rows();
+  /**
+   * The longs a held group keeps beside its key while its inputs are added there ({@link
+   * HeldBack#keepNumbers}): 0 when {@link #insertAt} cannot add them so. They are what the inputs
+   * since the group's totals were last brought up to date add to them: the rows, and per call a
+   * count and an integer sum.
+   */
+  int numbers() {
+    return simple ? 1 + 2 * calls : 0;
+  }
+
+  /**
+   * {@link #insertHeld(HeldBack.Held, Object[], long, FlowContext)} of the held group whose entry
+   * is {@code entry}: with the numbers kept there ({@link #numbers}), an input of integer (or no)
+   * arguments is added to them, touching nothing but the entry; its totals take the numbers at the
+   * flush ({@link #fold}). Sums of integers do not depend on the order they are added in, so the
+   * totals come out as inserting each input in turn makes them.
+   */
+  void insertAt(HeldBack heldBack, int entry, Object[] arguments, long longValue, FlowContext context) {
+    if (!simple || heldBack.numbersKept() != numbers() || !addable(heldBack, entry, arguments, longValue)) {
+      var held = heldBack.held(entry);
+      fold(heldBack, held);
+      insertHeld(held, arguments, longValue, context);
+      return;
+    }
+    heldBack.add(entry, 0, 1);
+    for (var i = 0; i < calls; i++) {
+      var value = arguments[i];
+      if (value == null || kinds[i] == ROWS_ONLY) {
+        continue;
+      }
+      heldBack.add(entry, 1 + 2 * i, 1);
+      if (kinds[i] == SUM_ONE) {
+        heldBack.add(entry, 2 + 2 * i, value == FieldScanner.LONG ? longValue : (Long) value);
+      }
+    }
+  }
+
+  /**
+   * Whether the input's arguments can be added to the entry's numbers: no sum takes a decimal, and
+   * none leaves 64 bits.
+   */
+  private boolean addable(HeldBack heldBack, int entry, Object[] arguments, long longValue) {
+    for (var i = 0; i < calls; i++) {
+      var value = arguments[i];
+      if (value == null || kinds[i] != SUM_ONE) {
+        continue;
+      }
+      long b;
+      if (value == FieldScanner.LONG) {
+        b = longValue;
+      } else if (value instanceof Long l) {
+        b = l;
+      } else {
+        return false;
+      }
+      var a = heldBack.number(entry, 2 + 2 * i);
+      var sum = a + b;
+      if (((a ^ sum) & (b ^ sum)) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Brings a held group's totals up to date with the numbers kept beside it, which are then zero. */
+  private void fold(HeldBack heldBack, HeldBack.Held held) {
+    if (!simple || heldBack.numbersKept() != numbers()) {
+      return;
+    }
+    var entry = held.entry();
+    var rows = heldBack.number(entry, 0);
+    if (rows == 0) {
+      return; // every input added there counts a row: none is
+    }
+    var state = (GroupState) held.value;
+    state.addRows(rows);
+    heldBack.set(entry, 0, 0);
+    for (var i = 0; i < calls; i++) {
+      var count = heldBack.number(entry, 1 + 2 * i);
+      if (count == 0) {
+        continue;
+      }
+      state.addCount(i, count);
+      if (kinds[i] == SUM_ONE) {
+        state.addToSum(i, heldBack.number(entry, 2 + 2 * i));
+      }
+      heldBack.set(entry, 1 + 2 * i, 0);
+      heldBack.set(entry, 2 + 2 * i, 0);
+    }
   }
 
   /** What {@link #insertHeld} does per call: nothing (count(*)), count a value, or count and sum it. */
@@ -222,6 +309,7 @@ final class AggregateOperator extends Operator {
    */
   void flush(State state, HeldBack heldBack, List<ViewChange> out, List<DeadLetter> deadLetters) {
     for (var held : heldBack.entries()) {
+      fold(heldBack, held);
       var group = held.key;
       var totals = (GroupState) held.value;
       var stateKey = concat(groupPrefix, group.bytes());

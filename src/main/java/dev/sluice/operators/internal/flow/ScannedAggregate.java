@@ -70,6 +70,7 @@ final class ScannedAggregate implements InPlace {
     this.rawSlot = rawSlot;
     this.longSlot = longSlot;
     this.heldBack = state.heldBack();
+    heldBack.keepNumbers(aggregate.numbers());
     this.context = new FlowContext(state, null);
     this.slotCount = scanner.names().length;
     this.argumentValues = new Object[calls.size()];
@@ -191,23 +192,24 @@ final class ScannedAggregate implements InPlace {
       deadLetters.add(r.dead);
       return null;
     }
-    var held = held(outcome, r.keyBuffer, 0, r.keyLength, r.keyHash, r.group);
-    held.touchedBy(source, record);
-    aggregate.insertHeld(held, r.arguments, r.longs[0], context);
-    return held.key;
+    var entry = entry(outcome, r.keyBuffer, 0, r.keyLength, r.keyHash, r.group);
+    heldBack.touch(entry, source, record.partition(), record.offset(), record.idGenerated() ? null : record.id());
+    aggregate.insertAt(heldBack, entry, r.arguments, r.longs[0], context);
+    return heldBack.held(entry).key;
   }
 
   /**
-   * The held group a record found to be {@code kind} goes to, held now if it was not: for {@link
-   * #RAW_GROUP} the one whose key is encoded as {@code keys[from, from + length)} with {@code hash},
-   * else {@code group}'s.
+   * The entry ({@link HeldBack#locate}) of the held group a record found to be {@code kind} goes to,
+   * held now if it was not: for {@link #RAW_GROUP} the one whose key is encoded as {@code keys[from,
+   * from + length)} with {@code hash}, else {@code group}'s.
    */
-  private HeldBack.Held held(byte kind, byte[] keys, int from, int length, int hash, RowKey group) {
-    var held = kind == RAW_GROUP ? heldBack.find(keys, from, length, hash) : heldBack.get(group);
-    if (held == null) {
-      held = aggregate.hold(heldBack, kind == RAW_GROUP ? RowKey.fromBytes(Arrays.copyOfRange(keys, from, from + length)) : group, context);
+  private int entry(byte kind, byte[] keys, int from, int length, int hash, RowKey group) {
+    if (kind == RAW_GROUP) {
+      var entry = heldBack.locate(keys, from, length, hash);
+      return entry >= 0 ? entry : aggregate.hold(heldBack, RowKey.fromBytes(Arrays.copyOfRange(keys, from, from + length)), context).entry();
     }
-    return held;
+    var held = heldBack.get(group);
+    return (held != null ? held : aggregate.hold(heldBack, group, context)).entry();
   }
 
   @Override
@@ -313,10 +315,10 @@ final class ScannedAggregate implements InPlace {
     private Object[] arguments = new Object[1024 * Math.max(1, calls.size())];
     /** Per record the integer its {@link FieldScanner#LONG} arguments stand for. */
     private long[] longValues = new long[1024];
-    /** Per record, on the view's thread while {@link #applyTo} runs: its held group. */
-    private HeldBack.Held[] found = new HeldBack.Held[1024];
-    /** What the look-ups read of the groups' totals: kept, so that reading them is not left out. */
-    private long rowsSeen;
+    /** Per record, on the view's thread while {@link #applyTo} runs: its held group's entry. */
+    private int[] found = new int[1024];
+    /** What the look-ups read of the groups' entries: kept, so that reading them is not left out. */
+    private long numbersSeen;
     private byte[] keys = new byte[16 * 1024];
     private int keysUsed;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -423,24 +425,25 @@ final class ScannedAggregate implements InPlace {
     @Override
     public void applyTo(List<DeadLetter> into) {
       if (found.length < count) {
-        found = new HeldBack.Held[offsets.length];
+        found = new int[offsets.length];
       }
       // First every record's group, then the updates: the look-ups of different records do not
       // wait on one another, so the processor overlaps their cache misses (a hundred thousand
       // groups do not fit in its caches), which it cannot do when each look-up is followed by the
       // update that needs it.
-      // The groups' totals are read here too, for the same reason: the updates then find them in
-      // the caches instead of waiting on each group's object and its array in turn.
-      var rows = 0L;
+      // The last of each entry's numbers is read here too, for the same reason: an entry may reach
+      // into the next cache line, which the update then finds in the caches.
+      var numbers = heldBack.numbersKept();
+      var seen = 0L;
       for (var i = 0; i < count; i++) {
         var kind = kinds[i];
         if (kind == RAW_GROUP || kind == GROUP) {
-          var held = held(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
-          found[i] = held;
-          rows += aggregate.rowsHeld(held);
+          var entry = entry(kind, keys, keyFrom[i], keyLength[i], keyHash[i], groups[i]);
+          found[i] = entry;
+          seen += numbers == 0 ? 0 : heldBack.number(entry, numbers - 1);
         }
       }
-      rowsSeen = rows;
+      numbersSeen = seen;
       var dead = 0;
       var calls = argumentValues.length;
       for (var i = 0; i < count; i++) {
@@ -452,11 +455,10 @@ final class ScannedAggregate implements InPlace {
           into.add(deadLetters.get(dead++));
           continue;
         }
-        var held = found[i];
-        found[i] = null;
-        held.touchedBy(source, partition, offsets[i], ids[i]);
+        var entry = found[i];
+        heldBack.touch(entry, source, partition, offsets[i], ids[i]);
         System.arraycopy(arguments, i * calls, argumentValues, 0, calls);
-        aggregate.insertHeld(held, argumentValues, longValues[i], context);
+        aggregate.insertAt(heldBack, entry, argumentValues, longValues[i], context);
       }
     }
   }
