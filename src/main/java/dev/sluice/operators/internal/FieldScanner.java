@@ -75,12 +75,36 @@ public final class FieldScanner {
     return length == 8 ? -1L : (1L << (length * 8)) - 1;
   }
 
+  /**
+   * Makes {@code text} the string this scanner gives for a value of the same bytes, while no other
+   * value takes its place among the recent ones: a WHERE that compares a field with a literal then
+   * finds the literal itself in the slot, and the comparison ends at the first check of {@link
+   * String#equals}. Only short ASCII texts are kept so.
+   */
+  public void know(String text) {
+    var bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > 8 || bytes.length != text.length()) {
+      return;
+    }
+    var padded = java.util.Arrays.copyOf(bytes, 8);
+    var word = (long) LONGS.get(padded, 0) & lowBytes(bytes.length);
+    if ((word & HIGHS) != 0) {
+      return;
+    }
+    recentShort[shortSlot(word, bytes.length)] = new Recent(word, text);
+  }
+
+  /** The slot of {@link #recentShort} for a string of {@code length} bytes whose word is {@code word}. */
+  private static int shortSlot(long word, int length) {
+    return (int) (((word ^ length) * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(RECENT_SLOTS)));
+  }
+
   /** The string of the unescaped string body {@code b[from, from + length)}. */
   private String text(byte[] b, int from, int length) {
     if (length <= 8 && from + 8 <= b.length) {
       var word = (long) LONGS.get(b, from) & lowBytes(length);
       if ((word & HIGHS) == 0) {
-        var slot = (int) (((word ^ length) * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(RECENT_SLOTS)));
+        var slot = shortSlot(word, length);
         var known = recentShort[slot];
         if (known != null && known.word() == word && known.text().length() == length) {
           return known.text();

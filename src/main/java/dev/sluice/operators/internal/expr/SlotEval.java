@@ -55,16 +55,42 @@ public interface SlotEval {
 
   /**
    * {@code field = 'text'} (or {@code <>}, either side first): a string is compared as it is,
-   * anything else as the comparison does, its sides in their written order. Null for no slot.
+   * anything else as the comparison does, its sides in their written order. Null for no slot. The
+   * string is first compared as the same object ({@link #comparedTexts}) and by its hash, which a
+   * string keeps once computed: a scanner's recent strings are the same objects event after event.
    */
   private static SlotEval withText(Comparison c, int slot, String text, boolean fieldFirst) {
     if (slot < 0) {
       return null;
     }
     var equal = c.op() == BinaryOperator.EQ;
+    var hash = text.hashCode();
     return slots -> slots[slot] instanceof String s
-        ? s.equals(text) == equal
+        ? (s == text || s.hashCode() == hash && s.equals(text)) == equal
         : fieldFirst ? c.of(slots[slot], text) : c.of(text, slots[slot]);
+  }
+
+  /**
+   * Tells {@code into} of each text that {@code eval} compares a field with as {@link #of} compiles
+   * it ({@code field = 'text'} and the like, in comparisons, AND and OR): the very objects its
+   * comparisons hold, which a scanner may then give for the field ({@code FieldScanner#know}).
+   */
+  static void comparedTexts(Eval eval, java.util.function.Consumer<String> into) {
+    switch (eval) {
+      case Comparison c when equality(c) && c.left() instanceof FieldRead && c.right() instanceof Constant k
+          && k.value() instanceof String text -> into.accept(text);
+      case Comparison c when equality(c) && c.left() instanceof Constant k && c.right() instanceof FieldRead
+          && k.value() instanceof String text -> into.accept(text);
+      case Comparison c -> {
+        comparedTexts(c.left(), into);
+        comparedTexts(c.right(), into);
+      }
+      case Logical l -> {
+        comparedTexts(l.left(), into);
+        comparedTexts(l.right(), into);
+      }
+      default -> { }
+    }
   }
 
   private static boolean equality(Comparison c) {

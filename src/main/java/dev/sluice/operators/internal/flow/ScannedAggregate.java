@@ -106,6 +106,7 @@ final class ScannedAggregate implements InPlace {
       return slot;
     };
     var filters = compile(filterNodes.stream().map(Node.Filter::condition).toList(), slotOf);
+    filterNodes.forEach(f -> SlotEval.comparedTexts(f.condition(), scanner::know));
     var arguments = new SlotEval[root.calls().size()];
     for (var i = 0; i < arguments.length; i++) {
       var argument = root.calls().get(i).argument();
