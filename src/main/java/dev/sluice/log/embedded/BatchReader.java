@@ -50,6 +50,23 @@ final class BatchReader {
    * are decoded from its array ({@link #bytes}).
    */
   static String verify(ByteBuffer batch) {
+    String problem = verifyChecksum(batch);
+    if (problem != null) {
+      return problem;
+    }
+    try {
+      walk(batch, NO_VISIT);
+      return null;
+    } catch (Varints.Malformed e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * The part of {@link #verify} that checks the batch's length and CRC, not its records: for a
+   * reader that {@link #walk}s the records next anyway. Null if they are sound, else what is wrong.
+   */
+  static String verifyChecksum(ByteBuffer batch) {
     if (batch.remaining() < LogFormat.BATCH_PREFIX_BYTES + LogFormat.BATCH_BODY_HEADER_BYTES) {
       return "batch shorter than its header";
     }
@@ -59,39 +76,53 @@ final class BatchReader {
     }
     int expected = batch.getInt(batch.position() + 4);
     CRC32C crc = new CRC32C();
-    ByteBuffer body = batch.duplicate().position(batch.position() + LogFormat.BATCH_PREFIX_BYTES);
-    crc.update(body.duplicate());
-    if ((int) crc.getValue() != expected) {
-      return "CRC32C mismatch";
-    }
-    return checkStructure(body.slice());
+    crc.update(batch.duplicate().position(batch.position() + LogFormat.BATCH_PREFIX_BYTES));
+    return (int) crc.getValue() != expected ? "CRC32C mismatch" : null;
   }
 
+  /** Told of each record {@link #walk} passes: its partition and where it starts in the body. */
+  @FunctionalInterface
+  interface Visit {
+    void record(int partition, int start);
+  }
+
+  private static final Visit NO_VISIT = (partition, start) -> { };
+
   /**
-   * Structure of a body whose CRC matched: record sizes must tile the body exactly. A mismatch here
-   * means a writer bug; the fields themselves are checked as they are decoded.
+   * Walks the records of a batch whose checksum {@link #verifyChecksum} accepted, checking its
+   * structure — record sizes must tile the body exactly, as many records as it says — and telling
+   * {@code visit} of each record. A mismatch here means a writer bug; the fields themselves are
+   * checked as they are decoded.
+   *
+   * @throws Varints.Malformed naming what is wrong, as {@link #verify} says it
    */
-  private static String checkStructure(ByteBuffer body) {
+  static void walk(ByteBuffer checksummedBatch, Visit visit) {
+    ByteBuffer body = checksummedBatch.duplicate().position(checksummedBatch.position() + LogFormat.BATCH_PREFIX_BYTES).slice();
     if (body.get(0) != LogFormat.BATCH_MAGIC) {
-      return "bad batch magic";
+      throw new Varints.Malformed("bad batch magic");
     }
-    try {
-      BatchReader reader = new BatchReader(body);
-      int declared = body.getInt(1 + 1 + 8);
-      if (declared < 0) {
-        return "negative record count";
-      }
-      int seen = 0;
-      while (reader.next()) {
-        seen++;
-      }
-      if (seen != declared || reader.recordEnd != body.limit()) {
-        return "records do not fill the batch";
-      }
-      return null;
-    } catch (Varints.Malformed | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-      return "malformed record: " + e.getMessage();
+    if (body.getInt(1 + 1 + 8) < 0) {
+      throw new Varints.Malformed("negative record count");
     }
+    BatchReader reader = new BatchReader(body);
+    while (true) {
+      try {
+        if (!reader.next()) {
+          break;
+        }
+      } catch (Varints.Malformed | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+        throw new Varints.Malformed("malformed record: " + e.getMessage());
+      }
+      visit.record(reader.partition, reader.recordStart);
+    }
+    if (reader.recordEnd != body.limit()) {
+      throw new Varints.Malformed("records do not fill the batch");
+    }
+  }
+
+  /** How many records a batch whose checksum {@link #verifyChecksum} accepted says it holds. */
+  static int declaredRecords(ByteBuffer checksummedBatch) {
+    return checksummedBatch.getInt(checksummedBatch.position() + LogFormat.BATCH_PREFIX_BYTES + 1 + 1 + 8);
   }
 
   /** A reader over the body of a batch that {@link #verify} accepted (a heap buffer, as there). */

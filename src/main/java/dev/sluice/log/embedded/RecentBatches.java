@@ -27,35 +27,55 @@ final class RecentBatches {
    */
   record Kept(ByteBuffer batch, int[] starts, int[] from) {
     /**
-     * Indexes a batch {@link BatchReader#verify} accepted, of a stream of {@code partitions}.
+     * Indexes a batch whose checksum {@link BatchReader#verifyChecksum} accepted, of a stream of
+     * {@code partitions}, checking its records' structure as {@link BatchReader#verify} does in the
+     * same pass ({@link BatchReader#walk}).
      *
-     * @throws Varints.Malformed when a record names a partition the stream does not have
+     * @throws Varints.Malformed when the records do not tile the batch, or one names a partition the
+     *     stream does not have
      */
-    static Kept of(ByteBuffer verifiedBatch, int partitions) {
-      BatchReader reader = BatchReader.over(verifiedBatch);
-      int records = reader.recordsLeft();
-      int[] partitionOf = new int[records];
-      int[] startOf = new int[records];
-      int[] from = new int[partitions + 1];
-      int n = 0;
-      while (reader.next()) {
-        int p = reader.partition();
-        if (p < 0 || p >= partitions) {
-          throw new Varints.Malformed("record of partition " + p + " in a stream of " + partitions);
-        }
-        partitionOf[n] = p;
-        startOf[n++] = reader.recordStart();
-        from[p + 1]++;
-      }
+    static Kept of(ByteBuffer checksummedBatch, int partitions) {
+      int declared = BatchReader.declaredRecords(checksummedBatch);
+      // A count no batch of this size can hold is left to the walk to name.
+      Indexing indexing = new Indexing(Math.max(0, Math.min(declared, checksummedBatch.remaining())), partitions);
+      BatchReader.walk(checksummedBatch, indexing);
+      int[] from = indexing.from;
       for (int p = 0; p < partitions; p++) {
         from[p + 1] += from[p];
       }
+      int n = indexing.n;
       int[] filled = from.clone();
       int[] starts = new int[n];
       for (int r = 0; r < n; r++) {
-        starts[filled[partitionOf[r]]++] = startOf[r];
+        starts[filled[indexing.partitionOf[r]]++] = indexing.startOf[r];
       }
-      return new Kept(verifiedBatch, starts, from);
+      return new Kept(checksummedBatch, starts, from);
+    }
+  }
+
+  /** What {@link Kept#of} notes of each record as the walk passes it. */
+  private static final class Indexing implements BatchReader.Visit {
+    final int[] partitionOf;
+    final int[] startOf;
+    final int[] from;
+    final int partitions;
+    int n;
+
+    Indexing(int records, int partitions) {
+      this.partitionOf = new int[records];
+      this.startOf = new int[records];
+      this.from = new int[partitions + 1];
+      this.partitions = partitions;
+    }
+
+    @Override
+    public void record(int p, int start) {
+      if (p < 0 || p >= partitions) {
+        throw new Varints.Malformed("malformed record: record of partition " + p + " in a stream of " + partitions);
+      }
+      partitionOf[n] = p;
+      startOf[n++] = start;
+      from[p + 1]++;
     }
   }
 

@@ -46,6 +46,28 @@ final class Segment implements AutoCloseable {
    * reason when the bytes there are not a sound batch.
    */
   ByteBuffer readBatch(long position, long limit) throws IOException, Damaged {
+    ByteBuffer batch = read(position, limit);
+    String problem = BatchReader.verify(batch);
+    if (problem != null) {
+      throw new Damaged(problem);
+    }
+    return batch;
+  }
+
+  /**
+   * {@link #readBatch} for a reader that walks the records next ({@link RecentBatches.Kept#of}):
+   * checks the batch's length and CRC here, its records' structure in that walk.
+   */
+  ByteBuffer readChecksummedBatch(long position, long limit) throws IOException, Damaged {
+    ByteBuffer batch = read(position, limit);
+    String problem = BatchReader.verifyChecksum(batch);
+    if (problem != null) {
+      throw new Damaged(problem);
+    }
+    return batch;
+  }
+
+  private ByteBuffer read(long position, long limit) throws IOException, Damaged {
     if (position < header.size() || position + LogFormat.BATCH_PREFIX_BYTES > limit) {
       throw new Damaged("batch position " + position + " is outside the segment");
     }
@@ -60,12 +82,7 @@ final class Segment implements AutoCloseable {
     ByteBuffer batch = ByteBuffer.allocate(length + 4);
     batch.put(head.flip().limit(Math.min(head.limit(), length + 4)));
     file.readFully(batch, position + batch.position());
-    batch.flip();
-    String problem = BatchReader.verify(batch);
-    if (problem != null) {
-      throw new Damaged(problem);
-    }
-    return batch;
+    return batch.flip();
   }
 
   @Override

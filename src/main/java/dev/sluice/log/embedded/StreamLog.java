@@ -481,11 +481,11 @@ final class StreamLog implements AutoCloseable {
       RecentBatches.Kept kept = recentBatches.get(segment, position);
       if (kept == null) {
         try {
-          kept = RecentBatches.Kept.of(segment.readBatch(position, limit), spec.partitions());
+          kept = RecentBatches.Kept.of(segment.readChecksummedBatch(position, limit), spec.partitions());
         } catch (Segment.Damaged d) {
           throw damagedAt(segment, position, p, next, d.getMessage());
         } catch (Varints.Malformed m) {
-          throw damagedAt(segment, position, p, next, "malformed record: " + m.getMessage());
+          throw damagedAt(segment, position, p, next, m.getMessage()); // says what, as Segment.readBatch would
         }
         recentBatches.put(segment, position, kept);
       }

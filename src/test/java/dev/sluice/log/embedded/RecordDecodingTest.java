@@ -211,5 +211,28 @@ class RecordDecodingTest {
     assertThat(BatchReader.verify(batch(2, whole))).isEqualTo("malformed record: varint runs past the end");
     assertThat(BatchReader.verify(batch(1, whole, whole))).isEqualTo("records do not fill the batch");
     assertThat(BatchReader.verify(batch(1, whole))).isNull();
+    assertThat(BatchReader.verify(batch(-1, whole))).isEqualTo("negative record count");
+  }
+
+  /**
+   * A reader that checks the checksum alone and walks the records while it indexes them ({@link
+   * RecentBatches.Kept#of}) finds every batch sound or not as {@link BatchReader#verify} does, and
+   * says the same of the unsound ones.
+   */
+  @Test
+  void indexingABatchJudgesItsRecordsAsVerificationDoes() {
+    byte[] whole = record(0, 0, content(0, "k", "id", List.of(), "{}").bytes());
+    List<ByteBuffer> batches = List.of(
+        batch(1, Arrays.copyOf(whole, whole.length - 1)), batch(2, whole), batch(1, whole, whole), batch(1, whole),
+        batch(-1, whole), batch(Integer.MAX_VALUE, whole), batch(0), batch(0, whole));
+    for (ByteBuffer batch : batches) {
+      assertThat(BatchReader.verifyChecksum(batch)).isNull();
+      String verdict = BatchReader.verify(batch);
+      if (verdict == null) {
+        assertThat(RecentBatches.Kept.of(batch, 1).starts()).hasSize(BatchReader.declaredRecords(batch));
+      } else {
+        assertThatThrownBy(() -> RecentBatches.Kept.of(batch, 1)).isInstanceOf(Varints.Malformed.class).hasMessage(verdict);
+      }
+    }
   }
 }
