@@ -72,7 +72,7 @@ final class Writer {
   private static final class Pending {
     final StreamLog stream;
     final String name;
-    final List<EncodedEvent> events;
+    final EncodedEvents events;
     final CompletableFuture<AppendResult> future = new CompletableFuture<>();
     final long submittedNanos = System.nanoTime();
     LogException error;
@@ -81,7 +81,7 @@ final class Writer {
     long[] ends;
     Segment segment;
 
-    Pending(StreamLog stream, String name, List<EncodedEvent> events) {
+    Pending(StreamLog stream, String name, EncodedEvents events) {
       this.stream = stream;
       this.name = name;
       this.events = events;
@@ -121,7 +121,7 @@ final class Writer {
     syncer.start();
   }
 
-  CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
+  CompletableFuture<AppendResult> submit(StreamLog stream, String name, EncodedEvents events) {
     LogException failed = failure;
     if (failed != null) {
       throw failed;
@@ -195,8 +195,7 @@ final class Writer {
     int appended = 0;
     batch.begin(now);
     for (int i = 0; i < positions.size(); i++) {
-      EncodedEvent e = r.events.get(i);
-      String id = e.id();
+      String id = r.events.id(i);
       if (id != null) {
         Position original = original(s, id, offsets, idsInRequest);
         if (original == INVALID) {
@@ -210,9 +209,9 @@ final class Writer {
           continue;
         }
       }
-      int p = e.partition();
+      int p = r.events.partition(i);
       long offset = offsets[p]++;
-      batch.add(p, offset, e, chains[p]);
+      batch.add(p, offset, r.events, i, chains[p]);
       positions.set(i, p, offset, false);
       if (id != null) {
         if (idsInRequest == null) {
