@@ -185,11 +185,9 @@ final class Writer {
     s.dedup.expire(now);
     long[] offsets = s.nextOffset.clone();
     // Chain hashes advance in place, so the request works on copies: a refused request leaves the
-    // stream's as they were.
-    byte[][] chains = new byte[s.chain.length][];
-    for (int p = 0; p < chains.length; p++) {
-      chains[p] = s.chain[p].clone();
-    }
+    // stream's as they were. A partition's is copied when the request first writes to it: a
+    // request of a few events to a stream of many partitions copies only those it touches.
+    byte[][] chains = s.chain.clone();
     PackedPositions positions = new PackedPositions(r.events.size());
     Map<String, Position> idsInRequest = null;
     int appended = 0;
@@ -210,6 +208,9 @@ final class Writer {
         }
       }
       int p = r.events.partition(i);
+      if (chains[p] == s.chain[p]) {
+        chains[p] = chains[p].clone();
+      }
       long offset = offsets[p]++;
       batch.add(p, offset, r.events, i, chains[p]);
       positions.set(i, p, offset, false);
