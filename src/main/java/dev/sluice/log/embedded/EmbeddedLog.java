@@ -244,7 +244,7 @@ public final class EmbeddedLog implements EventLog {
     StreamLog s = require(stream);
     int n = s.spec.partitions();
     AppendLimits.check(stream, s.spec, events, options.eventBytesMax(), options.requestBytesMax());
-    return writer.submit(s, stream, EncodedEvents.of(events, n, options.clock().getAsLong()));
+    return writer.submit(s, stream, EncodedEvents.of(events, n, options.clock().getAsLong(), writer::contentArray));
   }
 
   @Override

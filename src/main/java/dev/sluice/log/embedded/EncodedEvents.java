@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The events of one append request prepared for the writer, before they have positions: each
@@ -38,8 +39,11 @@ final class EncodedEvents {
     this.ids = ids;
   }
 
-  /** Lays out the events and places each by its key among {@code partitionCount} ({@link Partitioner}). */
-  static EncodedEvents of(List<Event> events, int partitionCount, long defaultTimeMs) {
+  /**
+   * Lays out the events in an array from {@code arrays} (of at least the bytes asked, its content
+   * arbitrary) and places each by its key among {@code partitionCount} ({@link Partitioner}).
+   */
+  static EncodedEvents of(List<Event> events, int partitionCount, long defaultTimeMs, IntFunction<byte[]> arrays) {
     int n = events.size();
     int[] starts = new int[n + 1];
     String[] ids = null;
@@ -53,7 +57,7 @@ final class EncodedEvents {
         ids[i] = e.id();
       }
     }
-    byte[] contents = new byte[starts[n]];
+    byte[] contents = arrays.apply(starts[n]);
     int[] partitions = new int[n];
     long[] digests = new long[2 * n];
     for (int i = 0; i < n; i++) {
@@ -100,7 +104,10 @@ final class EncodedEvents {
     return ids == null ? null : ids[i];
   }
 
-  /** The array holding every event's content; event {@code i}'s is at {@link #contentStart}. */
+  /**
+   * The array holding every event's content; event {@code i}'s is at {@link #contentStart}. It may
+   * be longer than the contents.
+   */
   byte[] contents() {
     return contents;
   }
@@ -172,7 +179,7 @@ final class EncodedEvents {
    * The length of {@code s}'s UTF-8 as {@link String#getBytes} encodes it, without encoding it: a
    * lone surrogate becomes one byte ({@code '?'}), a surrogate pair four.
    */
-  static int utf8Length(String s) {
+  private static int utf8Length(String s) {
     int length = s.length();
     int bytes = length;
     for (int i = 0; i < length; i++) {

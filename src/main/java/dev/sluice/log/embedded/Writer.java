@@ -47,6 +47,7 @@ final class Writer {
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
   private final BatchWriter batch = new BatchWriter();
+  private final ContentArrays contentArrays = new ContentArrays();
   private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
   private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
   /** Writes the index files of sealed segments, so that a roll does not hold up appends. */
@@ -121,6 +122,11 @@ final class Writer {
     syncer.start();
   }
 
+  /** An array for an appending thread to lay out a request's contents in ({@link EncodedEvents}). */
+  byte[] contentArray(int bytes) {
+    return contentArrays.take(bytes);
+  }
+
   CompletableFuture<AppendResult> submit(StreamLog stream, String name, EncodedEvents events) {
     LogException failed = failure;
     if (failed != null) {
@@ -155,6 +161,8 @@ final class Writer {
         queue.drainTo(group, GROUP_MAX - 1);
         for (Pending pending : group) {
           place(pending);
+          // The batch holds a copy of the contents now, written or refused.
+          contentArrays.giveBack(pending.events.contents());
         }
         written.put(group);
         group = new ArrayList<>();

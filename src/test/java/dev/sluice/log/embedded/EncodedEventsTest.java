@@ -39,11 +39,18 @@ class EncodedEventsTest {
       @ForAll @IntRange(min = 1, max = 9) int partitions,
       @ForAll @LongRange(min = 0, max = 1L << 42) long firstOffset,
       @ForAll @Size(16) byte[] firstChain,
-      @ForAll long appendTimeMs) throws Exception {
+      @ForAll long appendTimeMs,
+      @ForAll @IntRange(max = 100) int spareBytes,
+      @ForAll byte junk) throws Exception {
     List<Event> events = request.stream().map(Planned::event).toList();
     long defaultTimeMs = appendTimeMs ^ 0x5a5a;
 
-    EncodedEvents encoded = EncodedEvents.of(events, partitions, defaultTimeMs);
+    // An array used before holds other bytes, and may be longer than the contents.
+    EncodedEvents encoded = EncodedEvents.of(events, partitions, defaultTimeMs, bytes -> {
+      byte[] used = new byte[bytes + spareBytes];
+      Arrays.fill(used, junk);
+      return used;
+    });
     BatchWriter writer = new BatchWriter();
     writer.begin(appendTimeMs);
     long[] offsets = new long[partitions];

@@ -24,7 +24,7 @@ class RecentBatchesTest {
     for (int i = 0; i < partitionOf.length; i++) {
       events.add(Event.of("k" + i, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
     }
-    EncodedEvents encoded = EncodedEvents.of(events, partitions, 1_000);
+    EncodedEvents encoded = EncodedEvents.of(events, partitions, 1_000, byte[]::new);
     for (int i = 0; i < partitionOf.length; i++) {
       int p = partitionOf[i];
       writer.add(p, offsets[p]++, encoded, i, chains[p]);
