@@ -23,21 +23,25 @@ final class BatchWriter {
   }
 
   /**
-   * Appends one record; {@code chain} holds its partition's previous chain hash and is advanced to
-   * this record's.
+   * Appends event {@code i} of {@code events} as one record; {@code chain} holds its partition's
+   * previous chain hash and is advanced to this record's. The content was laid out by the appending
+   * thread ({@link EncodedEvents}): here it is copied in one piece.
    */
-  void add(int partition, long offset, EncodedEvent event, byte[] chain) {
-    int contentBytes = event.contentBytes();
+  void add(int partition, long offset, EncodedEvents events, int i, byte[] chain) {
+    int contentBytes = events.contentBytes(i);
     int fieldsLength = Varints.sizeOfInt(partition) + Varints.sizeOfLong(offset) + contentBytes + LogFormat.CHAIN_BYTES;
     ensure(5 + fieldsLength);
-    Varints.putInt(buffer, fieldsLength);
-    Varints.putInt(buffer, partition);
-    Varints.putLong(buffer, offset);
-    int contentStart = buffer.position();
-    event.writeContent(buffer);
-    assert buffer.position() - contentStart == contentBytes : "content size computed wrongly";
-    Chains.advance(chain, partition, offset, event.digestHigh(), event.digestLow());
-    buffer.put(chain);
+    byte[] bytes = buffer.array();
+    int at = Varints.putInt(bytes, buffer.position(), fieldsLength);
+    int fieldsStart = at;
+    at = Varints.putLong(bytes, Varints.putInt(bytes, at, partition), offset);
+    System.arraycopy(events.contents(), events.contentStart(i), bytes, at, contentBytes);
+    at += contentBytes;
+    Chains.advance(chain, partition, offset, events.digestHigh(i), events.digestLow(i));
+    System.arraycopy(chain, 0, bytes, at, LogFormat.CHAIN_BYTES);
+    at += LogFormat.CHAIN_BYTES;
+    assert at - fieldsStart == fieldsLength : "record size computed wrongly";
+    buffer.position(at);
     count++;
   }
 

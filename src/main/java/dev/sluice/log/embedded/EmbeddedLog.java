@@ -244,12 +244,7 @@ public final class EmbeddedLog implements EventLog {
     StreamLog s = require(stream);
     int n = s.spec.partitions();
     AppendLimits.check(stream, s.spec, events, options.eventBytesMax(), options.requestBytesMax());
-    List<EncodedEvent> encoded = new ArrayList<>(events.size());
-    long now = options.clock().getAsLong();
-    for (Event e : events) {
-      encoded.add(EncodedEvent.of(e, n, now));
-    }
-    return writer.submit(s, stream, encoded);
+    return writer.submit(s, stream, EncodedEvents.of(events, n, options.clock().getAsLong(), writer::contentArray));
   }
 
   @Override

@@ -6,22 +6,6 @@ import java.nio.ByteBuffer;
 final class Varints {
   private Varints() {}
 
-  static void putInt(ByteBuffer b, int v) {
-    while ((v & ~0x7f) != 0) {
-      b.put((byte) ((v & 0x7f) | 0x80));
-      v >>>= 7;
-    }
-    b.put((byte) v);
-  }
-
-  static void putLong(ByteBuffer b, long v) {
-    while ((v & ~0x7fL) != 0) {
-      b.put((byte) ((v & 0x7f) | 0x80));
-      v >>>= 7;
-    }
-    b.put((byte) v);
-  }
-
   /** Puts {@code v} into {@code b} at {@code at}; returns the position after it. */
   static int putInt(byte[] b, int at, int v) {
     while ((v & ~0x7f) != 0) {

@@ -47,6 +47,7 @@ final class Writer {
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
   private final BatchWriter batch = new BatchWriter();
+  private final ContentArrays contentArrays = new ContentArrays();
   private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
   private final Thread syncer = new Thread(this::sync, "sluice-log-syncer");
   /** Writes the index files of sealed segments, so that a roll does not hold up appends. */
@@ -72,7 +73,7 @@ final class Writer {
   private static final class Pending {
     final StreamLog stream;
     final String name;
-    final List<EncodedEvent> events;
+    final EncodedEvents events;
     final CompletableFuture<AppendResult> future = new CompletableFuture<>();
     final long submittedNanos = System.nanoTime();
     LogException error;
@@ -81,7 +82,7 @@ final class Writer {
     long[] ends;
     Segment segment;
 
-    Pending(StreamLog stream, String name, List<EncodedEvent> events) {
+    Pending(StreamLog stream, String name, EncodedEvents events) {
       this.stream = stream;
       this.name = name;
       this.events = events;
@@ -121,7 +122,12 @@ final class Writer {
     syncer.start();
   }
 
-  CompletableFuture<AppendResult> submit(StreamLog stream, String name, List<EncodedEvent> events) {
+  /** An array for an appending thread to lay out a request's contents in ({@link EncodedEvents}). */
+  byte[] contentArray(int bytes) {
+    return contentArrays.take(bytes);
+  }
+
+  CompletableFuture<AppendResult> submit(StreamLog stream, String name, EncodedEvents events) {
     LogException failed = failure;
     if (failed != null) {
       throw failed;
@@ -155,6 +161,8 @@ final class Writer {
         queue.drainTo(group, GROUP_MAX - 1);
         for (Pending pending : group) {
           place(pending);
+          // The batch holds a copy of the contents now, written or refused.
+          contentArrays.giveBack(pending.events.contents());
         }
         written.put(group);
         group = new ArrayList<>();
@@ -185,18 +193,15 @@ final class Writer {
     s.dedup.expire(now);
     long[] offsets = s.nextOffset.clone();
     // Chain hashes advance in place, so the request works on copies: a refused request leaves the
-    // stream's as they were.
-    byte[][] chains = new byte[s.chain.length][];
-    for (int p = 0; p < chains.length; p++) {
-      chains[p] = s.chain[p].clone();
-    }
+    // stream's as they were. A partition's is copied when the request first writes to it: a
+    // request of a few events to a stream of many partitions copies only those it touches.
+    byte[][] chains = s.chain.clone();
     PackedPositions positions = new PackedPositions(r.events.size());
     Map<String, Position> idsInRequest = null;
     int appended = 0;
     batch.begin(now);
     for (int i = 0; i < positions.size(); i++) {
-      EncodedEvent e = r.events.get(i);
-      String id = e.id();
+      String id = r.events.id(i);
       if (id != null) {
         Position original = original(s, id, offsets, idsInRequest);
         if (original == INVALID) {
@@ -210,9 +215,12 @@ final class Writer {
           continue;
         }
       }
-      int p = e.partition();
+      int p = r.events.partition(i);
+      if (chains[p] == s.chain[p]) {
+        chains[p] = chains[p].clone();
+      }
       long offset = offsets[p]++;
-      batch.add(p, offset, e, chains[p]);
+      batch.add(p, offset, r.events, i, chains[p]);
       positions.set(i, p, offset, false);
       if (id != null) {
         if (idsInRequest == null) {

@@ -20,10 +20,14 @@ class RecentBatchesTest {
     long[] offsets = new long[partitions];
     byte[][] chains = new byte[partitions][];
     java.util.Arrays.setAll(chains, p -> Chains.GENESIS.clone());
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < partitionOf.length; i++) {
+      events.add(Event.of("k" + i, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+    }
+    EncodedEvents encoded = EncodedEvents.of(events, partitions, 1_000, byte[]::new);
     for (int i = 0; i < partitionOf.length; i++) {
       int p = partitionOf[i];
-      Event event = Event.of("k" + i, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8));
-      writer.add(p, offsets[p]++, EncodedEvent.of(event, partitions, 1_000), chains[p]);
+      writer.add(p, offsets[p]++, encoded, i, chains[p]);
     }
     ByteBuffer bytes = writer.finish();
     ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();

@@ -61,21 +61,18 @@ class VarintsTest {
   @Test
   void writtenVarintsReadBackFromTheArray() {
     Random random = new Random(9);
-    ByteBuffer b = ByteBuffer.allocate(64);
+    byte[] b = new byte[64];
     for (int round = 0; round < 100_000; round++) {
       int i = random.nextInt() >>> (1 + random.nextInt(31));
       long l = random.nextLong() >>> (1 + random.nextInt(63));
-      b.clear().position(3);
-      Varints.putInt(b, i);
-      int afterInt = b.position();
-      Varints.putLong(b, l);
-      int afterLong = b.position();
+      int afterInt = Varints.putInt(b, 3, i);
+      int afterLong = Varints.putLong(b, afterInt, l);
 
-      long r = Varints.getInt(b.array(), 3, afterLong);
+      long r = Varints.getInt(b, 3, afterLong);
       assertThat((int) r).isEqualTo(i);
       assertThat((int) (r >>> 32)).isEqualTo(afterInt);
-      assertThat(Varints.getLong(b.array(), afterInt, afterLong)).isEqualTo(l);
-      assertThat(Varints.skip(b.array(), afterInt)).isEqualTo(afterLong);
+      assertThat(Varints.getLong(b, afterInt, afterLong)).isEqualTo(l);
+      assertThat(Varints.skip(b, afterInt)).isEqualTo(afterLong);
     }
   }
 
