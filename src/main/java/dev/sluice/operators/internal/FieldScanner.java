@@ -60,8 +60,11 @@ public final class FieldScanner {
    */
   private final String[] recent = new String[RECENT_SLOTS];
 
-  /** A short ASCII string of {@link #recentShort}, with its bytes as a little-endian word. */
-  private record Recent(long word, String text) {}
+  /**
+   * A short ASCII string of {@link #recentShort}, with its bytes as a little-endian word; {@code
+   * known} when it was told of ({@link #know}), and so not given up for another value.
+   */
+  private record Recent(long word, String text, boolean known) {}
 
   /**
    * ASCII strings of at most eight bytes seen lately, one per slot by a hash of their bytes, found
@@ -76,10 +79,11 @@ public final class FieldScanner {
   }
 
   /**
-   * Makes {@code text} the string this scanner gives for a value of the same bytes, while no other
-   * value takes its place among the recent ones: a WHERE that compares a field with a literal then
-   * finds the literal itself in the slot, and the comparison ends at the first check of {@link
-   * String#equals}. Only short ASCII texts are kept so.
+   * Makes {@code text} the string this scanner gives for a value of the same bytes: a WHERE that
+   * compares a field with a literal then finds the literal itself in the slot, and the comparison
+   * ends at the first check of {@link String#equals}. Only short ASCII texts are kept so, and no
+   * other value takes a known text's place among the recent ones; of two known texts in one place,
+   * the last told is kept.
    */
   public void know(String text) {
     var bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -91,7 +95,7 @@ public final class FieldScanner {
     if ((word & HIGHS) != 0) {
       return;
     }
-    recentShort[shortSlot(word, bytes.length)] = new Recent(word, text);
+    recentShort[shortSlot(word, bytes.length)] = new Recent(word, text, true);
   }
 
   /** The slot of {@link #recentShort} for a string of {@code length} bytes whose word is {@code word}. */
@@ -110,7 +114,9 @@ public final class FieldScanner {
           return known.text();
         }
         var made = new String(b, from, length, StandardCharsets.US_ASCII);
-        recentShort[slot] = new Recent(word, made);
+        if (known == null || !known.known()) {
+          recentShort[slot] = new Recent(word, made, false);
+        }
         return made;
       }
     }

@@ -55,19 +55,36 @@ public interface SlotEval {
 
   /**
    * {@code field = 'text'} (or {@code <>}, either side first): a string is compared as it is,
-   * anything else as the comparison does, its sides in their written order. Null for no slot. The
-   * string is first compared as the same object ({@link #comparedTexts}) and by its hash, which a
-   * string keeps once computed: a scanner's recent strings are the same objects event after event.
+   * anything else as the comparison does, its sides in their written order. Null for no slot.
    */
   private static SlotEval withText(Comparison c, int slot, String text, boolean fieldFirst) {
-    if (slot < 0) {
-      return null;
+    return slot < 0 ? null : new TextComparison(c, slot, text, text.hashCode(), c.op() == BinaryOperator.EQ, fieldFirst);
+  }
+
+  /**
+   * {@code field = 'text'} or {@code field <> 'text'} (either side first) over a slot, as {@link
+   * #withText} compiles it; a reader of slots may test a string in the slot itself ({@link
+   * #matches}), without a call through this interface per event.
+   *
+   * @param hash the text's hash
+   * @param equal whether the comparison is {@code =}
+   */
+  record TextComparison(Comparison comparison, int slot, String text, int hash, boolean equal, boolean fieldFirst)
+      implements SlotEval {
+    @Override
+    public Object eval(Object[] slots) {
+      var value = slots[slot];
+      return value instanceof String s ? matches(s) : fieldFirst ? comparison.of(value, text) : comparison.of(text, value);
     }
-    var equal = c.op() == BinaryOperator.EQ;
-    var hash = text.hashCode();
-    return slots -> slots[slot] instanceof String s
-        ? (s == text || s.hashCode() == hash && s.equals(text)) == equal
-        : fieldFirst ? c.of(slots[slot], text) : c.of(text, slots[slot]);
+
+    /**
+     * Whether the comparison holds for the string {@code s} in the slot. The string is first
+     * compared as the same object ({@link #comparedTexts}) and by its hash, which a string keeps once
+     * computed: a scanner's recent strings are the same objects event after event.
+     */
+    public boolean matches(String s) {
+      return (s == text || s.hashCode() == hash && s.equals(text)) == equal;
+    }
   }
 
   /**

@@ -258,7 +258,14 @@ final class ScannedAggregate implements InPlace {
       byte outcome;
       try {
         for (var i = 0; i < filters.length; i++) {
-          var value = filters[i].eval(slots);
+          var filter = filters[i];
+          if (filter instanceof SlotEval.TextComparison t && slots[t.slot()] instanceof String s) {
+            if (!t.matches(s)) {
+              return SKIP;
+            }
+            continue;
+          }
+          var value = filter.eval(slots);
           if (value == null || !Values.truth(value, "WHERE", filterNodes[i].pos())) {
             return SKIP;
           }
