@@ -46,12 +46,7 @@ final class Segment implements AutoCloseable {
    * reason when the bytes there are not a sound batch.
    */
   ByteBuffer readBatch(long position, long limit) throws IOException, Damaged {
-    ByteBuffer batch = read(position, limit);
-    String problem = BatchReader.verify(batch);
-    if (problem != null) {
-      throw new Damaged(problem);
-    }
-    return batch;
+    return checked(read(position, limit), BatchReader::verify);
   }
 
   /**
@@ -59,8 +54,12 @@ final class Segment implements AutoCloseable {
    * checks the batch's length and CRC here, its records' structure in that walk.
    */
   ByteBuffer readChecksummedBatch(long position, long limit) throws IOException, Damaged {
-    ByteBuffer batch = read(position, limit);
-    String problem = BatchReader.verifyChecksum(batch);
+    return checked(read(position, limit), BatchReader::verifyChecksum);
+  }
+
+  /** The batch, if {@code check} finds no problem in it (it returns null). */
+  private static ByteBuffer checked(ByteBuffer batch, java.util.function.Function<ByteBuffer, String> check) throws Damaged {
+    String problem = check.apply(batch);
     if (problem != null) {
       throw new Damaged(problem);
     }
