@@ -48,11 +48,6 @@ public final class HeldBack {
       touch(entry, input.source(), input.partition(), input.offset(), input.id());
     }
 
-    /** Notes the input that touched the key last, as the log hands it over: keeps no string it need not. */
-    public void touchedBy(String source, RecordView record) {
-      touch(entry, source, record.partition(), record.offset(), record.idGenerated() ? null : record.id());
-    }
-
     /** Where its entry is: what {@link #locate} returns for its key. */
     public int entry() {
       return entry;
@@ -197,6 +192,11 @@ public final class HeldBack {
       ids[(int) INTS.get(arena, entry + INDEX)] = id;
       INTS.set(arena, entry + FLAGS, TOUCHED | HAS_ID);
     }
+  }
+
+  /** {@link #touch} by a record as the log hands it over: keeps no id string it need not. */
+  public void touch(int entry, String source, RecordView record) {
+    touch(entry, source, record.partition(), record.offset(), record.idGenerated() ? null : record.id());
   }
 
   private int sourceIndex(String source) {

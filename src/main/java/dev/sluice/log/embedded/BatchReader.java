@@ -101,7 +101,7 @@ final class BatchReader {
     if (body.get(0) != LogFormat.BATCH_MAGIC) {
       throw new Varints.Malformed("bad batch magic");
     }
-    if (body.getInt(1 + 1 + 8) < 0) {
+    if (declaredRecords(checksummedBatch) < 0) {
       throw new Varints.Malformed("negative record count");
     }
     BatchReader reader = new BatchReader(body);

@@ -151,14 +151,7 @@ final class AggregateOperator extends Operator {
 
   /**
    * Adds one input with these arguments to a held group: as {@link #update} with weight 1, with
-   * count and sum done here without looking their calls up again.
-   */
-  void insertHeld(HeldBack.Held held, Object[] arguments, FlowContext context) {
-    insertHeld(held, arguments, 0, context);
-  }
-
-  /**
-   * {@link #insertHeld(HeldBack.Held, Object[], FlowContext)} where an argument may be {@link
+   * count and sum done here without looking their calls up again. An argument may be {@link
    * FieldScanner#LONG}: the integer {@code longValue}, not boxed.
    */
   void insertHeld(HeldBack.Held held, Object[] arguments, long longValue, FlowContext context) {
@@ -210,14 +203,13 @@ final class AggregateOperator extends Operator {
   }
 
   /**
-   * {@link #insertHeld(HeldBack.Held, Object[], long, FlowContext)} of the held group whose entry
-   * is {@code entry}: with the numbers kept there ({@link #numbers}), an input of integer (or no)
-   * arguments is added to them, touching nothing but the entry; its totals take the numbers at the
-   * flush ({@link #fold}). Sums of integers do not depend on the order they are added in, so the
+   * {@link #insertHeld} of the held group whose entry is {@code entry}: with the numbers kept there
+   * ({@link #numbers}), an input of integer (or no) arguments is added to them, touching nothing but
+   * the entry; its totals take the numbers at the flush ({@link #fold}). Sums of integers do not depend on the order they are added in, so the
    * totals come out as inserting each input in turn makes them.
    */
   void insertAt(HeldBack heldBack, int entry, Object[] arguments, long longValue, FlowContext context) {
-    if (!simple || heldBack.numbersKept() != numbers() || !addable(heldBack, entry, arguments, longValue)) {
+    if (!addsToNumbers(heldBack) || !addable(heldBack, entry, arguments, longValue)) {
       var held = heldBack.held(entry);
       fold(heldBack, held);
       insertHeld(held, arguments, longValue, context);
@@ -234,6 +226,11 @@ final class AggregateOperator extends Operator {
         heldBack.add(entry, 2 + 2 * i, value == FieldScanner.LONG ? longValue : (Long) value);
       }
     }
+  }
+
+  /** Whether its inputs are added to numbers beside the held keys: it is simple and they are kept. */
+  private boolean addsToNumbers(HeldBack heldBack) {
+    return simple && heldBack.numbersKept() == numbers();
   }
 
   /**
@@ -265,7 +262,7 @@ final class AggregateOperator extends Operator {
 
   /** Brings a held group's totals up to date with the numbers kept beside it, which are then zero. */
   private void fold(HeldBack heldBack, HeldBack.Held held) {
-    if (!simple || heldBack.numbersKept() != numbers()) {
+    if (!addsToNumbers(heldBack)) {
       return;
     }
     var entry = held.entry();

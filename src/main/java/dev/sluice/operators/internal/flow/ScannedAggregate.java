@@ -194,7 +194,7 @@ final class ScannedAggregate implements InPlace {
       return null;
     }
     var entry = entry(outcome, r.keyBuffer, 0, r.keyLength, r.keyHash, r.group);
-    heldBack.touch(entry, source, record.partition(), record.offset(), record.idGenerated() ? null : record.id());
+    heldBack.touch(entry, source, record);
     aggregate.insertAt(heldBack, entry, r.arguments, r.longs[0], context);
     return heldBack.held(entry).key;
   }
