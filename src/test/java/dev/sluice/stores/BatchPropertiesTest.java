@@ -86,6 +86,39 @@ class BatchPropertiesTest {
     }
   }
 
+  /** A commit of enough writes to hand them over in key order stores exactly those writes. */
+  @Property(tries = 20)
+  void aLargeCommitStoresWhatItHeld(@ForAll long seed) {
+    Random random = new Random(seed);
+    try (Batch clear = space.batch()) {
+      space.scan(new byte[0], null, (k, v) -> {
+        clear.delete(k);
+        return true;
+      });
+      clear.commit();
+    }
+    TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
+    try (Batch batch = space.batch()) {
+      for (int i = Batch.SORTED_FROM + random.nextInt(3 * Batch.SORTED_FROM); i > 0; i--) {
+        byte[] key = new byte[1 + random.nextInt(24)];
+        random.nextBytes(key);
+        key[0] = (byte) random.nextInt(3); // shared prefixes
+        byte[] value = new byte[random.nextInt(40)];
+        random.nextBytes(value);
+        batch.put(key, value);
+        model.put(key, value);
+      }
+      assertThat(batch.count()).isGreaterThanOrEqualTo(Batch.SORTED_FROM);
+      batch.commit();
+    }
+    TreeMap<byte[], byte[]> stored = new TreeMap<>(Arrays::compareUnsigned);
+    space.scan(new byte[0], null, (k, v) -> {
+      stored.put(k, v);
+      return true;
+    });
+    assertThat(entries(stored)).isEqualTo(entries(model));
+  }
+
   /** Keys over a small alphabet, so that prefixes, repeats and neighbours are common. */
   private static byte[] key(Random random) {
     byte[] key = new byte[1 + random.nextInt(3)];
