@@ -169,6 +169,28 @@ public final class HeldBack {
     }
   }
 
+  /**
+   * The table's slot where a look-up of a key of {@code hash} starts ({@link #locate}), or 0: read
+   * for a run of look-ups before they are made, so that their cache misses overlap.
+   */
+  public long firstSlot(int hash) {
+    return slots[spread(hash) & (slots.length - 1)];
+  }
+
+  /**
+   * Reads the key length and the last number of the entry that {@code slot} (of {@link #firstSlot})
+   * names, and returns their sum, or 0 for an empty slot: as {@link #firstSlot}, so that a run of
+   * look-ups finds the entries in the caches.
+   */
+  public long warm(long slot) {
+    if (slot == 0) {
+      return 0;
+    }
+    var at = (int) slot;
+    var n = (int) INTS.get(arena, at);
+    return n + (long) LONGS.get(arena, align(at + 4 + n) + NUMBERS + 8 * Math.max(0, numbers - 1));
+  }
+
   /** The held key whose entry is at {@code entry}. */
   public Held held(int entry) {
     return held.get((int) INTS.get(arena, entry + INDEX));

@@ -325,6 +325,8 @@ final class ScannedAggregate implements InPlace {
     private long[] longValues = new long[1024];
     /** Per record, on the view's thread while {@link #applyTo} runs: its held group's entry. */
     private int[] found = new int[1024];
+    /** Per record, while {@link #applyTo} runs: the slot its look-up starts at ({@link HeldBack#firstSlot}). */
+    private long[] slotWords = new long[1024];
     /** What the look-ups read of the groups' entries: kept, so that reading them is not left out. */
     private long numbersSeen;
     private byte[] keys = new byte[16 * 1024];
@@ -375,7 +377,11 @@ final class ScannedAggregate implements InPlace {
       }
       ids[i] = record.idGenerated() ? null : record.id();
       var n = reading.arguments.length;
-      System.arraycopy(reading.arguments, 0, arguments, i * n, n);
+      for (var j = 0; j < n; j++) {
+        // A loop, not System.arraycopy: the copy of an array of references runs the collector's
+        // barrier for the range out of line, which costs more than the few stores.
+        arguments[i * n + j] = reading.arguments[j];
+      }
       longValues[i] = reading.longs[0];
     }
 
@@ -443,6 +449,15 @@ final class ScannedAggregate implements InPlace {
       // into the next cache line, which the update then finds in the caches.
       var numbers = heldBack.numbersKept();
       var seen = 0L;
+      if (slotWords.length < count) {
+        slotWords = new long[offsets.length];
+      }
+      for (var i = 0; i < count; i++) {
+        slotWords[i] = kinds[i] == RAW_GROUP ? heldBack.firstSlot(keyHash[i]) : 0;
+      }
+      for (var i = 0; i < count; i++) {
+        seen += heldBack.warm(slotWords[i]);
+      }
       for (var i = 0; i < count; i++) {
         var kind = kinds[i];
         if (kind == RAW_GROUP || kind == GROUP) {
@@ -465,7 +480,9 @@ final class ScannedAggregate implements InPlace {
         }
         var entry = found[i];
         heldBack.touch(entry, source, partition, offsets[i], ids[i]);
-        System.arraycopy(arguments, i * calls, argumentValues, 0, calls);
+        for (var j = 0; j < calls; j++) {
+          argumentValues[j] = arguments[i * calls + j]; // a loop, as in accept
+        }
         aggregate.insertAt(heldBack, entry, argumentValues, longValues[i], context);
       }
     }
