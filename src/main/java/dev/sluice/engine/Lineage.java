@@ -38,7 +38,10 @@ import java.util.Optional;
  *   0x0A source 0x00 partition:i4 first:i8 → at_ms:i8, then per input from offset {@code first} on:
  *                                              offset:varlong kind (0 keys, 1 events) count:varlong
  *                                              more:varlong, then each key as length:varlong bytes, or
- *                                              each event as id length:varlong id partition:varlong offset:varlong
+ *                                              each event as id length:varlong id partition:varlong offset:varlong;
+ *                                              or, an input that changed one key (kind 2):
+ *                                              step:varlong 2 length:varlong bytes, its offset the
+ *                                              entry's input before it plus step (the first: step)
  *   0x06 commit time:i8 sequence:i8         → the 0x0A (and older 0x05) keys written by that commit,
  *                                              each length:i4 bytes
  *   0x05 source 0x00 input id               → no longer written: an entry per input event, as JSON;
@@ -68,6 +71,13 @@ final class Lineage {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte KEYS = 0;
   private static final byte EVENTS = 1;
+  /**
+   * An input that changed one key, its offset a step from the input before it in the entry: most
+   * inputs of a view (every one of an aggregate's), in five bytes fewer than kind 0 takes (a step
+   * is a byte where an offset takes up to four, and there is no count). A backfill's commit of
+   * 8,000,000 inputs holds 40 MB less.
+   */
+  private static final byte ONE_KEY = 2;
 
   /** Bytes a run's sink starts with when no run of its partition came before it in the commit. */
   private static final int RUN_BYTES_FIRST = 1024;
@@ -80,6 +90,8 @@ final class Lineage {
     final byte[] key;
     final ByteSink sink;
     int inputs;
+    /** The offset of the entry's last input; 0 before the first ({@link #ONE_KEY}'s steps start there). */
+    long last;
 
     /** {@code bytes}: what the sink starts with; a backfill's runs are as large as the one before. */
     Run(String source, int partition, long first, int bytes) {
@@ -108,29 +120,46 @@ final class Lineage {
     if (total == 0) {
       return;
     }
-    ByteSink sink = run(source, input.partition(), input.offset()).sink;
+    Run run = run(source, input.partition(), input.offset());
+    if (total == 1) {
+      byte[] key = changes.isEmpty() ? held.getFirst().bytes() : changes.getFirst().key().bytes();
+      putOneKey(run, input.offset(), key, 0, key.length);
+      return;
+    }
     int count = Math.min(total, KEYS_MAX);
-    sink.putVarLong(input.offset()).put(KEYS).putVarLong(count).putVarLong(total - count);
+    run.sink.putVarLong(input.offset()).put(KEYS).putVarLong(count).putVarLong(total - count);
     for (int i = 0; i < count; i++) {
       byte[] key = i < changes.size() ? changes.get(i).key().bytes() : held.get(i - changes.size()).bytes();
-      sink.putVarLong(key.length).put(key);
+      run.sink.putVarLong(key.length).put(key);
     }
+    run.last = input.offset();
   }
 
   /** The one key whose change the input at {@code partition}/{@code offset} held back. */
   void touched(String source, int partition, long offset, RowKey key) {
     byte[] bytes = key.bytes();
-    run(source, partition, offset).sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(bytes.length).put(bytes);
+    putOneKey(run(source, partition, offset), offset, bytes, 0, bytes.length);
   }
 
   /** {@link #touched(String, int, long, RowKey)} with the key's encoding, {@code key[from, from + length)}. */
   void touched(String source, int partition, long offset, byte[] key, int from, int length) {
-    putTouched(run(source, partition, offset).sink, offset, key, from, length);
+    putOneKey(run(source, partition, offset), offset, key, from, length);
   }
 
-  /** An input at {@code offset} that touched the one key {@code key[from, from + length)}, as an entry holds it. */
-  private static void putTouched(ByteSink sink, long offset, byte[] key, int from, int length) {
-    sink.putVarLong(offset).put(KEYS).putVarLong(1).putVarLong(0).putVarLong(length).put(key, from, length);
+  /** An input at {@code offset} that touched the one key {@code key[from, from + length)}, into its entry. */
+  private static void putOneKey(Run run, long offset, byte[] key, int from, int length) {
+    putOneKey(run.sink, offset - run.last, key, from, length);
+    run.last = offset;
+  }
+
+  /** {@link #ONE_KEY}: an input {@code step} past the one before it that touched one key. */
+  private static void putOneKey(ByteSink sink, long step, byte[] key, int from, int length) {
+    putOneKeyAfterStep(sink.putVarLong(step), key, from, length);
+  }
+
+  /** {@link #ONE_KEY} after its step. */
+  private static void putOneKeyAfterStep(ByteSink sink, byte[] key, int from, int length) {
+    sink.put(ONE_KEY).putVarLong(length).put(key, from, length);
   }
 
   /**
@@ -143,6 +172,8 @@ final class Lineage {
     private long[] offsets = new long[1024];
     /** Where each input's bytes end in {@link #sink}. */
     private int[] ends = new int[1024];
+    /** Where each input's bytes after its step start in {@link #sink}: its step is from the input before it in the read. */
+    private int[] afterSteps = new int[1024];
     private int count;
 
     /** Encodes what {@code read} will touch, in place of what this held. */
@@ -158,8 +189,11 @@ final class Lineage {
       if (count == offsets.length) {
         offsets = Arrays.copyOf(offsets, count * 2);
         ends = Arrays.copyOf(ends, count * 2);
+        afterSteps = Arrays.copyOf(afterSteps, count * 2);
       }
-      putTouched(sink, offset, key, from, length);
+      sink.putVarLong(offset - (count == 0 ? 0 : offsets[count - 1]));
+      afterSteps[count] = sink.size();
+      putOneKeyAfterStep(sink, key, from, length);
       offsets[count] = offset;
       ends[count++] = sink.size();
     }
@@ -175,7 +209,11 @@ final class Lineage {
       Run run = run(source, partition, encoded.offsets[i]); // counts input i
       int n = Math.min(encoded.count - i, INPUTS_PER_ENTRY - run.inputs + 1);
       run.inputs += n - 1;
-      run.sink.put(encoded.sink, i == 0 ? 0 : encoded.ends[i - 1], encoded.ends[i + n - 1]);
+      // The first input's step is from the entry's last input, not the read's; the ones after it
+      // follow the read's inputs before them, as in the entry.
+      run.sink.putVarLong(encoded.offsets[i] - run.last);
+      run.sink.put(encoded.sink, encoded.afterSteps[i], encoded.ends[i + n - 1]);
+      run.last = encoded.offsets[i + n - 1];
       i += n;
     }
   }
@@ -212,7 +250,9 @@ final class Lineage {
   /** Puts the pending entries into the commit's batch, and removes expired ones when it is time. */
   void write(Batch batch, long nowMs) {
     derived.forEach((input, events) -> {
-      ByteSink sink = run((String) input.get(0), (Integer) input.get(1), (Long) input.get(2)).sink;
+      Run run = run((String) input.get(0), (Integer) input.get(1), (Long) input.get(2));
+      run.last = (Long) input.get(2);
+      ByteSink sink = run.sink;
       sink.putVarLong((Long) input.get(2)).put(EVENTS).putVarLong(events.size()).putVarLong(0);
       for (Object[] event : events) {
         byte[] id = ((String) event[0]).getBytes(StandardCharsets.UTF_8);
@@ -303,11 +343,14 @@ final class Lineage {
   private static JsonNode find(byte[] value, long offset) {
     ByteSource in = new ByteSource(value, 0);
     long atMs = in.getLong();
+    long last = 0;
     while (in.hasMore()) {
-      long at = in.getVarLong();
+      long step = in.getVarLong();
       int kind = in.get();
-      int count = (int) in.getVarLong();
-      long more = in.getVarLong();
+      long at = kind == ONE_KEY ? last + step : step;
+      last = at;
+      int count = kind == ONE_KEY ? 1 : (int) in.getVarLong();
+      long more = kind == ONE_KEY ? 0 : in.getVarLong();
       ObjectNode node = at == offset ? JSON.createObjectNode().put("at_ms", atMs) : null;
       ArrayNode items = node == null ? null : node.putArray(kind == EVENTS ? "events" : "keys");
       for (int i = 0; i < count; i++) {

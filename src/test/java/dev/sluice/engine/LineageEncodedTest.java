@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.log.RecordView;
 import dev.sluice.operators.DeadLetter;
 import dev.sluice.operators.InPlace;
+import dev.sluice.operators.RowKey;
 import dev.sluice.stores.Batch;
 import dev.sluice.stores.KeyValueStore;
 import dev.sluice.stores.Space;
@@ -64,6 +65,58 @@ class LineageEncodedTest {
       write(encoded, second);
       // Two entries per partition (4,096 inputs each at most) and the expiry entry.
       assertThat(contents(encoded)).isEqualTo(contents(oneByOne)).hasSize(5);
+    }
+  }
+
+  /**
+   * Each input of a view reads back with the keys it changed, however its entry holds them: one key
+   * (a step from the input before it) or several; an input that changed nothing reads back empty.
+   * Across more inputs than one entry takes, some encoded with a read. (A derived stream's inputs
+   * and their events: LineageIndexTest.)
+   */
+  @Test
+  void eachInputReadsBackWithWhatItChanged(@TempDir Path dir) {
+    Random random = new Random(7);
+    Lineage lineage = new Lineage();
+    java.util.Map<Long, List<String>> keys = new java.util.HashMap<>();
+    long offset = 0;
+    for (int i = 0; i < Lineage.INPUTS_PER_ENTRY + 500; ) {
+      offset += 1 + (random.nextInt(4) == 0 ? random.nextInt(300) : 0);
+      int shape = random.nextInt(10);
+      if (shape == 0) {
+        List<dev.sluice.operators.RowKey> held = List.of(RowKey.of("a-" + offset), RowKey.of("b-" + offset));
+        lineage.changed("orders", new dev.sluice.log.Record(0, offset, null, null, 0, List.of(), false, new byte[0]),
+            new dev.sluice.operators.Applied(List.of(), List.of(), false, held));
+        keys.put(offset, List.of("a-" + offset, "b-" + offset));
+        i++;
+      } else if (shape < 3) {
+        List<Input> read = new ArrayList<>();
+        for (int n = 1 + random.nextInt(50); n > 0; n--, i++) {
+          read.add(new Input(0, offset, RowKey.of("k-" + offset).bytes()));
+          keys.put(offset, List.of("k-" + offset));
+          offset += 1 + random.nextInt(3);
+        }
+        offset = read.getLast().offset();
+        lineage.touched("orders", 0, new Lineage.Encoded().of(touching(read)));
+      } else {
+        lineage.touched("orders", 0, offset, RowKey.of("k-" + offset));
+        keys.put(offset, List.of("k-" + offset));
+        i++;
+      }
+    }
+    try (KeyValueStore store = KeyValueStore.open(dir)) {
+      Space space = store.space("view:v:1");
+      write(space, lineage);
+      for (long o = 0; o <= offset + 1; o++) {
+        var read = Lineage.read(space, "orders", 0, o, "id-" + o);
+        if (keys.containsKey(o)) {
+          List<String> found = new ArrayList<>();
+          read.orElseThrow().path("keys").forEach(k -> found.add(k.asText()));
+          assertThat(found).as("input %d", o).isEqualTo(keys.get(o));
+        } else {
+          assertThat(read).as("input %d changed nothing", o).isEmpty();
+        }
+      }
     }
   }
 
