@@ -74,8 +74,8 @@ final class Lineage {
   /**
    * An input that changed one key, its offset a step from the input before it in the entry: most
    * inputs of a view (every one of an aggregate's), in five bytes fewer than kind 0 takes (a step
-   * is a byte where an offset takes up to four, and there is no count). A backfill's commit of
-   * 8,000,000 inputs holds 40 MB less.
+   * is a byte where an offset takes up to four, and there is no count): 40 MB less in a backfill's
+   * commit of 8,000,000 such inputs.
    */
   private static final byte ONE_KEY = 2;
 
