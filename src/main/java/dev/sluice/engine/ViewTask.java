@@ -47,7 +47,7 @@ final class ViewTask implements Runnable {
   static final long BEHIND_RECORDS = Long.getLong("sluice.view.behind-records", 10_000);
   /**
    * Records per commit at most: bounds the commit's memory (its batch, folded changes and lineage,
-   * about 20 bytes a record). A commit's cost is mostly per changed key, so a backfill of groups
+   * about 15 bytes a record that changed a key). A commit's cost is mostly per changed key, so a backfill of groups
    * spends less the more records share it: with 100,000 groups one commit took about a second of
    * the view's thread, a third of its time at four million records a commit.
    */

