@@ -138,7 +138,7 @@ final class Lineage {
   /** The one key whose change the input at {@code partition}/{@code offset} held back. */
   void touched(String source, int partition, long offset, RowKey key) {
     byte[] bytes = key.bytes();
-    putOneKey(run(source, partition, offset), offset, bytes, 0, bytes.length);
+    touched(source, partition, offset, bytes, 0, bytes.length);
   }
 
   /** {@link #touched(String, int, long, RowKey)} with the key's encoding, {@code key[from, from + length)}. */
@@ -148,16 +148,11 @@ final class Lineage {
 
   /** An input at {@code offset} that touched the one key {@code key[from, from + length)}, into its entry. */
   private static void putOneKey(Run run, long offset, byte[] key, int from, int length) {
-    putOneKey(run.sink, offset - run.last, key, from, length);
+    putOneKeyAfterStep(run.sink.putVarLong(offset - run.last), key, from, length);
     run.last = offset;
   }
 
-  /** {@link #ONE_KEY}: an input {@code step} past the one before it that touched one key. */
-  private static void putOneKey(ByteSink sink, long step, byte[] key, int from, int length) {
-    putOneKeyAfterStep(sink.putVarLong(step), key, from, length);
-  }
-
-  /** {@link #ONE_KEY} after its step. */
+  /** {@link #ONE_KEY} after its step (the offset's distance from the input before it in the entry). */
   private static void putOneKeyAfterStep(ByteSink sink, byte[] key, int from, int length) {
     sink.put(ONE_KEY).putVarLong(length).put(key, from, length);
   }

@@ -161,9 +161,8 @@ public final class HeldBack {
       }
       if ((int) (slot >>> 32) == tag) {
         var at = (int) slot;
-        var n = (int) INTS.get(arena, at);
-        if (n == length && same(arena, at + 4, bytes, from, length)) {
-          return align(at + 4 + n);
+        if ((int) INTS.get(arena, at) == length && same(arena, at + 4, bytes, from, length)) {
+          return entryOf(at);
         }
       }
     }
@@ -179,16 +178,15 @@ public final class HeldBack {
 
   /**
    * Reads the key length and the last number of the entry that {@code slot} (of {@link #firstSlot})
-   * names, and returns their sum, or 0 for an empty slot: as {@link #firstSlot}, so that a run of
+   * names, and returns something of what it read, or 0 for an empty slot: as {@link #firstSlot}, so that a run of
    * look-ups finds the entries in the caches.
    */
   public long warm(long slot) {
     if (slot == 0) {
       return 0;
     }
-    var at = (int) slot;
-    var n = (int) INTS.get(arena, at);
-    return n + (long) LONGS.get(arena, align(at + 4 + n) + NUMBERS + 8 * Math.max(0, numbers - 1));
+    var entry = entryOf((int) slot);
+    return entry + (numbers == 0 ? 0 : number(entry, numbers - 1));
   }
 
   /** The held key whose entry is at {@code entry}. */
@@ -331,6 +329,11 @@ public final class HeldBack {
     place(slots, h);
     held.add(h);
     return h;
+  }
+
+  /** Where the entry's fields start of the key whose length and bytes start at {@code at}. */
+  private int entryOf(int at) {
+    return align(at + 4 + (int) INTS.get(arena, at));
   }
 
   /** The next multiple of 8 from {@code at} on. */

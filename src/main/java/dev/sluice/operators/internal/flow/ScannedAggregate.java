@@ -325,7 +325,7 @@ final class ScannedAggregate implements InPlace {
     private long[] longValues = new long[1024];
     /** Per record, on the view's thread while {@link #applyTo} runs: its held group's entry. */
     private int[] found = new int[1024];
-    /** Per record, while {@link #applyTo} runs: the slot its look-up starts at ({@link HeldBack#firstSlot}). */
+    /** Per record, while {@link #applyTo} runs: the slot its look-up starts at ({@link HeldBack#firstSlot}); grows with {@link #found}. */
     private long[] slotWords = new long[1024];
     /** What the look-ups read of the groups' entries: kept, so that reading them is not left out. */
     private long numbersSeen;
@@ -440,6 +440,7 @@ final class ScannedAggregate implements InPlace {
     public void applyTo(List<DeadLetter> into) {
       if (found.length < count) {
         found = new int[offsets.length];
+        slotWords = new long[offsets.length];
       }
       // First every record's group, then the updates: the look-ups of different records do not
       // wait on one another, so the processor overlaps their cache misses (a hundred thousand
@@ -454,9 +455,6 @@ final class ScannedAggregate implements InPlace {
       // 11 % to 4 %).
       var numbers = heldBack.numbersKept();
       var seen = 0L;
-      if (slotWords.length < count) {
-        slotWords = new long[offsets.length];
-      }
       for (var i = 0; i < count; i++) {
         slotWords[i] = kinds[i] == RAW_GROUP ? heldBack.firstSlot(keyHash[i]) : 0;
       }
