@@ -1,14 +1,18 @@
 package dev.sluice.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.log.Token;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -20,8 +24,13 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "append", mixinStandardHelpOptions = true, description = "Append events: JSON arguments, or NDJSON on stdin.")
 final class AppendCommand implements Callable<Integer> {
-  static final int BATCH_LINES_MAX = 1000;
+  /** The most events a request from stdin holds by default; the server takes up to 100,000. */
+  static final int BATCH_EVENTS_DEFAULT = 10_000;
   private static final int BATCH_BYTES_MAX = 8 << 20;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "" + BATCH_EVENTS_DEFAULT,
+      description = "events per request when reading stdin (default ${DEFAULT-VALUE}); each request is appended whole or not at all")
+  int batch;
 
   @ParentCommand Main main;
   @Mixin ServerUrl server;
@@ -40,6 +49,9 @@ final class AppendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (batch < 1) {
+      throw new CliFailure("--batch must be at least 1, got " + batch, Main.USAGE);
+    }
     client = server.client();
     path = "/streams/" + SluiceClient.segment(stream) + "/events";
     if (events != null && !events.isEmpty()) {
@@ -72,7 +84,7 @@ final class AppendCommand implements Callable<Integer> {
   }
 
   private void appendLines(Progress progress) throws IOException {
-    LineBatches batches = new LineBatches(main.in, BATCH_LINES_MAX, BATCH_BYTES_MAX);
+    LineBatches batches = new LineBatches(main.in, batch, BATCH_BYTES_MAX);
     LineBatches.Batch sending = null;
     CompletableFuture<SluiceClient.Answer> answer = null;
     LineBatches.Batch next;
@@ -104,11 +116,28 @@ final class AppendCommand implements Callable<Integer> {
     count(answer);
   }
 
+  /**
+   * Adds up an append's answer. It is read as it streams by, its positions skipped: a batch of
+   * 10,000 events is answered with 10,000 of them, which the command does not print.
+   */
   private void count(SluiceClient.Answer answer) {
-    JsonNode result = answer.json();
-    appended += result.path("appended").asLong();
-    duplicates += result.path("duplicates").asLong();
-    token = token.merge(Token.decode(result.path("token").asText()));
+    try (JsonParser json = SluiceClient.JSON.createParser(answer.body())) {
+      if (json.nextToken() != JsonToken.START_OBJECT) {
+        throw new CliFailure("the server's answer is not a JSON object: " + new String(answer.body(), StandardCharsets.UTF_8));
+      }
+      while (json.nextToken() == JsonToken.FIELD_NAME) {
+        String field = json.currentName();
+        json.nextToken();
+        switch (field) {
+          case "appended" -> appended += json.getLongValue();
+          case "duplicates" -> duplicates += json.getLongValue();
+          case "token" -> token = token.merge(Token.decode(json.getText()));
+          default -> json.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new CliFailure("the server's answer is not JSON: " + new String(answer.body(), StandardCharsets.UTF_8));
+    }
   }
 
   /** Names the input line at fault when the server says which event it was. */

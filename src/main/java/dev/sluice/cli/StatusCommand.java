@@ -25,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
     main.out.println("streams    " + streams.path("count").asLong() + " (" + streams.path("events").asLong()
         + " events, " + Sizes.bytes(streams.path("bytes").asLong()) + ")");
     main.out.println("followers  " + status.path("followers").asInt());
-    SluiceClient.Answer views = client.send(client.request("/views").GET().build());
+    SluiceClient.Answer views = client.send(client.getRequest("/views"));
     if (views.ok() && views.json().size() > 0) {
       main.out.println();
       List<List<String>> rows = new ArrayList<>();

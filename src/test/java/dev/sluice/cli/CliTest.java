@@ -98,7 +98,7 @@ class CliTest {
   void appendLoadsNdjsonFromStdinInOrderWithAProgressLine() {
     sluice("exec", "CREATE STREAM orders KEY order_id");
 
-    Run run = withInput(ndjson(0, 1200) + "\n   \n" + ndjson(1200, 2500), "append", "orders");
+    Run run = withInput(ndjson(0, 1200) + "\n   \n" + ndjson(1200, 2500), "append", "orders", "--batch", "1000");
 
     assertThat(run.exit()).isZero();
     assertThat(run.err()).startsWith("\rappended 1000 events (").endsWith("\n");
@@ -106,6 +106,29 @@ class CliTest {
     List<Record> records = log.read("orders", 0, 0, 5000);
     assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
         .containsExactlyElementsOf(ndjson(0, 2500).lines().toList());
+  }
+
+  @Test
+  void appendSendsTenThousandEventsARequestByDefault() {
+    sluice("exec", "CREATE STREAM orders KEY order_id");
+    String input = ndjson(0, 12_000) + "{\"amount\":3}\n";
+
+    Run run = withInput(input, "append", "orders");
+
+    // The bad last line rejects the second request whole: what the first held is appended.
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).startsWith("\rappended 10000 events (").endsWith(
+        "sluice: line 12001 of the input: no _key and no 'order_id' member (the KEY of stream 'orders')"
+            + " (the 10000 events before line 10001 were appended, none from it on)\n");
+    assertThat(events("orders")).isEqualTo(10_000);
+  }
+
+  @Test
+  void appendRefusesABatchOfNoEvents() {
+    sluice("exec", "CREATE STREAM orders KEY order_id");
+
+    assertOneLine(withInput(ndjson(0, 3), "append", "orders", "--batch", "0"), 2, "sluice: --batch must be at least 1, got 0");
+    assertThat(events("orders")).isZero();
   }
 
   @Test
@@ -124,7 +147,7 @@ class CliTest {
     sluice("exec", "CREATE STREAM orders KEY order_id");
     String input = ndjson(0, 1500) + "\n{\"amount\":3}\n" + ndjson(1500, 1600);
 
-    Run run = withInput(input, "append", "orders");
+    Run run = withInput(input, "append", "orders", "--batch", "1000");
 
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
