@@ -117,8 +117,8 @@ final class AppendCommand implements Callable<Integer> {
   }
 
   /**
-   * Adds up an append's answer. It is read as it streams by, its positions skipped: a batch of
-   * 10,000 events is answered with 10,000 of them, which the command does not print.
+   * Adds up an append's answer, read token by token with its positions skipped: a batch of 10,000
+   * events is answered with 10,000 positions, which the command does not print.
    */
   private void count(SluiceClient.Answer answer) {
     try (JsonParser json = SluiceClient.JSON.createParser(answer.body())) {
