@@ -1,7 +1,10 @@
 package dev.sluice.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,9 +12,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+/**
+ * Prints the events of one partition. The server answers at most {@link #PAGE_EVENTS} events a
+ * request, so a longer read goes on in pages, each from the offset after the last one printed.
+ */
 @Command(name = "read", mixinStandardHelpOptions = true, description = "Print the events of one partition of a stream as NDJSON.")
 final class ReadCommand implements Callable<Integer> {
   private static final int CHUNK_BYTES = 64 * 1024;
+  /** The most events the server sends for one request (its limit on {@code limit}). */
+  static final int PAGE_EVENTS = 100_000;
+  private static final int LIMIT_DEFAULT = 1000;
+  private static final byte[] OFFSET_FIELD = "\"_offset\":".getBytes(StandardCharsets.US_ASCII);
 
   @ParentCommand Main main;
   @Mixin ServerUrl server;
@@ -26,16 +37,46 @@ final class ReadCommand implements Callable<Integer> {
   long from;
 
   @Option(names = "--limit", paramLabel = "N", description = "at most N events (default 1000; unlimited with --follow)")
-  Integer limit;
+  Long limit;
 
   @Option(names = {"-f", "--follow"}, description = "keep printing new events as they are appended")
   boolean follow;
 
+  /** What the page being printed has shown: how many events, its last line, and that line's offset. */
+  private long printed;
+  private byte[] lastLine = new byte[0];
+  private long lastOffset;
+  private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream();
+
   @Override
   public Integer call() {
-    String path = "/streams/" + SluiceClient.segment(stream) + "/events?partition=" + partition + "&from=" + from
-        + (limit == null ? "" : "&limit=" + limit) + (follow ? "&follow=true" : "");
+    if (limit != null && limit < 1) {
+      throw new CliFailure("--limit must be at least 1, got " + limit, Main.USAGE);
+    }
     SluiceClient client = server.client();
+    String path = "/streams/" + SluiceClient.segment(stream) + "/events?partition=" + partition;
+    if (follow && limit == null) {
+      print(client, path + "&from=" + from + "&follow=true");
+      return 0;
+    }
+    long remaining = limit == null ? LIMIT_DEFAULT : limit;
+    long next = from;
+    while (remaining > 0) {
+      long page = Math.min(remaining, PAGE_EVENTS);
+      print(client, path + "&from=" + next + "&limit=" + page + (follow ? "&follow=true" : ""));
+      remaining -= printed;
+      if (printed < page) {
+        break; // the end of the partition (or of the follow)
+      }
+      next = lastOffset + 1;
+    }
+    return 0;
+  }
+
+  /** Prints one answer as it arrives, counting its lines and keeping its last one. */
+  private void print(SluiceClient client, String path) {
+    printed = 0;
+    partialLine.reset();
     try (InputStream events = client.stream(path)) {
       byte[] chunk = new byte[CHUNK_BYTES];
       int n;
@@ -43,10 +84,57 @@ final class ReadCommand implements Callable<Integer> {
         main.out.write(chunk, 0, n);
         // Each chunk is shown as it arrives, which is what following is for.
         main.out.flush();
+        keepLastLine(chunk, n);
       }
     } catch (IOException e) {
       throw client.unreachable(e);
     }
-    return 0;
+    if (printed > 0) {
+      lastOffset = offsetOf(lastLine);
+    }
+  }
+
+  private void keepLastLine(byte[] chunk, int n) {
+    int last = -1;
+    for (int i = 0; i < n; i++) {
+      if (chunk[i] == '\n') {
+        printed++;
+        last = i;
+      }
+    }
+    if (last < 0) {
+      partialLine.write(chunk, 0, n);
+      return;
+    }
+    int previous = last - 1;
+    while (previous >= 0 && chunk[previous] != '\n') {
+      previous--;
+    }
+    if (previous < 0) {
+      // The line began in an earlier chunk.
+      partialLine.write(chunk, 0, last);
+      lastLine = partialLine.toByteArray();
+    } else {
+      lastLine = Arrays.copyOfRange(chunk, previous + 1, last);
+    }
+    partialLine.reset();
+    partialLine.write(chunk, last + 1, n - last - 1);
+  }
+
+  /** The offset the server wrote in an event's line: its {@code _offset}, which comes before the event's own members. */
+  private long offsetOf(byte[] line) {
+    for (int at = 0; at + OFFSET_FIELD.length <= line.length; at++) {
+      if (Arrays.equals(line, at, at + OFFSET_FIELD.length, OFFSET_FIELD, 0, OFFSET_FIELD.length)) {
+        long offset = 0;
+        int i = at + OFFSET_FIELD.length;
+        for (; i < line.length && line[i] >= '0' && line[i] <= '9'; i++) {
+          offset = offset * 10 + (line[i] - '0');
+        }
+        if (i > at + OFFSET_FIELD.length) {
+          return offset;
+        }
+      }
+    }
+    throw new CliFailure("the server's line has no _offset: " + new String(line, StandardCharsets.UTF_8));
   }
 }

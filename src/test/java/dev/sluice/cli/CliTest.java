@@ -181,6 +181,29 @@ class CliTest {
   }
 
   @Test
+  void readGoesOnPastTheEventsOneRequestMayCarry() {
+    sluice("exec", "CREATE STREAM orders KEY order_id PARTITIONS 1");
+    int total = ReadCommand.PAGE_EVENTS + 2_500;
+    assertThat(withInput(ndjson(0, total), "append", "orders").exit()).isZero();
+
+    Run middle = sluice("read", "orders", "--from", "1000", "--limit", String.valueOf(ReadCommand.PAGE_EVENTS + 1_000));
+    Run all = sluice("read", "orders", "--limit", "1000000");
+
+    assertThat(middle.exit()).as(middle.err()).isZero();
+    List<String> lines = middle.out().lines().toList();
+    assertThat(lines).hasSize(ReadCommand.PAGE_EVENTS + 1_000);
+    for (int i = 0; i < lines.size(); i += 997) {
+      assertThat(lines.get(i)).contains("\"_offset\":" + (1000 + i) + ",", "\"n\":" + (1000 + i) + "}");
+    }
+    assertThat(lines.get(lines.size() - 1)).contains("\"_offset\":" + (ReadCommand.PAGE_EVENTS + 1_999) + ",");
+    List<String> everything = all.out().lines().toList();
+    assertThat(everything).hasSize(total);
+    assertThat(IntStream.range(0, total).filter(i -> !everything.get(i).endsWith("\"n\":" + i + "}")).boxed().toList())
+        .as("events out of order or missing").isEmpty();
+    assertOneLine(sluice("read", "orders", "--limit", "0"), 2, "sluice: --limit must be at least 1, got 0");
+  }
+
+  @Test
   void statusAndStreamsDescribeTheServer() {
     sluice("exec", "CREATE STREAM orders KEY order_id PARTITIONS 2");
     sluice("append", "orders", "{\"order_id\":\"a\"}");
