@@ -122,7 +122,12 @@ public final class LogAudit {
           throw new SegmentHeader.FormatException("segment has " + header.partitions() + " partitions, the stream " + n);
         }
       } catch (SegmentHeader.FormatException e) {
-        findings.add(new Finding(walk.stream, -1, -1, name, 0, e.getMessage() + "; nothing in this segment can be checked"));
+        // A roll whose fsyncs the power cut leaves no more than a header's bytes (docs/log-format.md §6 step 3).
+        String unfinished = size <= SegmentHeader.sizeFor(n)
+            ? " (if it is the last segment and the machine lost power: a roll never made durable, nothing in it acknowledged;"
+                + " opening the log removes it)"
+            : "";
+        findings.add(new Finding(walk.stream, -1, -1, name, 0, e.getMessage() + "; nothing in this segment can be checked" + unfinished));
         Arrays.fill(walk.resync, true);
         return;
       }

@@ -23,6 +23,11 @@ final class Segment implements AutoCloseable {
 
   volatile PositionIndex index;
   volatile long lastAppendTimeMs;
+  /**
+   * A segment a roll started is not durable, its header nor its name, until the syncer has fsynced
+   * it and then its folder; nothing written to it is acknowledged before (docs/log-format.md §1).
+   */
+  volatile boolean folderUnsynced;
 
   Segment(Path path, SegmentHeader header, Storage.StorageFile file, long size, PositionIndex index, long lastAppendTimeMs) {
     this.path = path;

@@ -57,6 +57,11 @@ final class SegmentScan {
     return scan;
   }
 
+  /** Whether a sound batch starts anywhere after the segment's header. */
+  static boolean holdsSoundBatch(Segment segment) throws IOException {
+    return new SegmentScan(segment, segment.file.size()).findNextBatch(segment.header.size()) >= 0;
+  }
+
   private void scan(boolean collectIds) throws IOException {
     long position = segment.header.size();
     validEnd = position;

@@ -107,6 +107,11 @@ final class StreamLog implements AutoCloseable {
       }
     }
     int n = spec.partitions();
+    if (numbers.size() > 1 && unfinishedRoll(numbers.get(numbers.size() - 1), n)) {
+      // Step 3: never acknowledged; the segment before it is the last again.
+      storage.delete(dir.resolve(LogFormat.segmentName(numbers.remove(numbers.size() - 1))));
+      storage.syncDirectory(dir);
+    }
     if (numbers.isEmpty()) {
       byte[][] chains = new byte[n][];
       Arrays.fill(chains, Chains.GENESIS);
@@ -227,6 +232,29 @@ final class StreamLog implements AutoCloseable {
   }
 
   /**
+   * Whether the last segment is one a roll started and the syncer had not made durable: its header
+   * unsound (or absent), and no sound batch where batches would follow it (docs/log-format.md §6
+   * step 3). A segment with a sound batch after an unsound header is damage, not this.
+   */
+  private boolean unfinishedRoll(long number, int n) throws IOException {
+    Path path = dir.resolve(LogFormat.segmentName(number));
+    try (Storage.StorageFile file = storage.open(path, false)) {
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
+      file.readFully(head, 0);
+      try {
+        SegmentHeader.decode(head.flip(), number);
+        return false;
+      } catch (SegmentHeader.FormatException unsound) {
+        byte[][] chains = new byte[n][];
+        Arrays.fill(chains, Chains.GENESIS);
+        // Only the header's size matters here: where batches would begin.
+        SegmentHeader layout = new SegmentHeader(number, 0, new long[n], chains);
+        return !SegmentScan.holdsSoundBatch(new Segment(path, layout, file, file.size(), null, 0));
+      }
+    }
+  }
+
+  /**
    * Damage this scan found in a sealed segment. The sealed index counts every partition's records,
    * so a partition whose sound records reach its count lost nothing, though it was not seen after
    * the damage.
@@ -336,6 +364,29 @@ final class StreamLog implements AutoCloseable {
   }
 
   /**
+   * Creates the segment a roll continues in, without waiting for the disk: the header is written
+   * to a temporary file and renamed, and the syncer makes both durable — the file, then the folder —
+   * before it acknowledges anything written to the segment (docs/log-format.md §1, §6 step 3). A
+   * crash before then leaves no such segment, or one whose header is unsound and that holds no
+   * sound batch, which opening the log removes.
+   */
+  private Segment startSegment(long number, long nowMs, long[] bases, byte[][] chains) throws IOException {
+    SegmentHeader header = new SegmentHeader(number, nowMs, bases.clone(), chains.clone());
+    Path path = dir.resolve(LogFormat.segmentName(number));
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    if (storage.exists(tmp)) {
+      storage.delete(tmp);
+    }
+    try (Storage.StorageFile file = storage.open(tmp, true)) {
+      file.append(header.encode());
+    }
+    storage.rename(tmp, path);
+    Segment segment = new Segment(path, header, storage.open(path, false), header.size(), new ActiveIndex(spec.partitions()), nowMs);
+    segment.folderUnsynced = true;
+    return segment;
+  }
+
+  /**
    * Seals the active segment and starts the next; called by the writer before a batch that would
    * not fit, after it has fsynced the active segment: so a successor's header never outlives its
    * predecessor's tail (docs/log-format.md §6 step 3). Its index file is left
@@ -355,7 +406,7 @@ final class StreamLog implements AutoCloseable {
     long number = old.header.number();
     SealedIndex.Summary summary =
         new SealedIndex.Summary(number, old.size, old.lastAppendTimeMs, old.header.baseOffsets(), counts, chain.clone());
-    Segment next = newSegment(number + 1, nowMs, nextOffset, chain);
+    Segment next = startSegment(number + 1, nowMs, nextOffset, chain);
     List<Segment> all = new ArrayList<>(segments);
     all.add(next);
     segments = List.copyOf(all);

@@ -281,8 +281,13 @@ final class Writer {
     if (segment.size + length > options.segmentBytes() && segment.size > segment.header.size()) {
       long rollStarted = System.nanoTime();
       try {
-        // Apart from the roll, so that a failed fsync is always fatal (see syncAll).
+        // Apart from the roll, so that a failed fsync is always fatal (see syncAll). The successor's
+        // header must not reach the disk before this segment's tail, nor its name before this one's.
         segment.file.sync();
+        if (segment.folderUnsynced) {
+          options.storage().syncDirectory(segment.path.getParent());
+          segment.folderUnsynced = false;
+        }
       } catch (IOException e) {
         r.error = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
         return false;
@@ -293,7 +298,7 @@ final class Writer {
         segment = s.active();
         rolls.record(System.nanoTime() - rollStarted, TimeUnit.NANOSECONDS);
       } catch (IOException e) {
-        // A roll changes nothing in memory until its files are durable, so a full disk fails only this request.
+        // A roll changes nothing in memory until its files are written, so a full disk fails only this request.
         r.error = noSpace(e)
             ? new LogException(ErrorCode.STORAGE_FULL, "no space left to start a segment of '" + r.name + "'; nothing was appended", e)
             : fail(new LogException(ErrorCode.LOG_FAILED, "sealing a segment of '" + r.name + "' failed: " + e.getMessage(), e));
@@ -374,7 +379,7 @@ final class Writer {
   private void sync() {
     boolean always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
     long intervalMs = options.fsyncInterval().toMillis();
-    Map<Storage.StorageFile, Boolean> dirty = new IdentityHashMap<>();
+    Map<Storage.StorageFile, Segment> dirty = new IdentityHashMap<>();
     long lastSync = System.nanoTime();
     List<List<Pending>> groups = new ArrayList<>();
     boolean done = false;
@@ -396,7 +401,7 @@ final class Writer {
         }
         for (Pending r : group) {
           if (r.error == null && r.segment != null) {
-            dirty.put(r.segment.file, Boolean.TRUE);
+            dirty.put(r.segment.file, r.segment);
           }
         }
       }
@@ -425,12 +430,17 @@ final class Writer {
     }
   }
 
-  private void syncAll(Map<Storage.StorageFile, Boolean> dirty) {
-    for (Storage.StorageFile file : dirty.keySet()) {
+  private void syncAll(Map<Storage.StorageFile, Segment> dirty) {
+    for (Segment segment : dirty.values()) {
       long started = System.nanoTime();
       try {
-        file.sync();
+        segment.file.sync();
         fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        if (segment.folderUnsynced) {
+          // A segment a roll started: its name too, once its header is durable (§1).
+          options.storage().syncDirectory(segment.path.getParent());
+          segment.folderUnsynced = false;
+        }
       } catch (IOException e) {
         // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
         fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
