@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,6 @@ final class ReadCommand implements Callable<Integer> {
   /** The most events the server sends for one request (its limit on {@code limit}). */
   static final int PAGE_EVENTS = 100_000;
   private static final int LIMIT_DEFAULT = 1000;
-  private static final byte[] OFFSET_FIELD = "\"_offset\":".getBytes(StandardCharsets.US_ASCII);
 
   @ParentCommand Main main;
   @Mixin ServerUrl server;
@@ -121,20 +121,17 @@ final class ReadCommand implements Callable<Integer> {
     partialLine.write(chunk, last + 1, n - last - 1);
   }
 
-  /** The offset the server wrote in an event's line: its {@code _offset}, which comes before the event's own members. */
-  private long offsetOf(byte[] line) {
-    for (int at = 0; at + OFFSET_FIELD.length <= line.length; at++) {
-      if (Arrays.equals(line, at, at + OFFSET_FIELD.length, OFFSET_FIELD, 0, OFFSET_FIELD.length)) {
-        long offset = 0;
-        int i = at + OFFSET_FIELD.length;
-        for (; i < line.length && line[i] >= '0' && line[i] <= '9'; i++) {
-          offset = offset * 10 + (line[i] - '0');
-        }
-        if (i > at + OFFSET_FIELD.length) {
-          return offset;
-        }
-      }
+  /** The offset the server wrote in an event's line, its {@code _offset}. */
+  private static long offsetOf(byte[] line) {
+    JsonNode offset = null;
+    try {
+      offset = SluiceClient.JSON.readTree(line).get("_offset");
+    } catch (IOException notJson) {
+      // Said below, with the line.
     }
-    throw new CliFailure("the server's line has no _offset: " + new String(line, StandardCharsets.UTF_8));
+    if (offset == null || !offset.canConvertToLong()) {
+      throw new CliFailure("the server's line has no _offset: " + new String(line, StandardCharsets.UTF_8));
+    }
+    return offset.asLong();
   }
 }

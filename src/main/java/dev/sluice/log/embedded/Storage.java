@@ -31,16 +31,27 @@ public interface Storage {
 
   /** Writes a small file durably and atomically: temporary file, fsync, rename, fsync folder. */
   default void writeAtomically(Path path, byte[] content) throws IOException {
+    replace(path, content, true);
+    syncDirectory(path.getParent());
+  }
+
+  /**
+   * Writes a small file whole under a temporary name and renames it to {@code path}; with {@code
+   * sync}, the temporary file is fsynced before the rename. The folder is not fsynced: until it is,
+   * a power loss may leave the old name, or the new one over bytes that never reached the disk.
+   */
+  default void replace(Path path, byte[] content, boolean sync) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     if (exists(tmp)) {
       delete(tmp);
     }
     try (StorageFile file = open(tmp, true)) {
       file.append(java.nio.ByteBuffer.wrap(content));
-      file.sync();
+      if (sync) {
+        file.sync();
+      }
     }
     rename(tmp, path);
-    syncDirectory(path.getParent());
   }
 
   /** Reads a whole small file. */

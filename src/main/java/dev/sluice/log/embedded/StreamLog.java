@@ -80,7 +80,7 @@ final class StreamLog implements AutoCloseable {
     long[] bases = new long[spec.partitions()];
     byte[][] chains = new byte[spec.partitions()][];
     Arrays.fill(chains, Chains.GENESIS);
-    log.segments = List.of(log.newSegment(0, nowMs, bases, chains));
+    log.segments = List.of(log.newSegment(0, nowMs, bases, chains, true));
     // The metadata file is written last: a folder without it is an interrupted create.
     storage.writeAtomically(dir.resolve(LogFormat.META_FILE), metaJson(spec, nowMs));
     return log;
@@ -115,7 +115,7 @@ final class StreamLog implements AutoCloseable {
     if (numbers.isEmpty()) {
       byte[][] chains = new byte[n][];
       Arrays.fill(chains, Chains.GENESIS);
-      segments = List.of(newSegment(0, nowMs, new long[n], chains));
+      segments = List.of(newSegment(0, nowMs, new long[n], chains, true));
       return;
     }
     List<Segment> opened = new ArrayList<>();
@@ -130,9 +130,7 @@ final class StreamLog implements AutoCloseable {
       Storage.StorageFile file = storage.open(path, false);
       SegmentHeader header;
       try {
-        ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
-        file.readFully(head, 0);
-        header = SegmentHeader.decode(head.flip(), number);
+        header = readHeader(file, number, n);
         if (header.partitions() != n) {
           throw new SegmentHeader.FormatException(
               "segment has " + header.partitions() + " partitions, the stream " + n);
@@ -231,6 +229,13 @@ final class StreamLog implements AutoCloseable {
     dedup.expire(nowMs);
   }
 
+  /** The segment's header, read as far as a header of {@code n} partitions goes. */
+  private static SegmentHeader readHeader(Storage.StorageFile file, long number, int n) throws IOException, SegmentHeader.FormatException {
+    ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
+    file.readFully(head, 0);
+    return SegmentHeader.decode(head.flip(), number);
+  }
+
   /**
    * Whether the last segment is one a roll started and the syncer had not made durable: its header
    * unsound (or absent), and no sound batch where batches would follow it (docs/log-format.md §6
@@ -239,10 +244,8 @@ final class StreamLog implements AutoCloseable {
   private boolean unfinishedRoll(long number, int n) throws IOException {
     Path path = dir.resolve(LogFormat.segmentName(number));
     try (Storage.StorageFile file = storage.open(path, false)) {
-      ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
-      file.readFully(head, 0);
       try {
-        SegmentHeader.decode(head.flip(), number);
+        readHeader(file, number, n);
         return false;
       } catch (SegmentHeader.FormatException unsound) {
         byte[][] chains = new byte[n][];
@@ -353,36 +356,24 @@ final class StreamLog implements AutoCloseable {
     return all.get(all.size() - 1);
   }
 
-  /** Creates a segment durably: header to a temporary file, fsync, rename, fsync the folder. */
-  Segment newSegment(long number, long nowMs, long[] bases, byte[][] chains) throws IOException {
+  /**
+   * Creates a segment: its header to a temporary file, renamed. A stream's first segment is made
+   * {@code durable} at once (the file fsynced before the rename, the folder after). The segment a
+   * roll continues in is not waited for: the syncer makes it durable — the file, then the folder —
+   * before it acknowledges anything written to it (docs/log-format.md §1, §6 step 3). A crash before
+   * then leaves no such segment, or one whose header is unsound and that holds no sound batch,
+   * which opening the log removes.
+   */
+  Segment newSegment(long number, long nowMs, long[] bases, byte[][] chains, boolean durable) throws IOException {
     SegmentHeader header = new SegmentHeader(number, nowMs, bases.clone(), chains.clone());
     Path path = dir.resolve(LogFormat.segmentName(number));
     ByteBuffer bytes = header.encode();
-    storage.writeAtomically(path, Arrays.copyOf(bytes.array(), bytes.remaining()));
-    Storage.StorageFile file = storage.open(path, false);
-    return new Segment(path, header, file, header.size(), new ActiveIndex(spec.partitions()), nowMs);
-  }
-
-  /**
-   * Creates the segment a roll continues in, without waiting for the disk: the header is written
-   * to a temporary file and renamed, and the syncer makes both durable — the file, then the folder —
-   * before it acknowledges anything written to the segment (docs/log-format.md §1, §6 step 3). A
-   * crash before then leaves no such segment, or one whose header is unsound and that holds no
-   * sound batch, which opening the log removes.
-   */
-  private Segment startSegment(long number, long nowMs, long[] bases, byte[][] chains) throws IOException {
-    SegmentHeader header = new SegmentHeader(number, nowMs, bases.clone(), chains.clone());
-    Path path = dir.resolve(LogFormat.segmentName(number));
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    if (storage.exists(tmp)) {
-      storage.delete(tmp);
+    storage.replace(path, Arrays.copyOf(bytes.array(), bytes.remaining()), durable);
+    if (durable) {
+      storage.syncDirectory(dir);
     }
-    try (Storage.StorageFile file = storage.open(tmp, true)) {
-      file.append(header.encode());
-    }
-    storage.rename(tmp, path);
     Segment segment = new Segment(path, header, storage.open(path, false), header.size(), new ActiveIndex(spec.partitions()), nowMs);
-    segment.folderUnsynced = true;
+    segment.folderUnsynced = !durable;
     return segment;
   }
 
@@ -406,7 +397,7 @@ final class StreamLog implements AutoCloseable {
     long number = old.header.number();
     SealedIndex.Summary summary =
         new SealedIndex.Summary(number, old.size, old.lastAppendTimeMs, old.header.baseOffsets(), counts, chain.clone());
-    Segment next = startSegment(number + 1, nowMs, nextOffset, chain);
+    Segment next = newSegment(number + 1, nowMs, nextOffset, chain, false);
     List<Segment> all = new ArrayList<>(segments);
     all.add(next);
     segments = List.copyOf(all);

@@ -284,10 +284,7 @@ final class Writer {
         // Apart from the roll, so that a failed fsync is always fatal (see syncAll). The successor's
         // header must not reach the disk before this segment's tail, nor its name before this one's.
         segment.file.sync();
-        if (segment.folderUnsynced) {
-          options.storage().syncDirectory(segment.path.getParent());
-          segment.folderUnsynced = false;
-        }
+        syncFolderOfNew(segment);
       } catch (IOException e) {
         r.error = fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
         return false;
@@ -436,17 +433,21 @@ final class Writer {
       try {
         segment.file.sync();
         fsyncs.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        if (segment.folderUnsynced) {
-          // A segment a roll started: its name too, once its header is durable (§1).
-          options.storage().syncDirectory(segment.path.getParent());
-          segment.folderUnsynced = false;
-        }
+        syncFolderOfNew(segment);
       } catch (IOException e) {
         // After a failed fsync the page cache cannot be trusted: stop writing; recovery at restart decides.
         fail(new LogException(ErrorCode.LOG_FAILED, "fsync failed: " + e.getMessage() + "; restart Sluice to recover", e));
       }
     }
     dirty.clear();
+  }
+
+  /** A segment a roll started: its name is made durable too, once its header is (§1). */
+  private void syncFolderOfNew(Segment segment) throws IOException {
+    if (segment.folderUnsynced) {
+      options.storage().syncDirectory(segment.path.getParent());
+      segment.folderUnsynced = false;
+    }
   }
 
   private void acknowledge(Pending r) {
