@@ -47,6 +47,7 @@ public final class LogBench {
     List<SluiceAppendBench.Result> sluice = new ArrayList<>();
     SluiceAppendBench.Result halfPeak;
     DiskProbe.Pipeline diskAtHalfPeak;
+    SluiceAppendBench.Window halfPeakWindow = new SluiceAppendBench.Window(settings.duration());
     SluiceAppendBench.Result http;
     Path dir = Files.createTempDirectory("sluice-bench-log");
     DiskProbe.Result disk;
@@ -68,9 +69,11 @@ public final class LogBench {
           }
         });
         try (EmbeddedLog half = EmbeddedLog.open(dir.resolve("half"), EmbeddedLog.Options.defaults().withMeters(meters))) {
-          halfPeak = SluiceAppendBench.run(half, "sluice half-peak fsync=always", 16, HALF_PEAK_BATCH, settings.warmup(), settings.duration(), peak.eventsPerS() / 2);
+          halfPeak = SluiceAppendBench.run(half, "sluice half-peak fsync=always", 16, HALF_PEAK_BATCH, settings.warmup(), settings.duration(),
+              peak.eventsPerS() / 2, halfPeakWindow);
         }
         out.println(halfPeak.line());
+        out.println(halfPeakWindow.describe());
         out.println(writerLine(meters));
         // The same appends at the same pace with no log: the part of the latency that is the disk's.
         double eventBytes = meters.get("sluice.log.appended.bytes").counters().stream().mapToDouble(c -> c.count()).sum()
@@ -124,11 +127,12 @@ public final class LogBench {
     out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms (the disk alone at that pace: p99 %.3f ms; "
             + "one fsync alone: p99 %.3f ms)%n",
         http.eventsPerS(), halfPeak.p99Ms(), diskAtHalfPeak.p99Ms(), disk.p99Ms());
-    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f,\"disk_group_commit_p99_ms\":%.3f}%n",
+    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f,\"disk_group_commit_p99_ms\":%.3f,\"half_peak_steal_pct\":%s}%n",
         sluiceBest.eventsPerS(),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.0f", kafkaBest),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.2f", sluiceBest.eventsPerS() / kafkaBest),
-        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms(), diskAtHalfPeak.p99Ms());
+        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms(), diskAtHalfPeak.p99Ms(),
+        Double.isNaN(halfPeakWindow.host().stealPct()) ? "null" : String.format(Locale.ROOT, "%.2f", halfPeakWindow.host().stealPct()));
   }
 
   /** What the writer's meters saw: how the acknowledgement time splits into waiting and fsyncing. */

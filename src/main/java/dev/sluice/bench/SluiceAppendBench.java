@@ -8,6 +8,7 @@ import dev.sluice.log.StreamSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +35,59 @@ public final class SluiceAppendBench {
     }
   }
 
+  /**
+   * What a run saw over its measured window beside its figures: the acknowledgements' p99 second
+   * by second (a tail spread over the window, or one bad second), and the host's CPU over it.
+   */
+  public static final class Window {
+    private final Histogram[] seconds;
+    private volatile long begin;
+    private HostUsage atBegin;
+    private HostUsage.Delta host;
+
+    public Window(Duration duration) {
+      seconds = new Histogram[(int) Math.max(1, (duration.toMillis() + 999) / 1000)];
+      for (int i = 0; i < seconds.length; i++) {
+        seconds[i] = new Histogram();
+      }
+    }
+
+    void begin() {
+      atBegin = HostUsage.sample();
+      begin = System.nanoTime();
+    }
+
+    void end() {
+      host = HostUsage.sample().since(atBegin);
+    }
+
+    /** A request acknowledged at {@code ackedNanos} after {@code tookNanos}, counted in its second. */
+    void record(long ackedNanos, long tookNanos) {
+      int second = (int) Math.min(seconds.length - 1, Math.max(0, (ackedNanos - begin) / 1_000_000_000L));
+      seconds[second].recordNanos(tookNanos);
+    }
+
+    public java.util.List<Double> p99BySecondMs() {
+      java.util.List<Double> out = new ArrayList<>();
+      for (Histogram h : seconds) {
+        out.add(h.quantileMs(0.99));
+      }
+      return out;
+    }
+
+    public HostUsage.Delta host() {
+      return host;
+    }
+
+    public String describe() {
+      StringBuilder s = new StringBuilder("   ack p99 by second of the measured window (ms):");
+      for (double p99 : p99BySecondMs()) {
+        s.append(String.format(Locale.ROOT, " %.2f", p99));
+      }
+      return s.append("\n   host over the measured window: ").append(host.describe()).toString();
+    }
+  }
+
   /** A 100-byte JSON value: {"n":…,"pad":"xxx…"} padded to exactly {@link #VALUE_BYTES}. */
   public static byte[] value(long n) {
     String head = "{\"n\":" + n + ",\"pad\":\"";
@@ -51,6 +105,12 @@ public final class SluiceAppendBench {
    */
   public static Result run(
       EventLog log, String scenario, int writers, int batch, Duration warmup, Duration duration, double ratePerS) throws InterruptedException {
+    return run(log, scenario, writers, batch, warmup, duration, ratePerS, null);
+  }
+
+  /** As {@link #run(EventLog, String, int, int, Duration, Duration, double)}, noting the measured window in {@code window} (if not null). */
+  public static Result run(EventLog log, String scenario, int writers, int batch, Duration warmup, Duration duration, double ratePerS,
+      Window window) throws InterruptedException {
     String stream = "bench_" + scenario.replaceAll("[^a-z0-9]", "_") + "_" + writers + "_" + batch + "_" + System.nanoTime();
     log.create(new StreamSpec(stream, StreamKind.STREAM, null, 4), false);
     IntFunction<List<Event>> batches = w -> {
@@ -87,8 +147,12 @@ public final class SluiceAppendBench {
             long start = System.nanoTime();
             CompletableFuture<AppendResult> f = log.append(stream, events);
             f.get(60, TimeUnit.SECONDS);
-            long took = System.nanoTime() - start;
+            long acked = System.nanoTime();
+            long took = acked - start;
             if (measuring.get()) {
+              if (window != null) {
+                window.record(acked, took);
+              }
               acknowledged.add(batch);
               for (int i = 0; i < batch; i++) {
                 mine.recordNanos(took);
@@ -103,7 +167,7 @@ public final class SluiceAppendBench {
       threads.add(t);
       t.start();
     }
-    double seconds = measure(warmup, duration, measuring, stop, threads);
+    double seconds = measure(warmup, duration, measuring, stop, threads, window);
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
     }
@@ -119,12 +183,23 @@ public final class SluiceAppendBench {
    */
   static double measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads)
       throws InterruptedException {
+    return measure(warmup, duration, measuring, stop, threads, null);
+  }
+
+  private static double measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
+      Window window) throws InterruptedException {
     Thread.sleep(warmup.toMillis());
+    if (window != null) {
+      window.begin();
+    }
     measuring.set(true);
     long begin = System.nanoTime();
     Thread.sleep(duration.toMillis());
     measuring.set(false);
     double seconds = (System.nanoTime() - begin) / 1e9;
+    if (window != null) {
+      window.end();
+    }
     stop.set(true);
     for (Thread t : threads) {
       t.join();

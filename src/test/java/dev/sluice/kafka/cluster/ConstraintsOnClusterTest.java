@@ -307,16 +307,25 @@ class ConstraintsOnClusterTest {
             String id = "w" + writer + "-" + i;
             String email = "u" + (i / 2) + "@w" + writer;
             String body = "{\"_id\":\"" + id + "\",\"email\":\"" + email + "\"}";
-            long deadline = System.nanoTime() + ClusterClient.WAIT.toNanos();
+            long start = System.nanoTime();
+            long deadline = start + ClusterClient.WAIT.toNanos();
+            List<String> attempts = new ArrayList<>(); // what each send got, for the failure's message
             for (int attempt = writer; ; attempt++) {
+              String url = urls.get(attempt % urls.size());
+              long sent = System.nanoTime();
+              String answer;
               try {
-                if (post(urls.get(attempt % urls.size()), "/streams/signups/events", body).statusCode() == 200) {
+                HttpResponse<String> r = post(url, "/streams/signups/events", body);
+                if (r.statusCode() == 200) {
                   break;
                 }
+                answer = r.statusCode() + " " + r.body();
               } catch (java.io.IOException gone) {
-                // that instance is gone: the next one takes the resend
+                answer = gone.toString(); // that instance is gone: the next one takes the resend
               }
-              assertThat(System.nanoTime()).as("claim %s acknowledged in time", id).isLessThan(deadline);
+              attempts.add(String.format(java.util.Locale.ROOT, "at %d ms, %s answered after %d ms: %s",
+                  (sent - start) / 1_000_000, url, (System.nanoTime() - sent) / 1_000_000, answer));
+              assertThat(System.nanoTime()).as("claim %s acknowledged in time; its sends: %s", id, attempts).isLessThan(deadline);
               Thread.sleep(50);
             }
             acknowledged.put(id, email);
