@@ -12,10 +12,15 @@ public final class Histogram {
   private long total;
   private long maxNanos;
 
-  public synchronized void recordNanos(long nanos) {
+  public void recordNanos(long nanos) {
+    recordNanos(nanos, 1);
+  }
+
+  /** Records {@code count} latencies of {@code nanos} each (the events of one acknowledged batch). */
+  public synchronized void recordNanos(long nanos, long count) {
     long micros = Math.max(1, nanos / 1000);
-    counts[index(micros)]++;
-    total++;
+    counts[index(micros)] += count;
+    total += count;
     maxNanos = Math.max(maxNanos, nanos);
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Durable appends to the embedded log, in process: W writers each append a batch of B events and
@@ -27,13 +28,23 @@ public final class SluiceAppendBench {
 
   private SluiceAppendBench() {}
 
-  public record Result(String scenario, int writers, int batch, double eventsPerS, double mbPerS, double p50Ms, double p99Ms, double p999Ms, long events) {
+  /** The longest a scenario that warms up until its throughput steadies ({@link #measure}) warms up. */
+  static final Duration STEADY_WARMUP_MAX = Duration.ofSeconds(30);
+  /** A second of warm-up this much faster than the one before counts as still rising. */
+  private static final double RISING = 1.05;
+
+  /** One scenario's figures; {@code warmupS}: how long it warmed up before the measured window. */
+  public record Result(String scenario, int writers, int batch, double eventsPerS, double mbPerS, double p50Ms, double p99Ms, double p999Ms, long events,
+      double warmupS) {
     public String line() {
-      return String.format(
-          "%-34s writers=%-3d batch=%-5d %,12.0f events/s %8.1f MB/s  ack p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms",
-          scenario, writers, batch, eventsPerS, mbPerS, p50Ms, p99Ms, p999Ms);
+      return String.format(Locale.ROOT,
+          "%-34s writers=%-3d batch=%-5d %,12.0f events/s %8.1f MB/s  ack p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  (warm-up %.0f s)",
+          scenario, writers, batch, eventsPerS, mbPerS, p50Ms, p99Ms, p999Ms, warmupS);
     }
   }
+
+  /** How long a scenario warmed up and was measured, in seconds. */
+  record Timing(double warmupS, double measuredS) {}
 
   /**
    * What a run saw over its measured window beside its figures: the acknowledgements' p99 second
@@ -45,11 +56,14 @@ public final class SluiceAppendBench {
     private HostUsage atBegin;
     private HostUsage.Delta host;
 
+    private final Histogram warming = new Histogram();
+
     public Window(Duration duration) {
       seconds = new Histogram[(int) Math.max(1, (duration.toMillis() + 999) / 1000)];
       for (int i = 0; i < seconds.length; i++) {
         seconds[i] = new Histogram();
       }
+      HostUsage.sample(); // loads what sampling needs now, not at the measured window's start
     }
 
     void begin() {
@@ -61,8 +75,15 @@ public final class SluiceAppendBench {
       host = HostUsage.sample().since(atBegin);
     }
 
-    /** A request acknowledged at {@code ackedNanos} after {@code tookNanos}, counted in its second. */
-    void record(long ackedNanos, long tookNanos) {
+    /**
+     * A request acknowledged at {@code ackedNanos} after {@code tookNanos}: in the measured window
+     * ({@code counted}), counted in its second; in the warm-up, in a histogram of its own.
+     */
+    void record(long ackedNanos, long tookNanos, boolean counted) {
+      if (!counted) {
+        warming.recordNanos(tookNanos);
+        return;
+      }
       int second = (int) Math.min(seconds.length - 1, Math.max(0, (ackedNanos - begin) / 1_000_000_000L));
       seconds[second].recordNanos(tookNanos);
     }
@@ -134,6 +155,7 @@ public final class SluiceAppendBench {
       long phase = intervalNanos * w / writers;
       Thread t = new Thread(() -> {
         Histogram mine = new Histogram();
+        Histogram warming = new Histogram();
         long next = System.nanoTime() + phase;
         try {
           while (!stop.get()) {
@@ -149,14 +171,15 @@ public final class SluiceAppendBench {
             f.get(60, TimeUnit.SECONDS);
             long acked = System.nanoTime();
             long took = acked - start;
-            if (measuring.get()) {
-              if (window != null) {
-                window.record(acked, took);
-              }
+            // Recorded in the warm-up too, into histograms that are then dropped, so that the
+            // measured window runs the code it warmed up (compiled, not first run at its start).
+            boolean counted = measuring.get();
+            if (window != null) {
+              window.record(acked, took, counted);
+            }
+            (counted ? mine : warming).recordNanos(took, batch);
+            if (counted) {
               acknowledged.add(batch);
-              for (int i = 0; i < batch; i++) {
-                mine.recordNanos(took);
-              }
             }
           }
         } catch (Exception e) {
@@ -167,28 +190,43 @@ public final class SluiceAppendBench {
       threads.add(t);
       t.start();
     }
-    double seconds = measure(warmup, duration, measuring, stop, threads, window);
+    Timing timing = measure(warmup, duration, measuring, stop, threads, window, null);
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
     }
     long events = acknowledged.sum();
-    double perS = events / seconds;
+    double perS = events / timing.measuredS();
     return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
-        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events);
+        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events, timing.warmupS());
   }
 
   /**
    * Lets the started {@code threads} warm up, flags the measured window, stops them and waits for
-   * them; returns the window's length in seconds.
+   * them. The warm-up lasts {@code warmup}; with {@code done} (the events acknowledged so far,
+   * warm-up included) it goes on, a second at a time, while each second is at least 5 % faster than
+   * the one before — while the JIT is still compiling a path the scenario is the first to run — up
+   * to {@link #STEADY_WARMUP_MAX}.
    */
-  static double measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads)
-      throws InterruptedException {
-    return measure(warmup, duration, measuring, stop, threads, null);
-  }
-
-  private static double measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
-      Window window) throws InterruptedException {
+  static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
+      Window window, LongSupplier done) throws InterruptedException {
+    long started = System.nanoTime();
     Thread.sleep(warmup.toMillis());
+    if (done != null) {
+      long deadline = started + STEADY_WARMUP_MAX.toNanos();
+      long last = done.getAsLong();
+      long previous = -1;
+      while (System.nanoTime() + 1_000_000_000L <= deadline) {
+        Thread.sleep(1000);
+        long now = done.getAsLong();
+        long second = now - last;
+        last = now;
+        if (previous >= 0 && second < previous * RISING) {
+          break;
+        }
+        previous = second;
+      }
+    }
+    double warmedS = (System.nanoTime() - started) / 1e9;
     if (window != null) {
       window.begin();
     }
@@ -196,7 +234,7 @@ public final class SluiceAppendBench {
     long begin = System.nanoTime();
     Thread.sleep(duration.toMillis());
     measuring.set(false);
-    double seconds = (System.nanoTime() - begin) / 1e9;
+    double measuredS = (System.nanoTime() - begin) / 1e9;
     if (window != null) {
       window.end();
     }
@@ -204,7 +242,7 @@ public final class SluiceAppendBench {
     for (Thread t : threads) {
       t.join();
     }
-    return seconds;
+    return new Timing(warmedS, measuredS);
   }
 
   /** The matrix the issue asks for: 1 and 16 writers × batches of 1, 100, 1000. */

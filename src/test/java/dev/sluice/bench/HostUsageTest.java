@@ -40,10 +40,11 @@ class HostUsageTest {
     w.begin();
     long begin = System.nanoTime();
     for (int i = 0; i < 100; i++) {
-      w.record(begin + 100_000_000L, 1_000_000L); // second 0: 1 ms each
-      w.record(begin + 1_500_000_000L, 5_000_000L); // second 1: 5 ms each
+      w.record(begin + 100_000_000L, 1_000_000L, true); // second 0: 1 ms each
+      w.record(begin + 1_500_000_000L, 5_000_000L, true); // second 1: 5 ms each
+      w.record(begin + 1_500_000_000L, 90_000_000L, false); // the warm-up's: not counted
     }
-    w.record(begin + 9_000_000_000L, 20_000_000L); // after the window's end: its last second
+    w.record(begin + 9_000_000_000L, 20_000_000L, true); // after the window's end: its last second
     w.end();
 
     assertThat(w.p99BySecondMs()).hasSize(3);
