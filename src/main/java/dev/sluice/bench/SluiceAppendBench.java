@@ -203,27 +203,37 @@ public final class SluiceAppendBench {
   /**
    * Lets the started {@code threads} warm up, flags the measured window, stops them and waits for
    * them. The warm-up lasts {@code warmup}; with {@code done} (the events acknowledged so far,
-   * warm-up included) it goes on, a second at a time, while each second is at least 5 % faster than
-   * the one before — while the JIT is still compiling a path the scenario is the first to run — up
-   * to {@link #STEADY_WARMUP_MAX}.
+   * warm-up included) it goes on a second at a time while the throughput still rises — while the
+   * JIT is still compiling a path the scenario is the first to run — and ends after two seconds in
+   * a row that are not 5 % faster than the fastest before them (so one slow second on a noisy host
+   * does not end it), or at {@link #STEADY_WARMUP_MAX}.
    */
   static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
       Window window, LongSupplier done) throws InterruptedException {
+    return measure(warmup, duration, measuring, stop, threads, window, done, Duration.ofSeconds(1), STEADY_WARMUP_MAX);
+  }
+
+  /** As above, with the warm-up's throughput compared over slices of {@code slice}, for at most {@code warmupMax}. */
+  static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
+      Window window, LongSupplier done, Duration slice, Duration warmupMax) throws InterruptedException {
     long started = System.nanoTime();
     Thread.sleep(warmup.toMillis());
     if (done != null) {
-      long deadline = started + STEADY_WARMUP_MAX.toNanos();
+      long deadline = started + warmupMax.toNanos();
       long last = done.getAsLong();
-      long previous = -1;
-      while (System.nanoTime() + 1_000_000_000L <= deadline) {
-        Thread.sleep(1000);
+      long fastest = -1;
+      int notFaster = 0;
+      while (notFaster < 2 && System.nanoTime() + slice.toNanos() <= deadline) {
+        Thread.sleep(slice.toMillis());
         long now = done.getAsLong();
-        long second = now - last;
+        long events = now - last;
         last = now;
-        if (previous >= 0 && second < previous * RISING) {
-          break;
+        if (fastest < 0 || events >= fastest * RISING) {
+          notFaster = 0;
+        } else {
+          notFaster++;
         }
-        previous = second;
+        fastest = Math.max(fastest, events);
       }
     }
     double warmedS = (System.nanoTime() - started) / 1e9;

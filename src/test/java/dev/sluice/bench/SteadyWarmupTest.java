@@ -10,6 +10,9 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 class SteadyWarmupTest {
+  /** The warm-up's slices here: 100 ms, not a second, to keep the test short. */
+  private static final Duration SLICE = Duration.ofMillis(100);
+
   /** Answers the counts in order, one per call, then the last one again. */
   private static LongSupplier counts(long... values) {
     AtomicInteger call = new AtomicInteger();
@@ -17,6 +20,10 @@ class SteadyWarmupTest {
   }
 
   private static SluiceAppendBench.Timing measure(LongSupplier done) throws InterruptedException {
+    return measure(done, Duration.ofSeconds(30));
+  }
+
+  private static SluiceAppendBench.Timing measure(LongSupplier done, Duration warmupMax) throws InterruptedException {
     AtomicBoolean measuring = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicBoolean measured = new AtomicBoolean();
@@ -27,24 +34,41 @@ class SteadyWarmupTest {
       }
     });
     worker.start();
-    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(100), measuring, stop, List.of(worker), null, done);
+    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(50), measuring, stop, List.of(worker), null, done, SLICE, warmupMax);
     assertThat(measured).as("the window was flagged").isTrue();
     assertThat(worker.isAlive()).isFalse();
     return timing;
   }
 
   @Test
-  void aScenarioWarmsUpWhileItsSecondsStillGetFaster() throws InterruptedException {
-    // Seconds of 100, 200, 400, then 400 events: the fourth is no faster than the third.
-    SluiceAppendBench.Timing timing = measure(counts(0, 100, 300, 700, 1100));
-    assertThat(timing.warmupS()).isBetween(3.9, 5.5);
-    assertThat(timing.measuredS()).isBetween(0.09, 1.0);
+  void aScenarioWarmsUpWhileItsThroughputStillRises() throws InterruptedException {
+    // Slices of 100, 200, 400, 400, 400 events: the last two are no faster than the third.
+    SluiceAppendBench.Timing timing = measure(counts(0, 100, 300, 700, 1100, 1500));
+    assertThat(timing.warmupS()).isBetween(0.49, 1.5);
+    assertThat(timing.measuredS()).isBetween(0.049, 0.5);
   }
 
   @Test
-  void aScenarioAlreadySteadyWarmsUpForTwoSecondsOfComparison() throws InterruptedException {
-    // Seconds of 1000 and 1020 events: under 5 % faster, so steady.
-    SluiceAppendBench.Timing timing = measure(counts(0, 1000, 2020));
-    assertThat(timing.warmupS()).isBetween(1.9, 3.5);
+  void oneSlowSliceDoesNotEndTheWarmUp() throws InterruptedException {
+    // 100, 200, then a dip to 150 on a noisy host, then 400, 400, 400.
+    SluiceAppendBench.Timing timing = measure(counts(0, 100, 300, 450, 850, 1250, 1650));
+    assertThat(timing.warmupS()).isBetween(0.59, 1.6);
+  }
+
+  @Test
+  void aScenarioAlreadySteadyWarmsUpForThreeSlices() throws InterruptedException {
+    // 1000, 1020, 1010: under 5 % faster than the fastest before, twice.
+    SluiceAppendBench.Timing timing = measure(counts(0, 1000, 2020, 3030));
+    assertThat(timing.warmupS()).isBetween(0.29, 1.2);
+  }
+
+  @Test
+  void aThroughputThatKeepsRisingStopsAtTheLongestWarmUp() throws InterruptedException {
+    long[] rising = new long[100];
+    for (int i = 1; i < rising.length; i++) {
+      rising[i] = rising[i - 1] + (long) (100 * Math.pow(1.1, i));
+    }
+    SluiceAppendBench.Timing timing = measure(counts(rising), Duration.ofSeconds(1));
+    assertThat(timing.warmupS()).isBetween(0.89, 2.5);
   }
 }
