@@ -30,7 +30,7 @@ public final class SluiceAppendBench {
 
   /** The longest a scenario that warms up until its throughput steadies ({@link #measure}) warms up. */
   static final Duration STEADY_WARMUP_MAX = Duration.ofSeconds(30);
-  /** A second of warm-up this much faster than the one before counts as still rising. */
+  /** A second of warm-up this much faster than the fastest before it counts as still rising. */
   private static final double RISING = 1.05;
 
   /** One scenario's figures; {@code warmupS}: how long it warmed up before the measured window. */
@@ -55,7 +55,6 @@ public final class SluiceAppendBench {
     private volatile long begin;
     private HostUsage atBegin;
     private HostUsage.Delta host;
-
     private final Histogram warming = new Histogram();
 
     public Window(Duration duration) {
@@ -88,8 +87,8 @@ public final class SluiceAppendBench {
       seconds[second].recordNanos(tookNanos);
     }
 
-    public java.util.List<Double> p99BySecondMs() {
-      java.util.List<Double> out = new ArrayList<>();
+    public List<Double> p99BySecondMs() {
+      List<Double> out = new ArrayList<>();
       for (Histogram h : seconds) {
         out.add(h.quantileMs(0.99));
       }
