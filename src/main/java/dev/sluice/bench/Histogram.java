@@ -34,6 +34,13 @@ public final class Histogram {
     }
   }
 
+  /** Forgets everything recorded so far. */
+  public synchronized void reset() {
+    java.util.Arrays.fill(counts, 0);
+    total = 0;
+    maxNanos = 0;
+  }
+
   public synchronized long count() {
     return total;
   }

@@ -67,7 +67,7 @@ public final class HttpAppendBench {
     }
     // The scenario is the first to run the server's HTTP path: it warms up until its throughput
     // stops rising, not for a fixed time.
-    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(warmup, duration, measuring, stop, threads, null, done::sum);
+    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(warmup, duration, measuring, stop, threads, null, null, done::sum);
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an HTTP append failed during the benchmark", failures.get(0));
     }

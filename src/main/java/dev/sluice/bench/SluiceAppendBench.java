@@ -55,44 +55,49 @@ public final class SluiceAppendBench {
     private volatile long begin;
     private HostUsage atBegin;
     private HostUsage.Delta host;
-    private final Histogram warming = new Histogram();
+    private List<Double> p99BySecond;
 
     public Window(Duration duration) {
       seconds = new Histogram[(int) Math.max(1, (duration.toMillis() + 999) / 1000)];
       for (int i = 0; i < seconds.length; i++) {
         seconds[i] = new Histogram();
       }
+      begin = System.nanoTime();
       HostUsage.sample(); // loads what sampling needs now, not at the measured window's start
     }
 
+    /** The measured window starts: what the warm-up recorded is forgotten. */
     void begin() {
       atBegin = HostUsage.sample();
       begin = System.nanoTime();
+      for (Histogram h : seconds) {
+        h.reset();
+      }
     }
 
+    /** The measured window ends: its figures are kept as they are now. */
     void end() {
       host = HostUsage.sample().since(atBegin);
-    }
-
-    /**
-     * A request acknowledged at {@code ackedNanos} after {@code tookNanos}: in the measured window
-     * ({@code counted}), counted in its second; in the warm-up, in a histogram of its own.
-     */
-    void record(long ackedNanos, long tookNanos, boolean counted) {
-      if (!counted) {
-        warming.recordNanos(tookNanos);
-        return;
-      }
-      int second = (int) Math.min(seconds.length - 1, Math.max(0, (ackedNanos - begin) / 1_000_000_000L));
-      seconds[second].recordNanos(tookNanos);
-    }
-
-    public List<Double> p99BySecondMs() {
       List<Double> out = new ArrayList<>();
       for (Histogram h : seconds) {
         out.add(h.quantileMs(0.99));
       }
-      return out;
+      p99BySecond = List.copyOf(out);
+    }
+
+    /**
+     * A request acknowledged at {@code ackedNanos} after {@code tookNanos}, counted in its second
+     * (the warm-up's too, so that the window runs the code the warm-up ran; {@link #begin} forgets
+     * them).
+     */
+    void record(long ackedNanos, long tookNanos) {
+      int second = (int) Math.min(seconds.length - 1, Math.max(0, (ackedNanos - begin) / 1_000_000_000L));
+      seconds[second].recordNanos(tookNanos);
+    }
+
+    /** The p99 of each second of the measured window, once it has ended. */
+    public List<Double> p99BySecondMs() {
+      return p99BySecond;
     }
 
     public HostUsage.Delta host() {
@@ -140,7 +145,12 @@ public final class SluiceAppendBench {
       }
       return events;
     };
+    // The writers count and record every acknowledgement, the warm-up's too, so that the measured
+    // window runs exactly the code the warm-up ran: no branch first taken at its start (where the
+    // JIT would recompile). The window's start forgets the warm-up's; its end takes a snapshot.
     LongAdder acknowledged = new LongAdder();
+    long[] acknowledgedAt = new long[2];
+    List<Histogram> histograms = new ArrayList<>();
     Histogram latency = new Histogram();
     AtomicBoolean measuring = new AtomicBoolean(false);
     AtomicBoolean stop = new AtomicBoolean(false);
@@ -148,13 +158,15 @@ public final class SluiceAppendBench {
     long intervalNanos = ratePerS > 0 ? (long) (1e9 * batch * writers / ratePerS) : 0;
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
+      histograms.add(new Histogram());
+    }
+    for (int w = 0; w < writers; w++) {
       List<Event> events = batches.apply(w);
+      Histogram mine = histograms.get(w);
       // Paced writers start a w-th of the interval apart, so that together they arrive steadily at
       // the rate, not all in the same instant once per interval.
       long phase = intervalNanos * w / writers;
       Thread t = new Thread(() -> {
-        Histogram mine = new Histogram();
-        Histogram warming = new Histogram();
         long next = System.nanoTime() + phase;
         try {
           while (!stop.get()) {
@@ -170,30 +182,38 @@ public final class SluiceAppendBench {
             f.get(60, TimeUnit.SECONDS);
             long acked = System.nanoTime();
             long took = acked - start;
-            // Recorded in the warm-up too, into histograms that are then dropped, so that the
-            // measured window runs the code it warmed up (compiled, not first run at its start).
-            boolean counted = measuring.get();
+            mine.recordNanos(took, batch);
+            acknowledged.add(batch);
             if (window != null) {
-              window.record(acked, took, counted);
-            }
-            (counted ? mine : warming).recordNanos(took, batch);
-            if (counted) {
-              acknowledged.add(batch);
+              window.record(acked, took);
             }
           }
         } catch (Exception e) {
           failures.add(e);
         }
-        latency.add(mine);
       }, "bench-writer-" + w);
       threads.add(t);
       t.start();
     }
-    Timing timing = measure(warmup, duration, measuring, stop, threads, window, null);
+    Runnable begin = () -> {
+      histograms.forEach(Histogram::reset);
+      acknowledgedAt[0] = acknowledged.sum();
+      if (window != null) {
+        window.begin();
+      }
+    };
+    Runnable end = () -> {
+      acknowledgedAt[1] = acknowledged.sum();
+      histograms.forEach(latency::add);
+      if (window != null) {
+        window.end();
+      }
+    };
+    Timing timing = measure(warmup, duration, measuring, stop, threads, begin, end, null);
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
     }
-    long events = acknowledged.sum();
+    long events = acknowledgedAt[1] - acknowledgedAt[0];
     double perS = events / timing.measuredS();
     return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
         latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events, timing.warmupS());
@@ -208,13 +228,13 @@ public final class SluiceAppendBench {
    * does not end it), or at {@link #STEADY_WARMUP_MAX}.
    */
   static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
-      Window window, LongSupplier done) throws InterruptedException {
-    return measure(warmup, duration, measuring, stop, threads, window, done, Duration.ofSeconds(1), STEADY_WARMUP_MAX);
+      Runnable atBegin, Runnable atEnd, LongSupplier done) throws InterruptedException {
+    return measure(warmup, duration, measuring, stop, threads, atBegin, atEnd, done, Duration.ofSeconds(1), STEADY_WARMUP_MAX);
   }
 
   /** As above, with the warm-up's throughput compared over slices of {@code slice}, for at most {@code warmupMax}. */
   static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
-      Window window, LongSupplier done, Duration slice, Duration warmupMax) throws InterruptedException {
+      Runnable atBegin, Runnable atEnd, LongSupplier done, Duration slice, Duration warmupMax) throws InterruptedException {
     long started = System.nanoTime();
     Thread.sleep(warmup.toMillis());
     if (done != null) {
@@ -236,16 +256,16 @@ public final class SluiceAppendBench {
       }
     }
     double warmedS = (System.nanoTime() - started) / 1e9;
-    if (window != null) {
-      window.begin();
+    if (atBegin != null) {
+      atBegin.run();
     }
     measuring.set(true);
     long begin = System.nanoTime();
     Thread.sleep(duration.toMillis());
     measuring.set(false);
     double measuredS = (System.nanoTime() - begin) / 1e9;
-    if (window != null) {
-      window.end();
+    if (atEnd != null) {
+      atEnd.run();
     }
     stop.set(true);
     for (Thread t : threads) {

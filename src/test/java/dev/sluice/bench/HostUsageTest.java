@@ -35,17 +35,20 @@ class HostUsageTest {
   }
 
   @Test
-  void aWindowTellsTheP99OfEachSecondApart() {
+  void aWindowTellsTheP99OfEachSecondApartAndOnlyOfItsOwnSeconds() {
     SluiceAppendBench.Window w = new SluiceAppendBench.Window(Duration.ofMillis(2500));
+    for (int i = 0; i < 100; i++) {
+      w.record(System.nanoTime(), 90_000_000L); // the warm-up's: forgotten when the window begins
+    }
     w.begin();
     long begin = System.nanoTime();
     for (int i = 0; i < 100; i++) {
-      w.record(begin + 100_000_000L, 1_000_000L, true); // second 0: 1 ms each
-      w.record(begin + 1_500_000_000L, 5_000_000L, true); // second 1: 5 ms each
-      w.record(begin + 1_500_000_000L, 90_000_000L, false); // the warm-up's: not counted
+      w.record(begin + 100_000_000L, 1_000_000L); // second 0: 1 ms each
+      w.record(begin + 1_500_000_000L, 5_000_000L); // second 1: 5 ms each
     }
-    w.record(begin + 9_000_000_000L, 20_000_000L, true); // after the window's end: its last second
+    w.record(begin + 9_000_000_000L, 20_000_000L); // after the window's last second: counted in it
     w.end();
+    w.record(begin + 1_500_000_000L, 500_000_000L); // after the window's end: not in its figures
 
     assertThat(w.p99BySecondMs()).hasSize(3);
     assertThat(w.p99BySecondMs().get(0)).isCloseTo(1.0, within(0.02));

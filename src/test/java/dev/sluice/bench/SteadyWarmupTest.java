@@ -34,7 +34,7 @@ class SteadyWarmupTest {
       }
     });
     worker.start();
-    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(50), measuring, stop, List.of(worker), null, done, SLICE, warmupMax);
+    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(50), measuring, stop, List.of(worker), null, null, done, SLICE, warmupMax);
     assertThat(measured).as("the window was flagged").isTrue();
     assertThat(worker.isAlive()).isFalse();
     return timing;
