@@ -152,7 +152,6 @@ public final class SluiceAppendBench {
     long[] acknowledgedAt = new long[2];
     List<Histogram> histograms = new ArrayList<>();
     Histogram latency = new Histogram();
-    AtomicBoolean measuring = new AtomicBoolean(false);
     AtomicBoolean stop = new AtomicBoolean(false);
     List<Thread> threads = new ArrayList<>();
     long intervalNanos = ratePerS > 0 ? (long) (1e9 * batch * writers / ratePerS) : 0;
@@ -209,7 +208,7 @@ public final class SluiceAppendBench {
         window.end();
       }
     };
-    Timing timing = measure(warmup, duration, measuring, stop, threads, begin, end, null);
+    Timing timing = measure(warmup, duration, stop, threads, begin, end, null);
     if (!failures.isEmpty()) {
       throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
     }
@@ -220,20 +219,21 @@ public final class SluiceAppendBench {
   }
 
   /**
-   * Lets the started {@code threads} warm up, flags the measured window, stops them and waits for
-   * them. The warm-up lasts {@code warmup}; with {@code done} (the events acknowledged so far,
+   * Lets the started {@code threads} warm up, runs {@code atBegin} and {@code atEnd} (if not null)
+   * at the measured window's start and end, stops the threads and waits for them. The threads run
+   * the same code throughout; the two hooks take what the window saw (reset, then snapshot). The warm-up lasts {@code warmup}; with {@code done} (the events acknowledged so far,
    * warm-up included) it goes on a second at a time while the throughput still rises — while the
    * JIT is still compiling a path the scenario is the first to run — and ends after two seconds in
    * a row that are not 5 % faster than the fastest before them (so one slow second on a noisy host
    * does not end it), or at {@link #STEADY_WARMUP_MAX}.
    */
-  static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
+  static Timing measure(Duration warmup, Duration duration, AtomicBoolean stop, List<Thread> threads,
       Runnable atBegin, Runnable atEnd, LongSupplier done) throws InterruptedException {
-    return measure(warmup, duration, measuring, stop, threads, atBegin, atEnd, done, Duration.ofSeconds(1), STEADY_WARMUP_MAX);
+    return measure(warmup, duration, stop, threads, atBegin, atEnd, done, Duration.ofSeconds(1), STEADY_WARMUP_MAX);
   }
 
   /** As above, with the warm-up's throughput compared over slices of {@code slice}, for at most {@code warmupMax}. */
-  static Timing measure(Duration warmup, Duration duration, AtomicBoolean measuring, AtomicBoolean stop, List<Thread> threads,
+  static Timing measure(Duration warmup, Duration duration, AtomicBoolean stop, List<Thread> threads,
       Runnable atBegin, Runnable atEnd, LongSupplier done, Duration slice, Duration warmupMax) throws InterruptedException {
     long started = System.nanoTime();
     Thread.sleep(warmup.toMillis());
@@ -259,10 +259,8 @@ public final class SluiceAppendBench {
     if (atBegin != null) {
       atBegin.run();
     }
-    measuring.set(true);
     long begin = System.nanoTime();
     Thread.sleep(duration.toMillis());
-    measuring.set(false);
     double measuredS = (System.nanoTime() - begin) / 1e9;
     if (atEnd != null) {
       atEnd.run();

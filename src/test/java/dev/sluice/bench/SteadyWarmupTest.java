@@ -34,7 +34,8 @@ class SteadyWarmupTest {
       }
     });
     worker.start();
-    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(50), measuring, stop, List.of(worker), null, null, done, SLICE, warmupMax);
+    SluiceAppendBench.Timing timing = SluiceAppendBench.measure(Duration.ZERO, Duration.ofMillis(50), stop, List.of(worker), () -> measuring.set(true),
+        () -> measuring.set(false), done, SLICE, warmupMax);
     assertThat(measured).as("the window was flagged").isTrue();
     assertThat(worker.isAlive()).isFalse();
     return timing;

@@ -13,10 +13,12 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -376,7 +378,7 @@ final class Writer {
   private void sync() {
     boolean always = options.fsync() == EmbeddedLog.Fsync.ALWAYS;
     long intervalMs = options.fsyncInterval().toMillis();
-    Map<Storage.StorageFile, Segment> dirty = new IdentityHashMap<>();
+    Set<Segment> dirty = Collections.newSetFromMap(new IdentityHashMap<>());
     long lastSync = System.nanoTime();
     List<List<Pending>> groups = new ArrayList<>();
     boolean done = false;
@@ -398,7 +400,7 @@ final class Writer {
         }
         for (Pending r : group) {
           if (r.error == null && r.segment != null) {
-            dirty.put(r.segment.file, r.segment);
+            dirty.add(r.segment);
           }
         }
       }
@@ -427,8 +429,8 @@ final class Writer {
     }
   }
 
-  private void syncAll(Map<Storage.StorageFile, Segment> dirty) {
-    for (Segment segment : dirty.values()) {
+  private void syncAll(Set<Segment> dirty) {
+    for (Segment segment : dirty) {
       long started = System.nanoTime();
       try {
         segment.file.sync();
