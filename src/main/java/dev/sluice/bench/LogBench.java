@@ -37,6 +37,8 @@ public final class LogBench {
 
   /** Events per request in the half-peak scenario and the one whose peak it halves. */
   private static final int HALF_PEAK_BATCH = 100;
+  /** How long the host-jitter probe's threads sleep: about one fsync round of the half-peak scenario. */
+  private static final long JITTER_SLEEP_MICROS = 350;
 
   private LogBench() {}
 
@@ -47,6 +49,8 @@ public final class LogBench {
     List<SluiceAppendBench.Result> sluice = new ArrayList<>();
     SluiceAppendBench.Result halfPeak;
     DiskProbe.Pipeline diskAtHalfPeak;
+    BarePipeline.Result bareAtHalfPeak;
+    HostJitter.Result jitter;
     SluiceAppendBench.Window halfPeakWindow = new SluiceAppendBench.Window(settings.duration());
     SluiceAppendBench.Result http;
     Path dir = Files.createTempDirectory("sluice-bench-log");
@@ -59,6 +63,9 @@ public final class LogBench {
       try (EmbeddedLog log = EmbeddedLog.open(dir.resolve("always"), EmbeddedLog.Options.defaults())) {
         sluice.addAll(SluiceAppendBench.matrix(log, "sluice in-process fsync=always", settings.warmup(), settings.duration(), out::println));
         SluiceAppendBench.Result peak = sluice.stream().filter(r -> r.writers() == 16 && r.batch() == HALF_PEAK_BATCH).findFirst().orElseThrow();
+        out.println("-- The host's wake-ups, just before the half-peak scenario (a stall delays every request passing through that core)");
+        jitter = HostJitter.run(Runtime.getRuntime().availableProcessors(), JITTER_SLEEP_MICROS, settings.duration());
+        out.println(jitter.line());
         out.printf(Locale.ROOT, "-- Sluice, in process, 16 writers × 100 paced at half of that scenario's peak (%.0f events/s)%n", peak.eventsPerS() / 2);
         // A log of its own, so that its writer's meters show only this scenario.
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -83,6 +90,10 @@ public final class LogBench {
         diskAtHalfPeak = DiskProbe.groupCommit(dir, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,
             settings.duration());
         out.println(diskAtHalfPeak.line());
+        out.println("-- The same threads at that pace with the log taken out: paced callers, a queue, an appending thread, an fdatasyncing thread, futures");
+        bareAtHalfPeak = BarePipeline.run(dir, 16, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,
+            settings.warmup(), settings.duration());
+        out.println(bareAtHalfPeak.line());
         out.println("-- Sluice over HTTP (NDJSON batches of 1000, 4 client threads on the same machine)");
         SluiceServer server = SluiceServer.start(log, Config.defaults().withPort(0));
         try {
@@ -124,14 +135,14 @@ public final class LogBench {
     out.println("-- Summary");
     out.printf(Locale.ROOT, "Sluice durable, batched, best: %,.0f events/s (%d writers × %d)%n", sluiceBest.eventsPerS(), sluiceBest.writers(), sluiceBest.batch());
     out.printf(Locale.ROOT, "Kafka flush.messages=1, batched, best: %,.0f events/s%n", kafkaBest);
-    out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms (the disk alone at that pace: p99 %.3f ms; "
-            + "one fsync alone: p99 %.3f ms)%n",
-        http.eventsPerS(), halfPeak.p99Ms(), diskAtHalfPeak.p99Ms(), disk.p99Ms());
-    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f,\"disk_group_commit_p99_ms\":%.3f,\"half_peak_steal_pct\":%s}%n",
+    out.printf(Locale.ROOT, "Sluice HTTP NDJSON ×1000: %,.0f events/s; ack p99 at half peak: %.3f ms (the same threads with the log taken out: p99 %.3f ms; "
+            + "the disk alone at that pace: p99 %.3f ms; one fsync alone: p99 %.3f ms; the host's wake-up stalls: %.2f %% of a thread's time)%n",
+        http.eventsPerS(), halfPeak.p99Ms(), bareAtHalfPeak.p99Ms(), diskAtHalfPeak.p99Ms(), disk.p99Ms(), jitter.stalledPct());
+    out.printf(Locale.ROOT, "{\"bench\":\"log\",\"sluice_events_per_s\":%.0f,\"kafka_events_per_s\":%s,\"ratio\":%s,\"p99_ack_ms\":%.3f,\"http_events_per_s\":%.0f,\"disk_fsync_p99_ms\":%.3f,\"disk_group_commit_p99_ms\":%.3f,\"bare_pipeline_p99_ms\":%.3f,\"host_stalled_pct\":%.2f,\"half_peak_steal_pct\":%s}%n",
         sluiceBest.eventsPerS(),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.0f", kafkaBest),
         Double.isNaN(kafkaBest) ? "null" : String.format(Locale.ROOT, "%.2f", sluiceBest.eventsPerS() / kafkaBest),
-        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms(), diskAtHalfPeak.p99Ms(),
+        halfPeak.p99Ms(), http.eventsPerS(), disk.p99Ms(), diskAtHalfPeak.p99Ms(), bareAtHalfPeak.p99Ms(), jitter.stalledPct(),
         Double.isNaN(halfPeakWindow.host().stealPct()) ? "null" : String.format(Locale.ROOT, "%.2f", halfPeakWindow.host().stealPct()));
   }
 
