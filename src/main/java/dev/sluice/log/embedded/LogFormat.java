@@ -49,6 +49,12 @@ final class LogFormat {
   /** §4 Index file: first 8 bytes. */
   static final byte[] INDEX_MAGIC = "SLUICEIX".getBytes(StandardCharsets.US_ASCII);
 
+  /** §4: an index file is written in pieces of this size, each fsynced... */
+  static final int INDEX_PIECE_BYTES = 128 * 1024;
+
+  /** §4: ...with this pause after each, so that appends' fsyncs never wait behind a whole index. */
+  static final long INDEX_PIECE_PAUSE_NANOS = 2_000_000;
+
   /** §5: file names. */
   static final String SEGMENT_SUFFIX = ".log";
 

@@ -89,7 +89,7 @@ final class SealedIndex implements PositionIndex, AutoCloseable {
         b.putInt(position);
       }
     }
-    storage.writeAtomically(path, b.array());
+    storage.writeAtomicallyInPieces(path, b.array(), LogFormat.INDEX_PIECE_BYTES, LogFormat.INDEX_PIECE_PAUSE_NANOS);
   }
 
   /** Opens an index; returns null when it is missing, damaged, or not of this segment. */

@@ -36,6 +36,37 @@ public interface Storage {
   }
 
   /**
+   * As {@link #writeAtomically}, for a file of megabytes written while appends wait on their
+   * fsyncs: the content goes to the temporary file in pieces of {@code pieceBytes}, each fsynced
+   * and followed by a pause of {@code pauseNanos}. A disk writes one thing at a time, so an
+   * acknowledgement's fsync issued meanwhile waits behind at most one piece, not behind the whole
+   * file (docs/log-format.md §4).
+   */
+  default void writeAtomicallyInPieces(Path path, byte[] content, int pieceBytes, long pauseNanos) throws IOException {
+    if (pieceBytes <= 0) {
+      throw new IllegalArgumentException("pieceBytes must be positive: " + pieceBytes);
+    }
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    if (exists(tmp)) {
+      delete(tmp);
+    }
+    try (StorageFile file = open(tmp, true)) {
+      for (int at = 0; at < content.length; at += pieceBytes) {
+        if (at > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+        }
+        file.append(java.nio.ByteBuffer.wrap(content, at, Math.min(pieceBytes, content.length - at)));
+        file.sync();
+      }
+      if (content.length == 0) {
+        file.sync();
+      }
+    }
+    rename(tmp, path);
+    syncDirectory(path.getParent());
+  }
+
+  /**
    * Writes a small file whole under a temporary name and renames it to {@code path}; with {@code
    * sync}, the temporary file is fsynced before the rename. The folder is not fsynced: until it is,
    * a power loss may leave the old name, or the new one over bytes that never reached the disk.
