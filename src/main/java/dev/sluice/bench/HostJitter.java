@@ -8,9 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How late this machine wakes a sleeping thread: one thread per core sleeps a short while over and
- * over and notes how much later than asked it woke. On an idle virtual machine a thread can still
- * wake milliseconds late when the hypervisor runs another guest on its core, and the kernel's steal
- * count does not always show it. A request that passes through several threads meets every such
+ * over and notes how much later than asked it woke. On the project's idle virtual machine a thread
+ * wakes milliseconds late a few times a second while the kernel counts no steal at all
+ * (docs/benchmarks.md, 2026-12-04). A request that passes through several threads meets every such
  * stall of the cores it runs on, so a millisecond-scale latency target is read beside this.
  */
 public final class HostJitter {
