@@ -83,8 +83,7 @@ public final class LogBench {
         out.println(halfPeakWindow.describe());
         out.println(writerLine(meters));
         // The same appends at the same pace with no log: the part of the latency that is the disk's.
-        double eventBytes = meters.get("sluice.log.appended.bytes").counters().stream().mapToDouble(c -> c.count()).sum()
-            / meters.get("sluice.log.appended.events").counters().stream().mapToDouble(c -> c.count()).sum();
+        double eventBytes = HalfPeakBench.bytesPerEvent(meters);
         out.printf(Locale.ROOT, "-- The disk alone at that pace: the half-peak scenario's requests (%d events, %.0f bytes each) appended and group-committed with no log%n",
             HALF_PEAK_BATCH, eventBytes * HALF_PEAK_BATCH);
         diskAtHalfPeak = DiskProbe.groupCommit(dir, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,

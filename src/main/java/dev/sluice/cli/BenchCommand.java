@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.bench.HalfPeakBench;
 import dev.sluice.bench.LogBench;
 import dev.sluice.bench.ObserveBench;
 import dev.sluice.bench.SearchBench;
@@ -18,6 +19,7 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Measure Sluice on this machine. Prints each scenario as it finishes and ends with one JSON line.",
       "  log     durable appends: in process, over HTTP, and against a real Kafka broker",
+      "  half-peak  the half-peak scenario of 'log' against the same threads with the log taken out, in --pairs alternating pairs",
       "  views   a WHERE + GROUP BY view: backfill, lookups, append → visible latency",
       "  observe append acknowledged → change delivered to 1 and to --subscribers SSE subscribers",
       "  kafka   the views aggregation on the Kafka backend vs the same as a Kafka Streams application",
@@ -26,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "WHAT", description = "log | views | observe | search | kafka")
+  @Parameters(index = "0", paramLabel = "WHAT", description = "log | half-peak | views | observe | search | kafka")
   String what;
 
   @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
@@ -60,6 +62,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--probes-per-s", defaultValue = "20", description = "observe: probes appended per second (default ${DEFAULT-VALUE})")
   int probesPerS;
 
+  @Option(names = "--pairs", defaultValue = "6", description = "half-peak: pairs of runs (default ${DEFAULT-VALUE})")
+  int pairs;
+
+  @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
+      description = "half-peak: the pace in events/s (default: half of the 16 × 100 peak, measured first)")
+  double rate;
+
   @Option(names = "--docs", defaultValue = "1000000", description = "search: documents indexed (default ${DEFAULT-VALUE})")
   int docs;
 
@@ -70,6 +79,15 @@ final class BenchCommand implements Callable<Integer> {
     }
     switch (what) {
       case "log" -> LogBench.run(new LogBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), !noKafka), main.out);
+      case "half-peak" -> {
+        if (pairs < 1 || pairs > 50) {
+          throw new CliFailure("--pairs must be between 1 and 50", Main.USAGE);
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+          throw new CliFailure("--rate must be a number of events per second, 0 or more (0: half of the measured peak)", Main.USAGE);
+        }
+        HalfPeakBench.run(new HalfPeakBench.Settings(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), pairs, rate), main.out);
+      }
       case "views" -> ViewsBench.run(new ViewsBench.Settings(events, 100_000, Duration.ofSeconds(seconds)), main.out);
       case "observe" -> {
         if (subscribers < 1 || probesPerS < 1) {
@@ -88,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
             Duration.ofSeconds(seconds), instances, runs), main.out);
       }
       case "search" -> SearchBench.run(new SearchBench.Settings(docs), main.out);
-      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, views, observe, search, kafka", Main.USAGE);
+      default -> throw new CliFailure("unknown benchmark '" + what + "'; this version has: log, half-peak, views, observe, search, kafka", Main.USAGE);
     }
     return 0;
   }
