@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Measure Sluice on this machine. Prints each scenario as it finishes and ends with one JSON line.",
       "  log     durable appends: in process, over HTTP, and against a real Kafka broker",
-      "  half-peak  the half-peak scenario of 'log' against the same threads with the log taken out, in --pairs alternating pairs",
+      "  half-peak the half-peak scenario of 'log' against the same threads with the log taken out, in --pairs alternating pairs",
       "  views   a WHERE + GROUP BY view: backfill, lookups, append → visible latency",
       "  observe append acknowledged → change delivered to 1 and to --subscribers SSE subscribers",
       "  kafka   the views aggregation on the Kafka backend vs the same as a Kafka Streams application",
