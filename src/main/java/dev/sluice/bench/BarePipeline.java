@@ -15,9 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embedded log's write path with the log taken out: the same threads handing the same bytes to
@@ -48,8 +45,8 @@ public final class BarePipeline {
   /**
    * Runs {@code writers} callers submitting {@code requestsPerS} requests of {@code bytes} a second
    * together, for {@code duration} after {@code warmup}, on a file in {@code dir} (removed after).
-   * The callers are paced as {@link SluiceAppendBench#run}'s are: each waits for its answer before
-   * its next turn, and their turns are spread evenly over the interval.
+   * The callers are {@link SluiceAppendBench#paced}'s, as the log's scenario's are: each waits for
+   * its answer before its next turn, and their turns are spread evenly over the interval.
    */
   public static Result run(Path dir, int writers, int bytes, double requestsPerS, Duration warmup, Duration duration)
       throws IOException, InterruptedException {
@@ -113,53 +110,16 @@ public final class BarePipeline {
 
   private static Result drive(int writers, int bytes, double requestsPerS, Duration warmup, Duration duration,
       BlockingQueue<Request> queue, List<Throwable> failures) throws InterruptedException {
-    long intervalNanos = (long) (1e9 * writers / requestsPerS);
-    AtomicBoolean stop = new AtomicBoolean();
-    LongAdder answered = new LongAdder();
-    long[] answeredAt = new long[2];
-    List<Histogram> histograms = new ArrayList<>();
-    List<Thread> callers = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      Histogram mine = new Histogram();
-      histograms.add(mine);
-      long phase = intervalNanos * w / writers;
-      callers.add(daemon("bare-pipeline-caller-" + w, () -> {
-        long next = System.nanoTime() + phase;
-        try {
-          while (!stop.get()) {
-            for (long now = System.nanoTime(); now < next; now = System.nanoTime()) {
-              LockSupport.parkNanos(next - now);
-            }
-            next += intervalNanos;
-            long start = System.nanoTime();
-            Request r = new Request(new CompletableFuture<>());
-            queue.put(r);
-            r.done().get(60, TimeUnit.SECONDS);
-            mine.recordNanos(System.nanoTime() - start);
-            answered.increment();
-          }
-        } catch (Exception e) {
-          failures.add(e);
-        }
-      }));
-    }
-    callers.forEach(Thread::start);
-    Histogram latency = new Histogram();
-    SluiceAppendBench.measure(warmup, duration, stop, callers,
-        () -> {
-          histograms.forEach(Histogram::reset);
-          answeredAt[0] = answered.sum();
-        },
-        () -> {
-          answeredAt[1] = answered.sum();
-          histograms.forEach(latency::add);
-        },
-        null);
+    SluiceAppendBench.Paced paced = SluiceAppendBench.paced(writers, 1, requestsPerS, warmup, duration, w -> () -> {
+      Request r = new Request(new CompletableFuture<>());
+      queue.put(r);
+      r.done().get(60, TimeUnit.SECONDS);
+    }, null, "a request of the bare pipeline failed");
     if (!failures.isEmpty()) {
       throw new IllegalStateException("the bare pipeline failed", failures.get(0));
     }
-    return new Result(writers, bytes, requestsPerS, answeredAt[1] - answeredAt[0],
-        latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(0.999));
+    Histogram latency = paced.latency();
+    return new Result(writers, bytes, requestsPerS, paced.answered(), latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(0.999));
   }
 
   private static Thread daemon(String name, Runnable body) {

@@ -60,9 +60,9 @@ public final class HalfPeakBench {
       }
       double share = shareMs(sluice, bare);
       out.printf(Locale.ROOT, "-- Medians: Sluice p99 %.3f ms, bare pipeline p99 %.3f ms; the log's own share (median of the pairs' differences) %.3f ms%n",
-          median(sluice), median(bare), share);
+          Medians.of(sluice), Medians.of(bare), share);
       out.printf(Locale.ROOT, "{\"bench\":\"half-peak\",\"events_per_s\":%.0f,\"pairs\":%d,\"sluice_p99_median_ms\":%.3f,\"bare_p99_median_ms\":%.3f,\"share_ms\":%.3f}%n",
-          rate, settings.pairs(), median(sluice), median(bare), share);
+          rate, settings.pairs(), Medians.of(sluice), Medians.of(bare), share);
     } finally {
       Folders.delete(dir);
     }
@@ -90,16 +90,6 @@ public final class HalfPeakBench {
     for (int i = 0; i < Math.min(sluice.size(), bare.size()); i++) {
       differences.add(sluice.get(i) - bare.get(i));
     }
-    return median(differences);
-  }
-
-  static double median(List<Double> values) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    int n = sorted.size();
-    return (sorted.get((n - 1) / 2) + sorted.get(n / 2)) / 2;
+    return Medians.of(differences);
   }
 }

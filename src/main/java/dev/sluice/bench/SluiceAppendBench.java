@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import dev.sluice.log.AppendResult;
 import dev.sluice.log.Event;
 import dev.sluice.log.EventLog;
 import dev.sluice.log.StreamKind;
@@ -9,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -138,31 +136,53 @@ public final class SluiceAppendBench {
       Window window) throws InterruptedException {
     String stream = "bench_" + scenario.replaceAll("[^a-z0-9]", "_") + "_" + writers + "_" + batch + "_" + System.nanoTime();
     log.create(new StreamSpec(stream, StreamKind.STREAM, null, 4), false);
-    IntFunction<List<Event>> batches = w -> {
+    Paced paced = paced(writers, batch, ratePerS, warmup, duration, w -> {
       List<Event> events = new ArrayList<>(batch);
       for (int i = 0; i < batch; i++) {
         events.add(Event.of("key-" + w + "-" + i, value(i)));
       }
-      return events;
-    };
-    // The writers count and record every acknowledgement, the warm-up's too, so that the measured
-    // window runs exactly the code the warm-up ran: no branch first taken at its start (where the
-    // JIT would recompile). The window's start forgets the warm-up's; its end takes a snapshot.
-    LongAdder acknowledged = new LongAdder();
-    long[] acknowledgedAt = new long[2];
+      return () -> log.append(stream, events).get(60, TimeUnit.SECONDS);
+    }, window, "an append failed during the benchmark");
+    double perS = paced.answered() / paced.timing().measuredS();
+    Histogram latency = paced.latency();
+    return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
+        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), paced.answered(), paced.timing().warmupS());
+  }
+
+  /** One request of a caller: sends it and waits for its answer. */
+  interface Call {
+    void call() throws Exception;
+  }
+
+  /** What {@link #paced} measured: the units answered in the window, their latencies, its timing. */
+  record Paced(long answered, Histogram latency, Timing timing) {}
+
+  /**
+   * W callers, each making the call {@code calls} gives it over and over, each waiting for its
+   * answer before its next call; a call carries {@code perCall} units (events), each timed from the
+   * call's start to its answer. With {@code ratePerS} > 0 the callers together make at most that
+   * many units a second (open-loop pacing per caller, their turns spread evenly over the interval),
+   * to measure latency below saturation. A call that fails stops its caller and fails the run with
+   * {@code failure}.
+   */
+  static Paced paced(int writers, int perCall, double ratePerS, Duration warmup, Duration duration, IntFunction<Call> calls, Window window,
+      String failure) throws InterruptedException {
+    // The callers count and record every answer, the warm-up's too, so that the measured window
+    // runs exactly the code the warm-up ran: no branch first taken at its start (where the JIT
+    // would recompile). The window's start forgets the warm-up's; its end takes a snapshot.
+    LongAdder answered = new LongAdder();
+    long[] answeredAt = new long[2];
     List<Histogram> histograms = new ArrayList<>();
     Histogram latency = new Histogram();
     AtomicBoolean stop = new AtomicBoolean(false);
     List<Thread> threads = new ArrayList<>();
-    long intervalNanos = ratePerS > 0 ? (long) (1e9 * batch * writers / ratePerS) : 0;
+    long intervalNanos = ratePerS > 0 ? (long) (1e9 * perCall * writers / ratePerS) : 0;
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
-      histograms.add(new Histogram());
-    }
-    for (int w = 0; w < writers; w++) {
-      List<Event> events = batches.apply(w);
-      Histogram mine = histograms.get(w);
-      // Paced writers start a w-th of the interval apart, so that together they arrive steadily at
+      Call call = calls.apply(w);
+      Histogram mine = new Histogram();
+      histograms.add(mine);
+      // Paced callers start a w-th of the interval apart, so that together they arrive steadily at
       // the rate, not all in the same instant once per interval.
       long phase = intervalNanos * w / writers;
       Thread t = new Thread(() -> {
@@ -177,12 +197,11 @@ public final class SluiceAppendBench {
               next += intervalNanos;
             }
             long start = System.nanoTime();
-            CompletableFuture<AppendResult> f = log.append(stream, events);
-            f.get(60, TimeUnit.SECONDS);
+            call.call();
             long acked = System.nanoTime();
             long took = acked - start;
-            mine.recordNanos(took, batch);
-            acknowledged.add(batch);
+            mine.recordNanos(took, perCall);
+            answered.add(perCall);
             if (window != null) {
               window.record(acked, took);
             }
@@ -196,13 +215,13 @@ public final class SluiceAppendBench {
     }
     Runnable begin = () -> {
       histograms.forEach(Histogram::reset);
-      acknowledgedAt[0] = acknowledged.sum();
+      answeredAt[0] = answered.sum();
       if (window != null) {
         window.begin();
       }
     };
     Runnable end = () -> {
-      acknowledgedAt[1] = acknowledged.sum();
+      answeredAt[1] = answered.sum();
       histograms.forEach(latency::add);
       if (window != null) {
         window.end();
@@ -210,12 +229,9 @@ public final class SluiceAppendBench {
     };
     Timing timing = measure(warmup, duration, stop, threads, begin, end, null);
     if (!failures.isEmpty()) {
-      throw new IllegalStateException("an append failed during the benchmark", failures.get(0));
+      throw new IllegalStateException(failure, failures.get(0));
     }
-    long events = acknowledgedAt[1] - acknowledgedAt[0];
-    double perS = events / timing.measuredS();
-    return new Result(scenario, writers, batch, perS, perS * VALUE_BYTES / 1e6,
-        latency.quantileMs(0.50), latency.quantileMs(0.99), latency.quantileMs(0.999), events, timing.warmupS());
+    return new Paced(answeredAt[1] - answeredAt[0], latency, timing);
   }
 
   /**

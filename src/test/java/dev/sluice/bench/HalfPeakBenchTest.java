@@ -18,9 +18,9 @@ class HalfPeakBenchTest {
     List<Double> bare = List.of(1.0, 2.5, 4.0);
 
     assertThat(HalfPeakBench.shareMs(sluice, bare)).isCloseTo(2.0, within(1e-12));
-    assertThat(HalfPeakBench.median(sluice) - HalfPeakBench.median(bare)).isCloseTo(0.5, within(1e-12));
-    assertThat(HalfPeakBench.median(List.of(4.0, 1.0, 3.0, 2.0))).isCloseTo(2.5, within(1e-12));
-    assertThat(HalfPeakBench.median(List.of())).isNaN();
+    assertThat(Medians.of(sluice) - Medians.of(bare)).isCloseTo(0.5, within(1e-12));
+    assertThat(Medians.of(List.of(4.0, 1.0, 3.0, 2.0))).isCloseTo(2.5, within(1e-12));
+    assertThat(Medians.of(List.of())).isNaN();
   }
 
   @Test

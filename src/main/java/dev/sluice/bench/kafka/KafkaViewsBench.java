@@ -1,5 +1,6 @@
 package dev.sluice.bench.kafka;
 
+import dev.sluice.bench.Medians;
 import dev.sluice.bench.ViewsBench;
 import dev.sluice.engine.Engine;
 import dev.sluice.engine.ViewStatus;
@@ -165,12 +166,6 @@ public final class KafkaViewsBench {
     return String.format(Locale.ROOT, "%,d events in %.2f s = %,.0f events/s; %,d rows; %s", events, b.seconds(), events / b.seconds(), b.rows(), b.cpuLine());
   }
 
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
   private static String jsonArray(List<Double> values) {
     StringBuilder b = new StringBuilder("[");
     for (double v : values) {
@@ -226,7 +221,7 @@ public final class KafkaViewsBench {
           }
           if (last) {
             // Half of the view's median rate; one writer of transactions may not reach it, and the line says what it reached.
-            e2eRate = median(sluiceRuns) / 2;
+            e2eRate = Medians.of(sluiceRuns) / 2;
             sluiceE2e = EndToEnd.run(log, "events", PARTITIONS, e2eRate, settings.e2e().toMillis(), ViewsBench.KEYS,
                 (token, n) -> engine.scan("totals", null, null, null, 1, token, Duration.ofSeconds(30)));
             out.println(e2eLine("Sluice view on Kafka", sluiceE2e, e2eRate,
@@ -269,12 +264,12 @@ public final class KafkaViewsBench {
     // The same view on the embedded log, for comparison (what reading from Kafka costs): a warm-up turn and as many measured runs.
     List<Double> embeddedRuns = embedded(events, settings.runs(), out);
 
-    double sluicePerS = median(sluiceRuns);
-    double streamsPerS = median(streamsRuns);
+    double sluicePerS = Medians.of(sluiceRuns);
+    double streamsPerS = Medians.of(streamsRuns);
     out.printf(Locale.ROOT, "median of %d runs: Sluice view on Kafka %,.0f events/s (runs %s), Kafka Streams %,.0f events/s (runs %s); ratio %.2f;"
         + " Sluice view on the embedded log %,.0f events/s (runs %s)%n",
         settings.runs(), sluicePerS, jsonArray(sluiceRuns), streamsPerS, jsonArray(streamsRuns), sluicePerS / streamsPerS,
-        median(embeddedRuns), jsonArray(embeddedRuns));
+        Medians.of(embeddedRuns), jsonArray(embeddedRuns));
     // On a shared machine wall-clock rates say as much about the neighbours as about either side:
     // CPU seconds (this process and the broker) per event are steadier. Kafka Streams' include its start.
     out.printf(Locale.ROOT, "CPU (process + broker) per measured run: Sluice on Kafka %.2f s, Kafka Streams %.2f s for %,d events; per CPU second %,.0f against %,.0f%n",
@@ -287,7 +282,7 @@ public final class KafkaViewsBench {
             + "\"sluice_e2e_p99_ms\":%.1f,\"kafka_streams_e2e_p99_ms\":%.1f,\"embedded_events_per_s\":%.0f,\"cpu_ratio\":%.2f,"
             + "\"runs\":%d,\"sluice_runs_events_per_s\":%s,\"kafka_streams_runs_events_per_s\":%s%s}%n",
         sluicePerS, streamsPerS, sluicePerS / streamsPerS, events,
-        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99), median(embeddedRuns), streamsCpuS / sluiceCpuS,
+        sluiceE2e.latency().quantileMs(0.99), streamsE2e.latency().quantileMs(0.99), Medians.of(embeddedRuns), streamsCpuS / sluiceCpuS,
         settings.runs(), jsonArray(sluiceRuns), jsonArray(streamsRuns), scale);
   }
 }

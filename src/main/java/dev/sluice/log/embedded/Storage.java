@@ -46,23 +46,7 @@ public interface Storage {
     if (pieceBytes <= 0) {
       throw new IllegalArgumentException("pieceBytes must be positive: " + pieceBytes);
     }
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    if (exists(tmp)) {
-      delete(tmp);
-    }
-    try (StorageFile file = open(tmp, true)) {
-      for (int at = 0; at < content.length; at += pieceBytes) {
-        if (at > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
-        }
-        file.append(java.nio.ByteBuffer.wrap(content, at, Math.min(pieceBytes, content.length - at)));
-        file.sync();
-      }
-      if (content.length == 0) {
-        file.sync();
-      }
-    }
-    rename(tmp, path);
+    replaceInPieces(path, content, true, pieceBytes, pauseNanos);
     syncDirectory(path.getParent());
   }
 
@@ -72,15 +56,28 @@ public interface Storage {
    * a power loss may leave the old name, or the new one over bytes that never reached the disk.
    */
   default void replace(Path path, byte[] content, boolean sync) throws IOException {
+    replaceInPieces(path, content, sync, Math.max(1, content.length), 0);
+  }
+
+  /** {@link #replace}, the temporary file written (and, with {@code sync}, fsynced) a piece at a time. */
+  private void replaceInPieces(Path path, byte[] content, boolean sync, int pieceBytes, long pauseNanos) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     if (exists(tmp)) {
       delete(tmp);
     }
     try (StorageFile file = open(tmp, true)) {
-      file.append(java.nio.ByteBuffer.wrap(content));
-      if (sync) {
-        file.sync();
-      }
+      int at = 0;
+      do {
+        if (at > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+        }
+        int n = Math.min(pieceBytes, content.length - at);
+        file.append(java.nio.ByteBuffer.wrap(content, at, n));
+        if (sync) {
+          file.sync();
+        }
+        at += n;
+      } while (at < content.length);
     }
     rename(tmp, path);
   }
