@@ -14,8 +14,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@link Storage} on the local file system through {@link FileChannel}. */
+/**
+ * {@link Storage} on the local file system through {@link FileChannel}. Segment files opened for
+ * appends are written directly, bypassing the page cache ({@link DirectAppendFile}), where the file
+ * system allows it, unless the system property {@code sluice.log.direct} is {@code false}.
+ */
 public final class DiskStorage implements Storage {
+  private final boolean directAppends;
+
+  public DiskStorage() {
+    this(!"false".equalsIgnoreCase(System.getProperty("sluice.log.direct")));
+  }
+
+  /** With {@code directAppends} false, segment files are appended through the page cache and fsynced. */
+  public DiskStorage(boolean directAppends) {
+    this.directAppends = directAppends;
+  }
+
+  @Override
+  public StorageFile openForAppends(Path path) throws IOException {
+    StorageFile plain = open(path, false);
+    if (!directAppends) {
+      return plain;
+    }
+    try {
+      DirectAppendFile direct = DirectAppendFile.open(path, plain);
+      return direct != null ? direct : plain;
+    } catch (IOException | RuntimeException e) {
+      plain.close();
+      throw e;
+    }
+  }
 
   @Override
   public StorageFile open(Path path, boolean create) throws IOException {

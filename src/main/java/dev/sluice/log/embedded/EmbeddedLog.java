@@ -29,8 +29,8 @@ import java.util.function.LongSupplier;
  * The embedded log: streams in a data folder, one folder a stream (docs/log-format.md §5).
  *
  * <p>Appends go through one {@link Writer}: a sequencer thread assigns offsets, encodes each request
- * as one batch and writes it; a syncer thread fsyncs what was written and only then acknowledges it
- * — all requests written since the last fsync share the next one (group commit).
+ * as one batch and writes it; a request is acknowledged only once a sync covers it — all requests
+ * that queued during one sync share the next (group commit).
  */
 public final class EmbeddedLog implements EventLog {
 
@@ -168,7 +168,7 @@ public final class EmbeddedLog implements EventLog {
       if (!StreamLog.isComplete(storage, dir)) {
         continue; // an interrupted CREATE: it was never acknowledged
       }
-      StreamLog stream = StreamLog.open(storage, dir, now, options.dedupWindow().toMillis());
+      StreamLog stream = StreamLog.open(storage, dir, now, options.dedupWindow().toMillis(), options.fsync() == Fsync.ALWAYS);
       streams.put(stream.spec.name(), stream);
       damageReports.addAll(stream.damageReports());
     }
@@ -206,7 +206,7 @@ public final class EmbeddedLog implements EventLog {
           options.storage().delete(dir.resolve(leftover));
         }
       }
-      StreamLog stream = StreamLog.create(options.storage(), dir, spec, options.clock().getAsLong(), options.dedupWindow().toMillis());
+      StreamLog stream = StreamLog.create(options.storage(), dir, spec, options.clock().getAsLong(), options.dedupWindow().toMillis(), options.fsync() == Fsync.ALWAYS);
       streams.put(spec.name(), stream);
       return spec;
     } catch (IOException e) {

@@ -24,7 +24,7 @@ final class Segment implements AutoCloseable {
   volatile PositionIndex index;
   volatile long lastAppendTimeMs;
   /**
-   * A segment a roll started is not durable, its header nor its name, until the syncer has fsynced
+   * A segment a roll started is not durable, its header nor its name, until the writer has synced
    * it and then its folder; nothing written to it is acknowledged before (docs/log-format.md §1).
    */
   volatile boolean folderUnsynced;
@@ -76,7 +76,15 @@ final class Segment implements AutoCloseable {
       throw new Damaged("batch position " + position + " is outside the segment");
     }
     ByteBuffer head = SCRATCH.get().clear().limit((int) Math.min(READ_AHEAD_BYTES, limit - position));
-    file.readFully(head, position);
+    // Read ahead only as far as the file goes: the bytes after the durable ones may not be in it yet
+    // (a direct file holds a round's appends in memory until its sync, docs/log-format.md §8).
+    int read;
+    do {
+      read = file.read(head, position + head.position());
+    } while (read >= 0 && head.hasRemaining());
+    if (head.position() < LogFormat.BATCH_PREFIX_BYTES) {
+      throw new java.io.EOFException("end of file at " + (position + head.position()));
+    }
     int length = head.getInt(0);
     if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > limit) {
       throw new Damaged("implausible batch length " + length);

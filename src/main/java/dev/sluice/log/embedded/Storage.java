@@ -14,6 +14,15 @@ public interface Storage {
   /** Opens a file for positional reads and appends, creating it (empty) when {@code create}. */
   StorageFile open(Path path, boolean create) throws IOException;
 
+  /**
+   * Opens an existing segment file for the log's writer under {@code --fsync always}: appends may
+   * stay in memory until {@link StorageFile#sync} writes them (docs/log-format.md §8). By default,
+   * {@link #open}.
+   */
+  default StorageFile openForAppends(Path path) throws IOException {
+    return open(path, false);
+  }
+
   boolean exists(Path path);
 
   /** Names of the entries of a folder, sorted; empty when it does not exist. */
@@ -112,6 +121,20 @@ public interface Storage {
     void sync() throws IOException;
 
     void truncate(long size) throws IOException;
+
+    /**
+     * Whether appends stay in memory until {@link #sync}, which writes them durably in one write
+     * (a file {@link Storage#openForAppends} opened for direct writes).
+     */
+    default boolean writesOnSync() {
+      return false;
+    }
+
+    /**
+     * Says no more appends come (a sealed segment): a file opened by {@link
+     * Storage#openForAppends} writes what it holds and leaves exactly its data on disk.
+     */
+    default void endAppends() throws IOException {}
 
     @Override
     void close() throws IOException;

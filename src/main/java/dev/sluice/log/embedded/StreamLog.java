@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One stream on disk: its segments, the per-partition ends and chains, and its dedup index. The
- * writer thread alone changes it; readers see what the syncer published as durable.
+ * writer thread alone changes it; readers see what the writer published as durable.
  */
 final class StreamLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +30,8 @@ final class StreamLog implements AutoCloseable {
   final Path dir;
   final DedupIndex dedup;
   private final Storage storage;
+  /** Whether the active segment is opened for appends that wait for their sync (--fsync always; §8). */
+  private final boolean syncedAppends;
   private final long dedupWindowMs;
 
   /** Sealed segments then the active one; replaced whole (copy on write) when a segment rolls. */
@@ -51,10 +53,11 @@ final class StreamLog implements AutoCloseable {
   /** Batches read and verified lately: each holds records of every partition, which are read one partition at a time. */
   private final RecentBatches recentBatches = new RecentBatches();
 
-  private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs) {
+  private StreamLog(StreamSpec spec, Path dir, Storage storage, long dedupWindowMs, boolean syncedAppends) {
     this.spec = spec;
     this.dir = dir;
     this.storage = storage;
+    this.syncedAppends = syncedAppends;
     this.dedup = new DedupIndex(dedupWindowMs);
     this.dedupWindowMs = dedupWindowMs;
     int n = spec.partitions();
@@ -73,10 +76,14 @@ final class StreamLog implements AutoCloseable {
 
   // ---- creation and recovery (docs/log-format.md §6) ----
 
-  static StreamLog create(Storage storage, Path dir, StreamSpec spec, long nowMs, long dedupWindowMs) throws IOException {
+  /**
+   * @param syncedAppends whether every append is synced before it is acknowledged ({@code --fsync
+   *     always}): the active segment may then hold appends in memory until their sync (§8)
+   */
+  static StreamLog create(Storage storage, Path dir, StreamSpec spec, long nowMs, long dedupWindowMs, boolean syncedAppends) throws IOException {
     storage.createDirectories(dir);
     storage.syncDirectory(dir.getParent());
-    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs);
+    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs, syncedAppends);
     long[] bases = new long[spec.partitions()];
     byte[][] chains = new byte[spec.partitions()][];
     Arrays.fill(chains, Chains.GENESIS);
@@ -90,9 +97,10 @@ final class StreamLog implements AutoCloseable {
     return storage.exists(dir.resolve(LogFormat.META_FILE));
   }
 
-  static StreamLog open(Storage storage, Path dir, long nowMs, long dedupWindowMs) throws IOException {
+  /** Opens and recovers a stream's folder (§6); {@code syncedAppends} as for {@link #create}. */
+  static StreamLog open(Storage storage, Path dir, long nowMs, long dedupWindowMs, boolean syncedAppends) throws IOException {
     StreamSpec spec = readMeta(storage, dir);
-    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs);
+    StreamLog log = new StreamLog(spec, dir, storage, dedupWindowMs, syncedAppends);
     log.recover(nowMs);
     return log;
   }
@@ -127,7 +135,7 @@ final class StreamLog implements AutoCloseable {
       long number = numbers.get(i);
       boolean last = i == numbers.size() - 1;
       Path path = dir.resolve(LogFormat.segmentName(number));
-      Storage.StorageFile file = storage.open(path, false);
+      Storage.StorageFile file = last ? openActive(path) : storage.open(path, false);
       SegmentHeader header;
       try {
         header = readHeader(file, number, n);
@@ -182,6 +190,12 @@ final class StreamLog implements AutoCloseable {
         continue;
       }
       if (!last) {
+        if (scan.tornTail && padding(file, scan.validEnd)) {
+          // Step 5: the padding of the last write before the roll (§1), not yet cut off.
+          file.truncate(scan.validEnd);
+          file.sync();
+          segment.size = scan.validEnd;
+        }
         // Step 5: a sealed segment without a sound index gets one again.
         SealedIndex.write(storage, dir.resolve(LogFormat.indexName(number)), summaryOf(segment, scan, number), snapshot(scan.index, n));
         segment.index = SealedIndex.open(storage, dir.resolve(LogFormat.indexName(number)), number, n);
@@ -229,6 +243,27 @@ final class StreamLog implements AutoCloseable {
     dedup.expire(nowMs);
   }
 
+  /** Whether everything after {@code end} is zeros, and fewer than {@link LogFormat#PADDING_BYTES_MAX}. */
+  private static boolean padding(Storage.StorageFile file, long end) throws IOException {
+    long size = file.size();
+    if (size - end > LogFormat.PADDING_BYTES_MAX) {
+      return false;
+    }
+    ByteBuffer rest = ByteBuffer.allocate((int) (size - end));
+    file.readFully(rest, end);
+    for (int i = 0; i < rest.capacity(); i++) {
+      if (rest.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The active segment's file: appends and syncs as {@link #syncedAppends} allows. */
+  private Storage.StorageFile openActive(Path path) throws IOException {
+    return syncedAppends ? storage.openForAppends(path) : storage.open(path, false);
+  }
+
   /** The segment's header, read as far as a header of {@code n} partitions goes. */
   private static SegmentHeader readHeader(Storage.StorageFile file, long number, int n) throws IOException, SegmentHeader.FormatException {
     ByteBuffer head = ByteBuffer.allocate((int) Math.min(file.size(), SegmentHeader.sizeFor(n)));
@@ -237,7 +272,7 @@ final class StreamLog implements AutoCloseable {
   }
 
   /**
-   * Whether the last segment is one a roll started and the syncer had not made durable: its header
+   * Whether the last segment is one a roll started and the writer had not made durable: its header
    * unsound (or absent), and no sound batch where batches would follow it (docs/log-format.md §6
    * step 3). A segment with a sound batch after an unsound header is damage, not this.
    */
@@ -359,7 +394,7 @@ final class StreamLog implements AutoCloseable {
   /**
    * Creates a segment: its header to a temporary file, renamed. A stream's first segment is made
    * {@code durable} at once (the file fsynced before the rename, the folder after). The segment a
-   * roll continues in is not waited for: the syncer makes it durable — the file, then the folder —
+   * roll continues in is not waited for: the writer makes it durable — the file, then the folder —
    * before it acknowledges anything written to it (docs/log-format.md §1, §6 step 3). A crash before
    * then leaves no such segment, or one whose header is unsound and that holds no sound batch,
    * which opening the log removes.
@@ -372,7 +407,7 @@ final class StreamLog implements AutoCloseable {
     if (durable) {
       storage.syncDirectory(dir);
     }
-    Segment segment = new Segment(path, header, storage.open(path, false), header.size(), new ActiveIndex(spec.partitions()), nowMs);
+    Segment segment = new Segment(path, header, openActive(path), header.size(), new ActiveIndex(spec.partitions()), nowMs);
     segment.folderUnsynced = !durable;
     return segment;
   }
@@ -419,6 +454,8 @@ final class StreamLog implements AutoCloseable {
      * index no longer changes, so this may run on any thread.
      */
     void writeIndex() throws IOException {
+      // The last write's padding goes first (§1): the index names the segment's exact size.
+      segment.file.endAppends();
       int n = spec.partitions();
       Path indexPath = dir.resolve(LogFormat.indexName(summary.segment()));
       SealedIndex.write(storage, indexPath, summary, snapshot((ActiveIndex) segment.index, n));

@@ -26,20 +26,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write path. A sequencer thread takes requests in arrival order, decides duplicates, assigns
- * offsets, encodes each request as one batch and appends it to its stream's active segment. A syncer
- * thread fsyncs every file written since its last fsync and then acknowledges those requests in
- * order: one fsync covers every request that arrived while the previous one ran (group commit), and
- * the sequencer keeps writing while the syncer waits on the disk.
+ * The write path (docs/log-format.md §8). A sequencer thread takes the requests queued, in arrival
+ * order, decides duplicates, assigns offsets, encodes each request as one batch and appends it to its
+ * stream's active segment. Under {@code --fsync always}, with segment files written by their sync
+ * (direct writes), the sequencer then syncs the round itself and acknowledges its requests in order:
+ * what arrives meanwhile queues and shares the next round (group commit). Otherwise it hands the
+ * round to a syncer thread, which fsyncs every file written since its last fsync and then
+ * acknowledges, while the sequencer goes on writing.
  */
 final class Writer {
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
 
-  /** Requests the sequencer takes at once; bounds the work between two hand-offs to the syncer. */
+  /** Requests the sequencer takes at once: bounds a round of group commit. */
   private static final int GROUP_MAX = 1024;
 
   private static final long SUBMIT_WAIT_MS = 30_000;
@@ -96,7 +99,7 @@ final class Writer {
     this.queue = new ArrayBlockingQueue<>(options.queuedRequestsMax());
     MeterRegistry meters = options.meters();
     this.fsyncs = Timer.builder("sluice.log.fsync")
-        .description("One fsync of a segment file by the log's writer")
+        .description("One sync of a segment file by the log's writer: its direct write, or its fsync")
         .publishPercentileHistogram()
         .register(meters);
     this.acknowledgements = Timer.builder("sluice.log.append.acknowledgement")
@@ -166,7 +169,12 @@ final class Writer {
           // The batch holds a copy of the contents now, written or refused.
           contentArrays.giveBack(pending.events.contents());
         }
-        written.put(group);
+        if (syncHere(group)) {
+          finishRound(List.of(group), syncedHere, true);
+        } else {
+          handedOff.incrementAndGet();
+          written.put(group);
+        }
         group = new ArrayList<>();
       }
     } catch (InterruptedException e) {
@@ -174,6 +182,9 @@ final class Writer {
     } catch (RuntimeException | Error e) {
       fail(new LogException(ErrorCode.LOG_FAILED, "the log writer stopped: " + e, e));
       group.forEach(p -> p.error = failure);
+      if (!group.isEmpty()) {
+        handedOff.incrementAndGet();
+      }
       written.add(group);
     } finally {
       written.add(List.of());
@@ -398,34 +409,72 @@ final class Writer {
         if (group.isEmpty()) {
           done = true; // the sequencer's last word
         }
-        for (Pending r : group) {
-          if (r.error == null && r.segment != null) {
-            dirty.add(r.segment);
-          }
-        }
       }
-      if (always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000) {
-        syncAll(dirty);
+      boolean sync = always || done || System.nanoTime() - lastSync >= intervalMs * 1_000_000;
+      finishRound(groups, dirty, sync);
+      if (sync) {
         lastSync = System.nanoTime();
       }
-      // After a failure nothing more is acknowledged, even what was written before it: once an
-      // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
-      LogException failed = failure;
-      if (failed != null) {
-        for (List<Pending> group : groups) {
-          group.forEach(r -> r.error = r.error == null ? failed : r.error);
+      handedOff.addAndGet(-(int) groups.stream().filter(g -> !g.isEmpty()).count());
+    }
+  }
+
+  /** Segments the sequencer syncs itself ({@link #syncHere}); touched by the sequencer alone. */
+  private final Set<Segment> syncedHere = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Groups put on {@link #written} that the syncer has not answered yet. */
+  private final AtomicInteger handedOff = new AtomicInteger();
+
+  /**
+   * Whether the sequencer makes this group durable and answers it itself, rather than hand it to
+   * the syncer: under {@code --fsync always}, when every file it wrote is written by its sync
+   * ({@link Storage.StorageFile#writesOnSync}), and the syncer has nothing in hand — so that
+   * requests are answered in the order they were written. The sync is then one direct write, and a
+   * hand-off to another thread would cost more than it overlaps (docs/log-format.md §8).
+   */
+  private boolean syncHere(List<Pending> group) {
+    if (options.fsync() != EmbeddedLog.Fsync.ALWAYS || handedOff.get() > 0) {
+      return false;
+    }
+    for (Pending r : group) {
+      if (r.segment != null && !r.segment.file.writesOnSync()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Ends a round of group commit: adds the segments the groups wrote to {@code dirty}, fsyncs them
+   * when {@code sync}, and answers every request of the groups.
+   */
+  private void finishRound(List<List<Pending>> groups, Set<Segment> dirty, boolean sync) {
+    for (List<Pending> group : groups) {
+      for (Pending r : group) {
+        if (r.error == null && r.segment != null) {
+          dirty.add(r.segment);
         }
       }
-      int acknowledged = 0;
+    }
+    if (sync) {
+      syncAll(dirty);
+    }
+    // After a failure nothing more is acknowledged, even what was written before it: once an
+    // fsync failed, a later one that succeeds says nothing of the bytes whose writeback failed.
+    LogException failed = failure;
+    if (failed != null) {
       for (List<Pending> group : groups) {
-        for (Pending r : group) {
-          acknowledge(r);
-          acknowledged++;
-        }
+        group.forEach(r -> r.error = r.error == null ? failed : r.error);
       }
-      if (acknowledged > 0) {
-        groupSizes.record(acknowledged);
+    }
+    int acknowledged = 0;
+    for (List<Pending> group : groups) {
+      for (Pending r : group) {
+        acknowledge(r);
+        acknowledged++;
       }
+    }
+    if (acknowledged > 0) {
+      groupSizes.record(acknowledged);
     }
   }
 

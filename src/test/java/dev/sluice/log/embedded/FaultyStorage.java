@@ -59,6 +59,12 @@ final class FaultyStorage implements Storage {
   private int syncFailuresPending;
   private HeldSyncs held;
   private long appends;
+  /**
+   * Whether segment files opened for appends say their sync writes them ({@link
+   * StorageFile#writesOnSync}), as the disk's direct files do: the writer's sequencer then syncs
+   * and answers its rounds itself. Otherwise they are plain files, and the syncer thread does.
+   */
+  private boolean writesOnSync = true;
 
   FaultyStorage(long seed) {
     this(new Random(seed), new DirNode());
@@ -67,6 +73,17 @@ final class FaultyStorage implements Storage {
   private FaultyStorage(Random random, DirNode root) {
     this.random = random;
     this.root = root;
+  }
+
+  /** Segment files appended through the page cache and fsynced by the writer's syncer thread. */
+  FaultyStorage appendingThroughPageCache() {
+    writesOnSync = false;
+    return this;
+  }
+
+  private FaultyStorage inheriting(FaultyStorage from) {
+    writesOnSync = from.writesOnSync;
+    return this;
   }
 
   // ---- faults ----
@@ -79,7 +96,7 @@ final class FaultyStorage implements Storage {
     dead = true;
     Map<Node, Node> copies = new IdentityHashMap<>();
     DirNode survivor = survive(root, tear, copies);
-    return new FaultyStorage(new Random(random.nextLong()), survivor);
+    return new FaultyStorage(new Random(random.nextLong()), survivor).inheriting(this);
   }
 
   /**
@@ -87,7 +104,7 @@ final class FaultyStorage implements Storage {
    * was acknowledged before this call must be in the copy.
    */
   synchronized FaultyStorage durableCopy() {
-    return new FaultyStorage(new Random(random.nextLong()), survive(root, Tear.LOSE, new IdentityHashMap<>()));
+    return new FaultyStorage(new Random(random.nextLong()), survive(root, Tear.LOSE, new IdentityHashMap<>())).inheriting(this);
   }
 
   /** Flips one bit, chosen by the seed, of the byte at {@code bytePosition}, in every copy of it. */
@@ -206,7 +223,13 @@ final class FaultyStorage implements Storage {
     if (!(node instanceof FileNode file)) {
       throw new IOException(path + " is a directory");
     }
-    return new FaultyFile(file);
+    return new FaultyFile(file, false);
+  }
+
+  @Override
+  public synchronized StorageFile openForAppends(Path path) throws IOException {
+    FaultyFile file = (FaultyFile) open(path, false);
+    return writesOnSync ? new FaultyFile(file.file, true) : file;
   }
 
   @Override
@@ -438,10 +461,17 @@ final class FaultyStorage implements Storage {
 
   private final class FaultyFile implements StorageFile {
     private final FileNode file;
+    private final boolean writesOnSync;
     private boolean closed;
 
-    FaultyFile(FileNode file) {
+    FaultyFile(FileNode file, boolean writesOnSync) {
       this.file = file;
+      this.writesOnSync = writesOnSync;
+    }
+
+    @Override
+    public boolean writesOnSync() {
+      return writesOnSync;
     }
 
     private void usable() throws IOException {

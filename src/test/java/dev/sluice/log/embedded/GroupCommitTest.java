@@ -11,6 +11,8 @@ import dev.sluice.log.Position;
 import dev.sluice.log.Record;
 import dev.sluice.log.StreamKind;
 import dev.sluice.log.StreamSpec;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,8 +58,9 @@ class GroupCommitTest {
       @ForAll @IntRange(min = 2, max = 12) int writers,
       @ForAll @IntRange(min = 1, max = 25) int requestsPerWriter,
       @ForAll @IntRange(min = 1, max = 5) int eventsMax,
-      @ForAll long seed) throws Exception {
-    FaultyStorage disk = new FaultyStorage(seed);
+      @ForAll long seed,
+      @ForAll boolean throughPageCache) throws Exception {
+    FaultyStorage disk = throughPageCache ? new FaultyStorage(seed).appendingThroughPageCache() : new FaultyStorage(seed);
     List<Acknowledged> acknowledged = Collections.synchronizedList(new ArrayList<>());
     /** Durable copies of the disk, each with the requests acknowledged before it was taken. */
     List<Map.Entry<FaultyStorage, Integer>> copies = new ArrayList<>();
@@ -160,8 +163,8 @@ class GroupCommitTest {
   }
 
   @Test
-  void theNextGroupIsWrittenWhileTheGroupBeforeItFsyncsAndBothAreAcknowledgedAfter() throws Exception {
-    FaultyStorage disk = new FaultyStorage(11);
+  void throughThePageCacheTheNextGroupIsWrittenWhileTheGroupBeforeItFsyncsAndBothAreAcknowledgedAfter() throws Exception {
+    FaultyStorage disk = new FaultyStorage(11).appendingThroughPageCache();
     try (EmbeddedLog log = EmbeddedLog.open(DATA, EmbeddedLog.Options.defaults().withStorage(disk))) {
       log.create(new StreamSpec(STREAM, StreamKind.STREAM, null, PARTITIONS), false);
       FaultyStorage.HeldSyncs syncs = disk.holdSyncs();
@@ -181,6 +184,40 @@ class GroupCommitTest {
       assertThat(first.get(30, TimeUnit.SECONDS).positions().get(0).offset()).isZero();
       assertThat(second.get(30, TimeUnit.SECONDS).positions().get(0).offset()).isEqualTo(1);
       assertThat(log.endOffset(STREAM, 0)).isEqualTo(2);
+    }
+  }
+
+  /**
+   * With files written by their sync (the disk's direct files), the sequencer syncs each round
+   * itself: what arrives meanwhile waits in the queue, unwritten, and goes out in one round after.
+   */
+  @Test
+  void requestsArrivingWhileTheSequencerSyncsARoundShareTheNextRoundAndItsSync() throws Exception {
+    FaultyStorage disk = new FaultyStorage(12);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (EmbeddedLog log = EmbeddedLog.open(DATA, EmbeddedLog.Options.defaults().withStorage(disk).withMeters(meters))) {
+      log.create(new StreamSpec(STREAM, StreamKind.STREAM, null, PARTITIONS), false);
+      FaultyStorage.HeldSyncs syncs = disk.holdSyncs();
+      long appendsBefore = disk.appends();
+      CompletableFuture<AppendResult> first = log.append(STREAM, List.of(event(KEY[0], null, "{\"first\":true}")));
+      syncs.reached().get(10, TimeUnit.SECONDS);
+      List<CompletableFuture<AppendResult>> behind = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        behind.add(log.append(STREAM, List.of(event(KEY[1], null, "{\"behind\":" + i + "}"))));
+      }
+      Thread.sleep(50);
+      assertThat(disk.appends()).as("requests written while a sync is held").isEqualTo(appendsBefore + 1);
+      assertThat(first).as("acknowledged before its sync").isNotDone();
+      assertThat(behind).as("acknowledged before their sync").noneMatch(CompletableFuture::isDone);
+      syncs.release();
+
+      assertThat(first.get(30, TimeUnit.SECONDS).positions().get(0).offset()).isZero();
+      for (int i = 0; i < 3; i++) {
+        assertThat(behind.get(i).get(30, TimeUnit.SECONDS).positions().get(0)).isEqualTo(new Position(1, i, false));
+      }
+      DistributionSummary rounds = meters.get("sluice.log.group.requests").summary();
+      assertThat(rounds.count()).as("rounds of group commit").isEqualTo(2);
+      assertThat(rounds.max()).as("requests in the second round").isEqualTo(3);
     }
   }
 

@@ -69,7 +69,9 @@ class RecoveryTest {
   @ParameterizedTest(name = "{0}, seed {1}")
   @MethodSource("tears")
   void aPowerLossKeepsEveryAcknowledgedEventAndNoPartOfAnUnfinishedRequest(Tear tear, long seed) throws Exception {
-    openOn(new FaultyStorage(seed), ONE_SEGMENT);
+    // Through the page cache, several requests can be written and not yet synced when the power
+    // goes; a file written by its sync holds one round unsynced at most, which this covers too.
+    openOn(new FaultyStorage(seed).appendingThroughPageCache(), ONE_SEGMENT);
     log.create(SPEC, false);
     List<List<Event>> acknowledged = List.of(request("a1", 0, 1, 2), request("a2", 2, 2, 0), request("a3", 1));
     for (List<Event> request : acknowledged) {
@@ -403,9 +405,15 @@ class RecoveryTest {
     unfinishedRequestsPresent(List.of(first), List.of(failed));
   }
 
-  @Test
-  void afterAFailedFsyncNoAppendWrittenBeforeTheFailureIsAcknowledged() throws Exception {
-    openOn(new FaultyStorage(1), ONE_SEGMENT);
+  /**
+   * Through the page cache the request behind the failing fsync is already written; with files
+   * written by their sync it still waits in the queue. Either way it fails too.
+   */
+  @ParameterizedTest(name = "through the page cache: {0}")
+  @ValueSource(booleans = {true, false})
+  void afterAFailedFsyncNoAppendBehindTheFailureIsAcknowledged(boolean throughPageCache) throws Exception {
+    FaultyStorage storage = new FaultyStorage(1);
+    openOn(throughPageCache ? storage.appendingThroughPageCache() : storage, ONE_SEGMENT);
     log.create(SPEC, false);
     append(request("a", 0, 1, 2));
     long[] endsBefore = ends();
@@ -415,7 +423,9 @@ class RecoveryTest {
     CompletableFuture<AppendResult> failing = log.append(STREAM, request("b", 0, 1));
     syncs.reached().get(10, TimeUnit.SECONDS);
     CompletableFuture<AppendResult> writtenBehindIt = log.append(STREAM, request("c", 1, 2));
-    disk.awaitAppends(appendsBefore + 2);
+    if (throughPageCache) {
+      disk.awaitAppends(appendsBefore + 2);
+    }
     syncs.releaseFailing();
 
     assertThat(failureOf(failing)).isEqualTo(ErrorCode.LOG_FAILED);
