@@ -1,11 +1,11 @@
 package dev.sluice.bench;
 
+import dev.sluice.log.embedded.DiskStorage;
+import dev.sluice.log.embedded.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The embedded log's write path with the log taken out: the same threads handing the same bytes to
  * the same disk, and nothing else. Paced callers put requests of a given size on a queue and wait
- * for their futures; one thread takes what has queued and appends each request to a file; a second
- * fdatasyncs whatever was appended since its last fdatasync and completes those requests (group
- * commit). No encoding, checksums, hashes, indexes or duplicate checks.
+ * for their futures. Where the log writes its segments directly (docs/log-format.md §8), one thread
+ * takes what has queued, appends each request to a file opened as the log opens its segments, syncs
+ * it (one direct write) and completes those requests; otherwise one thread appends and a second
+ * fdatasyncs whatever was appended since its last fdatasync and completes those requests. Either way
+ * group commit, and no encoding, checksums, hashes, indexes or duplicate checks.
  *
  * <p>Measured beside the log at the same pace, it is the part of the log's latency that this
  * machine's scheduler and disk set for any design of this shape: the log's latency less this is
@@ -31,12 +33,14 @@ public final class BarePipeline {
   private BarePipeline() {}
 
   /** What a run measured: each request from its submission to its caller's wake-up. */
-  public record Result(int writers, int bytes, double requestsPerS, long requests, double p50Ms, double p99Ms, double p999Ms) {
+  public record Result(int writers, int bytes, double requestsPerS, boolean direct, long requests, double p50Ms, double p99Ms, double p999Ms) {
     public String line() {
       return String.format(Locale.ROOT,
-          "bare pipeline: %d paced callers, %,d-byte requests %,.0f times a second, appended by one thread and fdatasynced by another, "
+          "bare pipeline: %d paced callers, %,d-byte requests %,.0f times a second, %s, "
               + "%,d requests: submitted → caller woken p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms",
-          writers, bytes, requestsPerS, requests, p50Ms, p99Ms, p999Ms);
+          writers, bytes, requestsPerS,
+          direct ? "written and synced by one thread (direct writes, as the log's segments)" : "appended by one thread and fdatasynced by another",
+          requests, p50Ms, p99Ms, p999Ms);
     }
   }
 
@@ -52,63 +56,93 @@ public final class BarePipeline {
       throws IOException, InterruptedException {
     Path file = Files.createTempFile(dir, "bare-pipeline", ".bin");
     BlockingQueue<Request> queue = new ArrayBlockingQueue<>(8192);
-    BlockingQueue<List<Request>> appended = new LinkedBlockingQueue<>();
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      Thread appender = daemon("bare-pipeline-appender", () -> {
-        ByteBuffer payload = ByteBuffer.allocate(bytes);
-        try {
-          while (true) {
-            List<Request> group = new ArrayList<>();
-            group.add(queue.take());
-            queue.drainTo(group);
-            for (int i = 0; i < group.size(); i++) {
-              payload.clear();
-              while (payload.hasRemaining()) {
-                channel.write(payload);
-              }
-            }
-            appended.put(group);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-          failures.add(e);
-        }
-      });
-      Thread syncer = daemon("bare-pipeline-syncer", () -> {
-        try {
-          while (true) {
-            List<List<Request>> groups = new ArrayList<>();
-            groups.add(appended.take());
-            appended.drainTo(groups);
-            channel.force(false);
-            for (List<Request> group : groups) {
-              group.forEach(r -> r.done().complete(null));
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-          failures.add(e);
-        }
-      });
-      appender.start();
-      syncer.start();
+    try (Storage.StorageFile out = new DiskStorage().openForAppends(file)) {
+      boolean direct = out.writesOnSync();
+      List<Thread> threads = direct ? directThreads(out, bytes, queue, failures) : pageCacheThreads(out, bytes, queue, failures);
+      threads.forEach(Thread::start);
       try {
-        return drive(writers, bytes, requestsPerS, warmup, duration, queue, failures);
+        return drive(writers, bytes, requestsPerS, direct, warmup, duration, queue, failures);
       } finally {
-        appender.interrupt();
-        syncer.interrupt();
-        appender.join();
-        syncer.join();
+        for (Thread t : threads) {
+          t.interrupt();
+          t.join();
+        }
       }
     } finally {
       Files.deleteIfExists(file);
     }
   }
 
-  private static Result drive(int writers, int bytes, double requestsPerS, Duration warmup, Duration duration,
+  /** The log's shape with direct files: one thread appends a round, syncs it, completes it. */
+  private static List<Thread> directThreads(Storage.StorageFile out, int bytes, BlockingQueue<Request> queue, List<Throwable> failures) {
+    return List.of(daemon("bare-pipeline-writer", () -> {
+      ByteBuffer payload = ByteBuffer.allocate(bytes);
+      try {
+        while (true) {
+          List<Request> group = take(queue);
+          for (int i = 0; i < group.size(); i++) {
+            out.append(payload.clear());
+          }
+          out.sync();
+          group.forEach(r -> r.done().complete(null));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
+    }));
+  }
+
+  /** The log's shape through the page cache: one thread appends, another fdatasyncs and completes. */
+  private static List<Thread> pageCacheThreads(Storage.StorageFile out, int bytes, BlockingQueue<Request> queue, List<Throwable> failures) {
+    BlockingQueue<List<Request>> appended = new LinkedBlockingQueue<>();
+    Thread appender = daemon("bare-pipeline-appender", () -> {
+      ByteBuffer payload = ByteBuffer.allocate(bytes);
+      try {
+        while (true) {
+          List<Request> group = take(queue);
+          for (int i = 0; i < group.size(); i++) {
+            out.append(payload.clear());
+          }
+          appended.put(group);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
+    });
+    Thread syncer = daemon("bare-pipeline-syncer", () -> {
+      try {
+        while (true) {
+          List<List<Request>> groups = new ArrayList<>();
+          groups.add(appended.take());
+          appended.drainTo(groups);
+          out.sync();
+          for (List<Request> group : groups) {
+            group.forEach(r -> r.done().complete(null));
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
+    });
+    return List.of(appender, syncer);
+  }
+
+  /** What has queued, waiting for the first request if none has. */
+  private static List<Request> take(BlockingQueue<Request> queue) throws InterruptedException {
+    List<Request> group = new ArrayList<>();
+    group.add(queue.take());
+    queue.drainTo(group);
+    return group;
+  }
+
+  private static Result drive(int writers, int bytes, double requestsPerS, boolean direct, Duration warmup, Duration duration,
       BlockingQueue<Request> queue, List<Throwable> failures) throws InterruptedException {
     SluiceAppendBench.Paced paced = SluiceAppendBench.paced(writers, 1, requestsPerS, warmup, duration, w -> () -> {
       Request r = new Request(new CompletableFuture<>());
@@ -119,7 +153,7 @@ public final class BarePipeline {
       throw new IllegalStateException("the bare pipeline failed", failures.get(0));
     }
     Histogram latency = paced.latency();
-    return new Result(writers, bytes, requestsPerS, paced.answered(), latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(0.999));
+    return new Result(writers, bytes, requestsPerS, direct, paced.answered(), latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(0.999));
   }
 
   private static Thread daemon(String name, Runnable body) {
