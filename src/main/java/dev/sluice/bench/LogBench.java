@@ -89,7 +89,7 @@ public final class LogBench {
         diskAtHalfPeak = DiskProbe.groupCommit(dir, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,
             settings.duration());
         out.println(diskAtHalfPeak.line());
-        out.println("-- The same threads at that pace with the log taken out: paced callers, a queue, an appending thread, an fdatasyncing thread, futures");
+        out.println("-- The same threads at that pace with the log taken out: paced callers, a queue, the log's writing and syncing threads, futures");
         bareAtHalfPeak = BarePipeline.run(dir, 16, (int) Math.round(eventBytes * HALF_PEAK_BATCH), halfPeak.eventsPerS() / HALF_PEAK_BATCH,
             settings.warmup(), settings.duration());
         out.println(bareAtHalfPeak.line());
