@@ -76,70 +76,61 @@ public final class BarePipeline {
 
   /** The log's shape with direct files: one thread appends a round, syncs it, completes it. */
   private static List<Thread> directThreads(Storage.StorageFile out, int bytes, BlockingQueue<Request> queue, List<Throwable> failures) {
-    return List.of(daemon("bare-pipeline-writer", () -> {
-      ByteBuffer payload = ByteBuffer.allocate(bytes);
-      try {
-        while (true) {
-          List<Request> group = take(queue);
-          for (int i = 0; i < group.size(); i++) {
-            out.append(payload.clear());
-          }
-          out.sync();
-          group.forEach(r -> r.done().complete(null));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        failures.add(e);
-      }
+    ByteBuffer payload = ByteBuffer.allocate(bytes);
+    return List.of(looping("bare-pipeline-writer", failures, () -> {
+      List<Request> group = appendQueued(queue, out, payload);
+      out.sync();
+      group.forEach(r -> r.done().complete(null));
     }));
   }
 
   /** The log's shape through the page cache: one thread appends, another fdatasyncs and completes. */
   private static List<Thread> pageCacheThreads(Storage.StorageFile out, int bytes, BlockingQueue<Request> queue, List<Throwable> failures) {
     BlockingQueue<List<Request>> appended = new LinkedBlockingQueue<>();
-    Thread appender = daemon("bare-pipeline-appender", () -> {
-      ByteBuffer payload = ByteBuffer.allocate(bytes);
-      try {
-        while (true) {
-          List<Request> group = take(queue);
-          for (int i = 0; i < group.size(); i++) {
-            out.append(payload.clear());
-          }
-          appended.put(group);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        failures.add(e);
-      }
-    });
-    Thread syncer = daemon("bare-pipeline-syncer", () -> {
-      try {
-        while (true) {
-          List<List<Request>> groups = new ArrayList<>();
-          groups.add(appended.take());
-          appended.drainTo(groups);
-          out.sync();
-          for (List<Request> group : groups) {
-            group.forEach(r -> r.done().complete(null));
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        failures.add(e);
+    ByteBuffer payload = ByteBuffer.allocate(bytes);
+    Thread appender = looping("bare-pipeline-appender", failures, () -> appended.put(appendQueued(queue, out, payload)));
+    Thread syncer = looping("bare-pipeline-syncer", failures, () -> {
+      List<List<Request>> groups = new ArrayList<>();
+      groups.add(appended.take());
+      appended.drainTo(groups);
+      out.sync();
+      for (List<Request> group : groups) {
+        group.forEach(r -> r.done().complete(null));
       }
     });
     return List.of(appender, syncer);
   }
 
-  /** What has queued, waiting for the first request if none has. */
-  private static List<Request> take(BlockingQueue<Request> queue) throws InterruptedException {
+  /** Takes what has queued, waiting for the first request if none has, and appends each request's bytes. */
+  private static List<Request> appendQueued(BlockingQueue<Request> queue, Storage.StorageFile out, ByteBuffer payload)
+      throws IOException, InterruptedException {
     List<Request> group = new ArrayList<>();
     group.add(queue.take());
     queue.drainTo(group);
+    for (int i = 0; i < group.size(); i++) {
+      out.append(payload.clear());
+    }
     return group;
+  }
+
+  /** One turn of a pipeline thread's loop. */
+  private interface Step {
+    void run() throws IOException, InterruptedException;
+  }
+
+  /** A thread repeating {@code step} until interrupted; a failure ends it and is kept for the run to report. */
+  private static Thread looping(String name, List<Throwable> failures, Step step) {
+    return daemon(name, () -> {
+      try {
+        while (true) {
+          step.run();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
+    });
   }
 
   private static Result drive(int writers, int bytes, double requestsPerS, boolean direct, Duration warmup, Duration duration,

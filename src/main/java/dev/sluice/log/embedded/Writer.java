@@ -51,6 +51,10 @@ final class Writer {
   private final MeterRegistry meters;
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<List<Pending>> written = new LinkedBlockingQueue<>();
+  /** Segments the sequencer syncs itself ({@link #syncHere}); touched by the sequencer alone. */
+  private final Set<Segment> syncedHere = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Groups put on {@link #written} that the syncer has not answered yet. */
+  private final AtomicInteger handedOff = new AtomicInteger();
   private final BatchWriter batch = new BatchWriter();
   private final ContentArrays contentArrays = new ContentArrays();
   private final Thread sequencer = new Thread(this::sequence, "sluice-log-sequencer");
@@ -418,11 +422,6 @@ final class Writer {
       handedOff.addAndGet(-(int) groups.stream().filter(g -> !g.isEmpty()).count());
     }
   }
-
-  /** Segments the sequencer syncs itself ({@link #syncHere}); touched by the sequencer alone. */
-  private final Set<Segment> syncedHere = Collections.newSetFromMap(new IdentityHashMap<>());
-  /** Groups put on {@link #written} that the syncer has not answered yet. */
-  private final AtomicInteger handedOff = new AtomicInteger();
 
   /**
    * Whether the sequencer makes this group durable and answers it itself, rather than hand it to
