@@ -154,24 +154,9 @@ public final class LogAudit {
     }
   }
 
-  /** Whether the bytes from {@code position} to the end are a last write's padding: a few zeros (§1). */
-  private static boolean padding(FileChannel file, long position, long size) throws IOException {
-    if (size - position > LogFormat.PADDING_BYTES_MAX) {
-      return false;
-    }
-    ByteBuffer rest = ByteBuffer.allocate((int) (size - position));
-    readFully(file, rest, position);
-    for (int i = 0; i < rest.capacity(); i++) {
-      if (rest.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Checks the batch at {@code position}; returns where the next one starts, or -1 if unknowable. */
   private long batch(Walk walk, FileChannel file, String segment, long position, long size) throws IOException {
-    if (padding(file, position, size)) {
+    if (LogFormat.isPadding((dst, at) -> readFully(file, dst, at), position, size)) {
       return -1;
     }
     batchCount++;

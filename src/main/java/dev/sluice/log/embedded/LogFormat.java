@@ -1,5 +1,7 @@
 package dev.sluice.log.embedded;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -35,6 +37,26 @@ final class LogFormat {
    * last block-aligned write; recovery truncates them and the audit passes over them.
    */
   static final int PADDING_BYTES_MAX = 64 * 1024;
+
+  /** Reads a file's bytes from a position until {@code dst} is full. */
+  interface PositionalRead {
+    void readFully(ByteBuffer dst, long position) throws IOException;
+  }
+
+  /** §1: whether the bytes from {@code from} to {@code size} are padding: fewer than {@link #PADDING_BYTES_MAX}, all zero. */
+  static boolean isPadding(PositionalRead file, long from, long size) throws IOException {
+    if (size - from >= PADDING_BYTES_MAX) {
+      return false;
+    }
+    ByteBuffer rest = ByteBuffer.allocate((int) (size - from));
+    file.readFully(rest, from);
+    for (int i = 0; i < rest.capacity(); i++) {
+      if (rest.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * §2: the largest batch the reader accepts. A length field above it is damage, not data; it is

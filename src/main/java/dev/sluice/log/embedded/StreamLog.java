@@ -189,22 +189,18 @@ final class StreamLog implements AutoCloseable {
         // on, so the partitions sound here stay readable in the segments after it (step 3).
         continue;
       }
+      // Step 7: bytes after the last sound batch were never acknowledged. In a sealed segment
+      // (step 5) only the padding of the last write before the roll (§1) is taken for that.
+      if (scan.tornTail && (last || LogFormat.isPadding(file::readFully, scan.validEnd, file.size()))) {
+        file.truncate(scan.validEnd);
+        file.sync();
+        segment.size = scan.validEnd;
+      }
       if (!last) {
-        if (scan.tornTail && padding(file, scan.validEnd)) {
-          // Step 5: the padding of the last write before the roll (§1), not yet cut off.
-          file.truncate(scan.validEnd);
-          file.sync();
-          segment.size = scan.validEnd;
-        }
         // Step 5: a sealed segment without a sound index gets one again.
         SealedIndex.write(storage, dir.resolve(LogFormat.indexName(number)), summaryOf(segment, scan, number), snapshot(scan.index, n));
         segment.index = SealedIndex.open(storage, dir.resolve(LogFormat.indexName(number)), number, n);
       } else {
-        if (scan.tornTail) {
-          // Step 7: bytes after the last sound batch were never acknowledged.
-          file.truncate(scan.validEnd);
-          file.sync();
-        }
         segment.size = scan.validEnd;
         storage.delete(dir.resolve(LogFormat.indexName(number)));
         tailIds = scan.ids;
@@ -241,22 +237,6 @@ final class StreamLog implements AutoCloseable {
       dedup.add(id.id(), id.partition(), id.offset(), id.appendTimeMs());
     }
     dedup.expire(nowMs);
-  }
-
-  /** Whether everything after {@code end} is zeros, and fewer than {@link LogFormat#PADDING_BYTES_MAX}. */
-  private static boolean padding(Storage.StorageFile file, long end) throws IOException {
-    long size = file.size();
-    if (size - end > LogFormat.PADDING_BYTES_MAX) {
-      return false;
-    }
-    ByteBuffer rest = ByteBuffer.allocate((int) (size - end));
-    file.readFully(rest, end);
-    for (int i = 0; i < rest.capacity(); i++) {
-      if (rest.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The active segment's file: appends and syncs as {@link #syncedAppends} allows. */
