@@ -156,17 +156,21 @@ public final class LogAudit {
 
   /** Checks the batch at {@code position}; returns where the next one starts, or -1 if unknowable. */
   private long batch(Walk walk, FileChannel file, String segment, long position, long size) throws IOException {
-    if (LogFormat.isPadding((dst, at) -> readFully(file, dst, at), position, size)) {
+    boolean prefixed = size - position >= LogFormat.BATCH_PREFIX_BYTES;
+    ByteBuffer prefix = ByteBuffer.allocate(4);
+    if (prefixed) {
+      readFully(file, prefix, position);
+    }
+    // Zero padding (§1) starts where a batch's length would be 0: only there is the rest read to tell.
+    if ((!prefixed || prefix.getInt(0) == 0) && LogFormat.isPadding((dst, at) -> readFully(file, dst, at), position, size)) {
       return -1;
     }
     batchCount++;
-    if (size - position < LogFormat.BATCH_PREFIX_BYTES) {
+    if (!prefixed) {
       findings.add(new Finding(walk.stream, -1, -1, segment, position,
           (size - position) + " bytes after the last batch: a torn write (never acknowledged) if the server was killed, else damage"));
       return -1;
     }
-    ByteBuffer prefix = ByteBuffer.allocate(4);
-    readFully(file, prefix, position);
     int length = prefix.getInt(0);
     if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > size) {
       findings.add(new Finding(walk.stream, -1, -1, segment, position, "implausible batch length " + length

@@ -1,5 +1,6 @@
 package dev.sluice.log.embedded;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ final class Segment implements AutoCloseable {
       read = file.read(head, position + head.position());
     } while (read >= 0 && head.hasRemaining());
     if (head.position() < LogFormat.BATCH_PREFIX_BYTES) {
-      throw new java.io.EOFException("end of file at " + (position + head.position()));
+      throw new EOFException("end of file at " + (position + head.position()));
     }
     int length = head.getInt(0);
     if (length < 4 + LogFormat.BATCH_BODY_HEADER_BYTES || length > LogFormat.BATCH_BYTES_MAX || position + 4 + length > limit) {
