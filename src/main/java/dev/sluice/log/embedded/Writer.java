@@ -465,15 +465,17 @@ final class Writer {
         group.forEach(r -> r.error = r.error == null ? failed : r.error);
       }
     }
-    int acknowledged = 0;
+    // The round is counted before anyone hears back, so that whoever sees an acknowledgement also
+    // sees the round that made it in the meters.
+    int requests = 0;
     for (List<Pending> group : groups) {
-      for (Pending r : group) {
-        acknowledge(r);
-        acknowledged++;
-      }
+      requests += group.size();
     }
-    if (acknowledged > 0) {
-      groupSizes.record(acknowledged);
+    if (requests > 0) {
+      groupSizes.record(requests);
+    }
+    for (List<Pending> group : groups) {
+      group.forEach(this::acknowledge);
     }
   }
 
