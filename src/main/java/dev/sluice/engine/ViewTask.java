@@ -935,8 +935,8 @@ final class ViewTask implements Runnable {
           }
         }
       });
-      eventsProcessed += commit.records;
-      batch.put(Keys.META, metaJson());
+      long processed = eventsProcessed + commit.records;
+      batch.put(Keys.META, metaJson(processed));
       try {
         if (changelog != null) {
           changelog.beforeCommit(batch, batchTimeMs);
@@ -958,6 +958,8 @@ final class ViewTask implements Runnable {
       }
       sink.batchCommitted();
       commit.next.forEach((source, next) -> System.arraycopy(next, 0, positions.get(source), 0, next.length));
+      // Counted once the positions moved: whoever sees the events processed sees the lag they left.
+      eventsProcessed = processed;
       uncommitted = 0;
     }
     if (changelog != null) {
@@ -1045,11 +1047,15 @@ final class ViewTask implements Runnable {
   }
 
   private byte[] metaJson() {
+    return metaJson(eventsProcessed);
+  }
+
+  private byte[] metaJson(long events) {
     ObjectNode node = JSON.createObjectNode();
     node.put("rows", rows);
     node.put("dead_letters", deadLetters);
     node.put("last_dead_letter", lastDeadLetter);
-    node.put("events", eventsProcessed);
+    node.put("events", events);
     node.put("late_events", lateEvents);
     node.put("digest", ViewDigest.hex(digest.value()));
     if (partitionRows != null) {
