@@ -269,7 +269,7 @@ final class ViewTask implements Runnable {
           write(batch, applied, null);
         }
         state.flush();
-        batch.put(Keys.META, metaJson());
+        batch.put(Keys.META, metaJson(eventsProcessed));
         if (changelog != null) {
           changelog.beforeCommit(batch, batchTimeMs);
         }
@@ -1046,10 +1046,7 @@ final class ViewTask implements Runnable {
     }
   }
 
-  private byte[] metaJson() {
-    return metaJson(eventsProcessed);
-  }
-
+  /** The view's counters as committed with its state, {@code events} being the events processed. */
   private byte[] metaJson(long events) {
     ObjectNode node = JSON.createObjectNode();
     node.put("rows", rows);

@@ -33,8 +33,8 @@ final class LogFormat {
   static final int BATCH_BODY_HEADER_BYTES = 1 + 1 + 8 + 4;
 
   /**
-   * §1: at most this many zero bytes may follow a segment's last batch, the padding of the writer's
-   * last block-aligned write; recovery truncates them and the audit passes over them.
+   * §1: fewer than this many zero bytes may follow a segment's last batch, the padding of the
+   * writer's last block-aligned write; recovery truncates them and the audit passes over them.
    */
   static final int PADDING_BYTES_MAX = 64 * 1024;
 
